@@ -1,0 +1,211 @@
+"""The `course` command line: convert, check, build.
+
+Exit status: 0 all good, 1 failures found (a source that can't be read, a cell
+that fails, a book that doesn't build), 2 bad usage (unknown option, missing path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .convert import ConvertReport, Layout, convert, expand_sources
+from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, check
+from .publish import publish
+from .writers.toc import read_entries
+
+OK, FAILURES, USAGE = 0, 1, 2
+
+console = Console(stderr=True, highlight=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return USAGE
+    layout = Layout(Path(args.root))
+    missing = [p for p in getattr(args, "sources", []) or [] if not Path(p).exists()]
+    if missing:
+        for path in missing:
+            console.print(f"[red]error:[/] {path}: no such file or folder")
+        return USAGE
+    return args.run(args, layout)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="Turn web tutorials (RSS/Atom feeds, HTML pages, plain-text dumps, Markdown) "
+        "into a runnable Jupyter Book course.",
+    )
+    parser.add_argument("--root", default=".", help="project folder with _config.yml and book/ (default: .)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    conv = commands.add_parser("convert", help="convert tutorials into notebooks in book/ and regenerate _toc.yml")
+    conv.add_argument("sources", nargs="+", metavar="SOURCE", help="tutorial files or folders of them")
+    conv.add_argument("--force", action="store_true", help="overwrite notebooks even if edited by hand")
+    conv.set_defaults(run=_run_convert)
+
+    chk = commands.add_parser("check", help="execute the notebooks with nbclient and report every cell")
+    chk.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to run (default: all in book/)")
+    _check_options(chk)
+    chk.set_defaults(run=_run_check)
+
+    build = commands.add_parser("build", help="convert + check + publish the book into _build/html")
+    build.add_argument("sources", nargs="*", metavar="SOURCE", help="tutorial files or folders (default: sources/)")
+    build.add_argument("--force", action="store_true", help="overwrite notebooks even if edited by hand")
+    _check_options(build)
+    build.set_defaults(run=_run_build)
+    return parser
+
+
+def _check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run in parallel (default: cores)")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})")
+    parser.add_argument("--no-cache", action="store_true", help="run every notebook even if unchanged")
+
+
+def _run_convert(args: argparse.Namespace, layout: Layout) -> int:
+    report = _convert(args.sources, layout, force=args.force)
+    return FAILURES if report.failures else OK
+
+
+def _run_check(args: argparse.Namespace, layout: Layout) -> int:
+    notebooks = [Path(n) for n in args.notebooks] or _book_notebooks(layout)
+    return OK if _check(notebooks, layout, args) else FAILURES
+
+
+def _run_build(args: argparse.Namespace, layout: Layout) -> int:
+    sources = args.sources or [str(layout.root / "sources")]
+    report = _convert(sources, layout, force=args.force)
+    checked = _check(_book_notebooks(layout), layout, args)
+    console.print("Publishing with Jupyter Book …")
+    result = publish(layout.root)
+    if result.returncode != 0:
+        console.print(result.stdout[-3000:] + result.stderr[-3000:])
+        console.print("[red]error:[/] jupyter-book build failed (warnings count as errors)")
+        return FAILURES
+    console.print(f"Book written to {layout.root / '_build' / 'html' / 'index.html'}")
+    return FAILURES if report.failures or not checked else OK
+
+
+def _book_notebooks(layout: Layout) -> list[Path]:
+    return [layout.root / f"{e.path}.md" for e in read_entries(layout.book, layout.root)]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )
+
+
+def _convert(sources: list[str], layout: Layout, *, force: bool) -> ConvertReport:
+    files = expand_sources(Path(s) for s in sources)
+    with _progress() as progress:
+        task = progress.add_task("Converting", total=len(files))
+        report = convert(files, layout=layout, force=force, on_file=lambda _: progress.advance(task))
+    _print_convert_summary(report, layout)
+    _write_convert_report(report, layout)
+    return report
+
+
+def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
+    table = Table(title="Converted tutorials", title_justify="left")
+    for column in ("Notebook", "Chapter", "Code blocks", "Run", "Not run", "Notes"):
+        table.add_column(column, justify="right" if column in ("Code blocks", "Run", "Not run") else "left")
+    for doc in report.course.documents:
+        code = doc.code_blocks
+        runs = sum(b.status == "runs" for b in code)
+        notes = []
+        if doc.meta.kind == "reading":
+            notes.append("reading chapter")
+        if doc.meta.duplicates:
+            notes.append("near-duplicate of " + "; ".join(doc.meta.duplicates))
+        path = report.paths.get(doc.meta.title)
+        table.add_row(
+            str(path.relative_to(layout.root)) if path else doc.meta.slug, doc.meta.chapter,
+            str(len(code)), str(runs), str(len(code) - runs), ", ".join(notes),
+        )
+    console.print(table)
+    for item in report.excluded:
+        console.print(f"[yellow]left out:[/] {item.title} ({item.source}): {item.reason}")
+    for path in report.kept_edits:
+        console.print(f"[yellow]kept hand edits:[/] {path} was edited by hand and was not overwritten (use --force)")
+    for failure in report.failures:
+        console.print(f"[red]error:[/] {failure}")
+    console.print(
+        f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, {len(report.failures)} failed sources"
+    )
+
+
+def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
+    """_build/convert.json: what an instructor or CI needs to know about the conversion."""
+    data = {
+        "tutorials": [
+            {
+                "title": d.meta.title, "source": d.meta.source, "kind": d.meta.kind, "chapter": d.meta.chapter,
+                "notebook": str(report.paths.get(d.meta.title, "")), "duplicates": list(d.meta.duplicates),
+                "code_blocks": [
+                    {"language": b.language, "status": b.status, "reason": b.reason} for b in d.code_blocks
+                ],
+                "notes": list(d.notes),
+            }
+            for d in report.course.documents
+        ],
+        "excluded": [asdict(e) for e in report.excluded],
+        "kept_hand_edits": [str(p) for p in report.kept_edits],
+        "failures": [str(f) for f in report.failures],
+    }
+    out = layout.root / "_build" / "convert.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> bool:
+    build = layout.root / "_build"
+    options = CheckOptions(
+        out_dir=build / "executed", report=build / "report.json", cell_timeout=args.timeout,
+        jobs=max(1, args.jobs), use_cache=not args.no_cache,
+    )
+    with _progress() as progress:
+        task = progress.add_task("Running notebooks", total=len(notebooks))
+        results = check(notebooks, options, on_done=lambda _: progress.advance(task))
+    _print_check_summary(results, layout)
+    return all(r.ok for r in results)
+
+
+def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
+    table = Table(title="Notebook runs", title_justify="left")
+    for column in ("Notebook", "Ran", "Skipped", "Failed", "Result"):
+        table.add_column(column, justify="left" if column in ("Notebook", "Result") else "right")
+    for r in sorted(results, key=lambda r: r.notebook):
+        verdict = "[green]ok[/]" + (" (cached)" if r.cached else "") if r.ok else f"[red]{r.error}[/]"
+        table.add_row(_relative(r.notebook, layout), str(r.count("ran")), str(r.count("skipped")),
+                      str(r.count("failed")), verdict)
+    console.print(table)
+    failed = sum(not r.ok for r in results)
+    console.print(f"{len(results)} notebooks run, {failed} with unexpected errors; details in _build/report.json")
+
+
+def _relative(path: str, layout: Layout) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(layout.root.resolve()))
+    except ValueError:
+        return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

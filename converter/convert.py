@@ -1,0 +1,170 @@
+"""`course convert`: sources -> model -> passes -> notebooks, table of contents, landing page."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from .document import Course, Document, Excluded
+from .errors import ConverterError, SourceError
+from .passes import run_passes
+from .passes.placement import chapter_by_title
+from .readers import read_source
+from .stamp import is_hand_edited, stamp
+from .writers.notebook import to_myst
+from .writers.toc import front_matter, landing_page, read_entries, toc_yaml
+
+DEFAULT_TITLE = "Backend Development: A Runnable Course"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the course lives: the project root with _config.yml, _toc.yml and book/."""
+
+    root: Path
+
+    @property
+    def book(self) -> Path:
+        return self.root / "book"
+
+    @property
+    def toc(self) -> Path:
+        return self.root / "_toc.yml"
+
+    @property
+    def index(self) -> Path:
+        return self.book / "index.md"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "_config.yml"
+
+
+@dataclass(slots=True)
+class ConvertReport:
+    """What a conversion did, file by file, for the summary table and the exit code."""
+
+    course: Course = field(default_factory=lambda: Course(()))
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    kept_edits: list[Path] = field(default_factory=list)
+    failures: list[ConverterError] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+    """Notebook path per tutorial title."""
+
+    @property
+    def excluded(self) -> tuple[Excluded, ...]:
+        return self.course.excluded
+
+
+def expand_sources(sources: Iterable[Path]) -> list[Path]:
+    """Files as given; folders become their visible files, sorted."""
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files += sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            files.append(source)
+    return files
+
+
+def read_all(files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None) -> list[Document]:
+    """Read every source; a bad one is reported and skipped, the others still convert."""
+    docs: list[Document] = []
+    for path in files:
+        try:
+            found = read_source(path)
+        except SourceError as err:
+            report.failures.append(err)
+        except Exception as err:  # a reader bug must not cost the other sources
+            report.failures.append(SourceError(str(path), f"could not be converted ({type(err).__name__}: {err})"))
+        else:
+            docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
+        on_file(path)
+    return docs
+
+
+def convert(
+    sources: Iterable[Path], *, layout: Layout, force: bool = False,
+    on_file: Callable[[Path], None] = lambda _: None,
+) -> ConvertReport:
+    """Convert the sources into book/ and regenerate _toc.yml and the landing page."""
+    report = ConvertReport()
+    docs = read_all(expand_sources(sources), report, on_file)
+    report.course = run_passes(Course(documents=tuple(docs)))
+    existing = _existing_notebooks(layout)
+    for doc in report.course.documents:
+        path = _target(doc, layout, existing)
+        old = existing.get((doc.meta.source, doc.meta.title))
+        if old and old != path:  # the tutorial moved (new chapter or slug)
+            if is_hand_edited(old.read_text(encoding="utf-8")) and not force:
+                report.kept_edits.append(old)
+                continue
+            old.unlink()
+        report.paths[doc.meta.title] = path
+        write_generated(path, to_myst(doc), report, force=force)
+    entries = read_entries(layout.book, layout.root)
+    write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force)
+    title = course_title(layout)
+    write_generated(layout.index, stamp(landing_page(entries, title=title)), report, force=force)
+    return report
+
+
+def course_title(layout: Layout) -> str:
+    try:
+        config = yaml.safe_load(layout.config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return DEFAULT_TITLE
+    return str(config.get("title") or DEFAULT_TITLE) if isinstance(config, dict) else DEFAULT_TITLE
+
+
+def _existing_notebooks(layout: Layout) -> dict[tuple[str, str], Path]:
+    """Notebooks already in book/, by (source file, title)."""
+    found = {}
+    for path in sorted(layout.book.rglob("*.md")):
+        course = front_matter(path).get("course")
+        if isinstance(course, dict) and "chapter" in course:
+            found[(str(course.get("source", {}).get("file", "")), str(course.get("title", "")))] = path
+    return found
+
+
+def _target(doc: Document, layout: Layout, existing: dict[tuple[str, str], Path]) -> Path:
+    """book/<chapter>/<slug>.md, with a suffix if another tutorial's notebook holds the name."""
+    folder = layout.book / chapter_by_title(doc.meta.chapter).folder
+    taken = {p for key, p in existing.items() if key != (doc.meta.source, doc.meta.title)}
+    slug, n = doc.meta.slug, 2
+    while folder / f"{slug}.md" in taken:
+        slug, n = f"{doc.meta.slug}-{n}", n + 1
+    return folder / f"{slug}.md"
+
+
+def write_generated(path: Path, text: str, report: ConvertReport, *, force: bool) -> None:
+    """Write a generated file atomically, unless it is unchanged or a person edited it."""
+    if path.exists():
+        old = path.read_text(encoding="utf-8", errors="replace")
+        if old == text:
+            report.unchanged.append(path)
+            return
+        if is_hand_edited(old) and not force:
+            report.kept_edits.append(path)
+            return
+    atomic_write(path, text)
+    report.written.append(path)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

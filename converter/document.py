@@ -1,0 +1,138 @@
+"""The neutral document model between readers and writers.
+
+Readers turn a source into `Document`s; passes return new `Document`s
+(`dataclasses.replace`); writers turn them into notebooks. Inline text is a
+CommonMark string (already escaped by the reader), never raw HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Where a tutorial came from and where it goes in the course."""
+
+    title: str
+    """The tutorial's own title, plain text."""
+    source: str
+    """The source file the tutorial was read from (path as given)."""
+    url: str = ""
+    """The article's address on the web, when the source names one."""
+    author: str = ""
+    date: str = ""
+    """Publication date as ISO 8601 (YYYY-MM-DD), when known."""
+    tags: tuple[str, ...] = ()
+    position: int = 0
+    """Index of the article within its source (feeds and dumps hold many)."""
+    slug: str = ""
+    """File name stem of the notebook; set by the `placement` pass."""
+    chapter: str = ""
+    """Chapter (book part) title; set by the `placement` pass."""
+    kind: str = "tutorial"
+    """"tutorial" (has code) or "reading" (a conceptual chapter without code)."""
+    duplicates: tuple[str, ...] = ()
+    """Titles of other tutorials in the course that cover nearly the same ground."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A section heading; level 2 is the top level inside a tutorial."""
+
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of inline CommonMark."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    """A bulleted or numbered list; each item is CommonMark (may hold nested lists)."""
+
+    items: tuple[str, ...]
+    ordered: bool = False
+    start: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """A block of source code, kept verbatim."""
+
+    code: str
+    language: str = ""
+    """Pygments-style language name (python, javascript, sql, shell, text, ...)."""
+    declared: str = ""
+    """The language the source itself declared (a CSS class, a fence info), if any."""
+    status: str = ""
+    """Decided by the `runnability` pass: "runs", "skipped" or "" (undecided)."""
+    reason: str = ""
+    """Why the block is not run, for learners."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of inline CommonMark cells."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image with its alternative text."""
+
+    src: str
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A block quote; its text is CommonMark and may span paragraphs."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A thematic break (horizontal rule)."""
+
+
+Block = Union[Heading, Paragraph, ListBlock, CodeBlock, Table, Image, Quote, Rule]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One tutorial: its metadata and a flat list of blocks in reading order."""
+
+    meta: Meta
+    blocks: tuple[Block, ...]
+    notes: tuple[str, ...] = field(default=())
+    """What the reader or a pass noticed and logged (for the report)."""
+
+    @property
+    def code_blocks(self) -> tuple[CodeBlock, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, CodeBlock))
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A source article left out of the course, and why."""
+
+    title: str
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """Everything read from the sources, after the course-level passes."""
+
+    documents: tuple[Document, ...]
+    excluded: tuple[Excluded, ...] = ()

@@ -1,0 +1,23 @@
+"""Errors the converter reports to users.
+
+    ConverterError            base class; str() is one line for the terminal
+    └── SourceError           a source file can't be read or parsed (names the file)
+
+Messy but readable web input is not an error: readers log what they skip
+in `Document.notes` and carry on.
+"""
+
+from __future__ import annotations
+
+
+class ConverterError(Exception):
+    """Base class of every error the converter reports."""
+
+
+class SourceError(ConverterError):
+    """A source file is empty, binary, not UTF-8, truncated or malformed."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem

@@ -1,0 +1,79 @@
+"""Course pass: flag tutorials that cover nearly the same ground (kept, but marked)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import replace
+from itertools import combinations
+
+from ..document import CodeBlock, Course, Document, Heading, ListBlock, Paragraph
+
+# Words every title in a "Mastering X: The Ultimate Guide" blog shares; they
+# say nothing about the topic.
+_TITLE_NOISE = frozenset(
+    "a an and the to for of in on with your you how from guide ultimate complete comprehensive "
+    "practical mastering master modern developers developer beginners intro introduction".split()
+)
+_WORD = re.compile(r"[a-z][a-z0-9_.+#-]{2,}")
+# Both must hold: a title about the same subject and a body that teaches it the same way.
+TITLE_THRESHOLD = 0.5
+BODY_THRESHOLD = 0.6
+
+
+def flag_duplicates(course: Course) -> Course:
+    """Record in each document's meta the titles of its near-duplicates."""
+    docs = course.documents
+    vectors = _tfidf([_words(_body(d)) for d in docs])
+    found: dict[int, list[str]] = {}
+    for i, j in combinations(range(len(docs)), 2):
+        if similar_titles(docs[i].meta.title, docs[j].meta.title) >= TITLE_THRESHOLD and (
+            _cosine(vectors[i], vectors[j]) >= BODY_THRESHOLD
+        ):
+            found.setdefault(i, []).append(docs[j].meta.title)
+            found.setdefault(j, []).append(docs[i].meta.title)
+    flagged = tuple(
+        replace(d, meta=replace(d.meta, duplicates=tuple(found[i]))) if i in found else d
+        for i, d in enumerate(docs)
+    )
+    return replace(course, documents=flagged)
+
+
+def similar_titles(a: str, b: str) -> float:
+    """Jaccard similarity of the topic words of two titles."""
+    wa, wb = _topic_words(a), _topic_words(b)
+    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+
+
+def _topic_words(title: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", title.lower()) if w not in _TITLE_NOISE}
+
+
+def _body(doc: Document) -> str:
+    parts = []
+    for b in doc.blocks:
+        if isinstance(b, (Paragraph, Heading)):
+            parts.append(b.text)
+        elif isinstance(b, ListBlock):
+            parts.extend(b.items)
+        elif isinstance(b, CodeBlock):
+            parts.append(b.code)
+    return "\n".join(parts)
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(_WORD.findall(text.lower()))
+
+
+def _tfidf(counts: list[Counter[str]]) -> list[dict[str, float]]:
+    df = Counter(w for c in counts for w in c)
+    n = len(counts)
+    # Smoothed idf (+1) so that words shared by every document still count a little.
+    return [{w: tf * (math.log((1 + n) / (1 + df[w])) + 1) for w, tf in c.items()} for c in counts]
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    dot = sum(v * b.get(w, 0.0) for w, v in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0

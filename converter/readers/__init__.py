@@ -1,0 +1,68 @@
+"""Readers: one per input format, chosen from the content, not the file name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ..document import Document
+from ..errors import SourceError
+from . import html, markdown, rss, text
+
+__all__ = ["READERS", "detect_format", "decode", "read_source"]
+
+Reader = Callable[..., list[Document]]
+
+READERS: dict[str, Reader] = {
+    "feed": rss.read,
+    "html": html.read,
+    "markdown": markdown.read,
+    "text": text.read,
+}
+
+_FEED = re.compile(r"<(rss|feed|rdf:RDF)[\s>]", re.I)
+_HTML = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<article[\s>]|<head[\s>]", re.I)
+_MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
+
+
+def detect_format(content: str, *, suffix: str = "") -> str:
+    """Name the reader for `content`; the file suffix only breaks ties."""
+    head = content.lstrip("\ufeff \t\r\n")[:4096]
+    if _FEED.search(head) or (head.startswith("<?xml") and "<channel" in head):
+        return "feed"
+    if _HTML.search(head):
+        return "html"
+    if suffix.lower() in _MARKDOWN_EXTENSIONS:
+        return "markdown"
+    # Fences or ATX headings at the left margin are Markdown; a text dump's
+    # lines are indented prose with bullets like "•".
+    if re.search(r"^(```|~~~)", content, re.M) or re.search(r"^#{1,6} \S", content, re.M):
+        return "markdown"
+    return "text"
+
+
+def decode(data: bytes, *, source: str) -> str:
+    """Bytes to text, refusing what is not a text tutorial."""
+    if not data.strip():
+        raise SourceError(source, "file is empty")
+    if b"\x00" in data[:8192]:
+        raise SourceError(source, "binary file (NUL bytes), not a text tutorial")
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise SourceError(
+            source, f"not UTF-8 (bad byte 0x{data[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
+        ) from None
+    return content.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_source(path: Path) -> list[Document]:
+    """Read one source file into its tutorials."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise SourceError(source, f"cannot read: {err.strerror}") from None
+    content = decode(data, source=source)
+    return READERS[detect_format(content, suffix=path.suffix)](content, source=source)

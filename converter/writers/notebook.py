@@ -1,0 +1,205 @@
+"""Document -> nbformat notebook -> Jupytext MyST text. The only code that knows notebooks."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import jupytext
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Error
+from pygments.util import ClassNotFound
+
+from ..document import (
+    Block, CodeBlock, Document, Heading, Image, ListBlock, Paragraph, Quote, Rule, Table,
+)
+from ..inline import escape
+from ..stamp import PLACEHOLDER, stamp
+
+__all__ = ["to_notebook", "to_myst", "SKIP_TAGS"]
+
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+SKIP_TAGS = ["skip-execution", "nbval-skip"]
+
+
+def to_myst(doc: Document) -> str:
+    """The notebook as Jupytext MyST Markdown, stamped with a hash of its own text."""
+    return stamp(jupytext.writes(to_notebook(doc), fmt="md:myst"))
+
+
+def to_notebook(doc: Document) -> NotebookNode:
+    """Build the notebook: title cell, provenance line, then the blocks in order."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["course"] = _course_metadata(doc)
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"# {escape(doc.meta.title)}"))
+    nb.cells.append(nbformat.v4.new_markdown_cell(_provenance(doc)))
+    prose: list[str] = []
+    for block in _consecutive_headings(doc.blocks):
+        if isinstance(block, Heading) and prose:
+            nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
+            prose = []
+        if isinstance(block, CodeBlock):
+            if prose:
+                nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
+                prose = []
+            nb.cells.extend(_code_cells(block))
+        elif (markdown := render_block(block)):
+            prose.append(markdown)
+    if prose:
+        nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
+    return nb
+
+
+def _course_metadata(doc: Document) -> dict:
+    meta = doc.meta
+    data = {
+        "title": meta.title,
+        "source": {"file": meta.source, "url": meta.url},
+        "author": meta.author,
+        "date": meta.date,
+        "tags": list(meta.tags),
+        "slug": meta.slug,
+        "chapter": meta.chapter,
+        "kind": meta.kind,
+        "position": meta.position,
+        "summary": summary(doc),
+    }
+    if meta.duplicates:
+        data["duplicates"] = list(meta.duplicates)
+    data["content_hash"] = PLACEHOLDER
+    return data
+
+
+def summary(doc: Document, limit: int = 160) -> str:
+    """The first sentence of the tutorial's first paragraph, shortened, as CommonMark."""
+    first = next((b.text for b in doc.blocks if isinstance(b, Paragraph)), "")
+    sentence = first.split(". ")[0].strip().replace("\n", " ")
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip("\\") + "…"
+        # A cut through emphasis, code or a link would leave broken markup.
+        unescaped = re.sub(r"\\.", "", sentence)
+        if any(unescaped.count(c) % 2 for c in "*`") or unescaped.count("[") != unescaped.count("]"):
+            return ""
+    elif sentence and not sentence.endswith((".", "?", "!")):
+        sentence += "."
+    return sentence
+
+
+def _provenance(doc: Document) -> str:
+    meta = doc.meta
+    where = f"[{escape(meta.url)}]({meta.url})" if meta.url else f"`{meta.source}`"
+    parts = [f"Source: {where}"]
+    if meta.author:
+        parts.append(f"by {escape(meta.author)}")
+    if meta.date:
+        parts.append(meta.date)
+    if meta.tags:
+        parts.append("tags: " + ", ".join(escape(t) for t in meta.tags))
+    line = "*" + " · ".join(parts) + "*"
+    if meta.kind == "reading":
+        line += "\n\nThis chapter is for reading: the article has no code to run."
+    if meta.duplicates:
+        others = "; ".join(f"*{escape(t)}*" for t in meta.duplicates)
+        line += f"\n\n**Near-duplicate:** this tutorial covers much the same ground as {others}."
+    return line
+
+
+def _code_cells(block: CodeBlock) -> list[NotebookNode]:
+    runnable = {"status": block.status or "skipped", "reason": block.reason}
+    if block.language == "python":
+        cell = nbformat.v4.new_code_cell(block.code)
+        cell.metadata["runnable"] = runnable
+        if block.status == "runs":
+            return [cell]
+        cell.metadata["tags"] = list(SKIP_TAGS)
+        note = nbformat.v4.new_markdown_cell(_not_run_note(block))
+        return [note, cell]
+    runnable["language"] = block.language or "text"
+    markdown = _not_run_note(block) + "\n\n" + fenced(block.code, block.language)
+    return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]
+
+
+def _not_run_note(block: CodeBlock) -> str:
+    return f"*Not run here: {escape(block.reason or 'not decided')}.*"
+
+
+def fenced(code: str, language: str) -> str:
+    """A backtick fence long enough for the code, labelled with a lexer Sphinx can use."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{highlight_language(code, language)}\n{code}\n{fence}"
+
+
+@cache
+def _lexer(language: str):
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return None
+
+
+def highlight_language(code: str, language: str) -> str:
+    """`language` if Pygments lexes `code` with it cleanly, else "text".
+
+    Sphinx warns when highlighting meets an error token; the book is built with
+    warnings as errors, so a block that doesn't lex is shown as plain text.
+    """
+    lexer = _lexer(language or "text")
+    if lexer is None or any(token in Error for token, _ in lexer.get_tokens(code)):
+        return "text"
+    return language or "text"
+
+
+def _consecutive_headings(blocks: tuple[Block, ...]) -> list[Block]:
+    """Shift heading levels so that sections start at 2 and never skip a level."""
+    levels = [b.level for b in blocks if isinstance(b, Heading)]
+    shift = min(levels, default=2) - 2
+    out: list[Block] = []
+    previous = 1
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = min(max(block.level - shift, 2), previous + 1)
+            block = Heading(level, block.text)
+            previous = level
+        out.append(block)
+    return out
+
+
+def render_block(block: Block) -> str:
+    """One prose block as CommonMark; "" for blocks that have no Markdown form."""
+    if isinstance(block, Heading):
+        return f"{'#' * block.level} {block.text}"
+    if isinstance(block, Paragraph):
+        return block.text
+    if isinstance(block, ListBlock):
+        return _render_list(block)
+    if isinstance(block, Table):
+        return _render_table(block)
+    if isinstance(block, Image):
+        return f"![{block.alt}]({block.src})"
+    if isinstance(block, Quote):
+        return "\n".join(f"> {line}".rstrip() for line in block.text.split("\n"))
+    if isinstance(block, Rule):
+        return ""  # a rule next to a heading or cell edge is a Sphinx error; sections already separate
+    raise TypeError(f"no Markdown for {type(block).__name__}")
+
+
+def _render_list(block: ListBlock) -> str:
+    lines = []
+    for n, item in enumerate(block.items, start=block.start):
+        marker = f"{n}. " if block.ordered else "- "
+        first, *rest = item.split("\n")
+        lines.append(marker + first)
+        lines.extend((" " * len(marker) + line) if line else "" for line in rest)
+    return "\n".join(lines)
+
+
+def _render_table(block: Table) -> str:
+    width = max([len(block.header)] + [len(r) for r in block.rows])
+    header = list(block.header) + [""] * (width - len(block.header))
+    rows = [header, ["---"] * width]
+    rows += [list(r) + [""] * (width - len(r)) for r in block.rows]
+    return "\n".join("| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |" for row in rows)

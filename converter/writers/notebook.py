@@ -34,6 +34,9 @@ def to_notebook(doc: Document) -> NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["course"] = _course_metadata(doc)
+    # Keep our metadata in the MyST header; leave out jupytext's own version so
+    # that upgrading jupytext does not change every notebook.
+    nb.metadata["jupytext"] = {"notebook_metadata_filter": "course,-jupytext.text_representation.jupytext_version"}
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {escape(doc.meta.title)}"))
     nb.cells.append(nbformat.v4.new_markdown_cell(_provenance(doc)))
     prose: list[str] = []

@@ -1,0 +1,101 @@
+"""Course-level passes: selection, near-duplicates, placement."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.document import CodeBlock, Course, Document, Heading, ListBlock, Meta, Paragraph
+from converter.passes.duplicates import flag_duplicates, similar_titles
+from converter.passes.placement import chapter_for, place_tutorials, slugify
+from converter.passes.selection import classify, select_tutorials
+
+LOREM = " ".join(["Services talk through events and queues so that each can scale alone."] * 30)
+
+
+def _doc(title: str, *blocks, tags: tuple[str, ...] = ()) -> Document:
+    return Document(Meta(title, "src.txt", tags=tags), tuple(blocks))
+
+
+def test_post_with_code_is_a_tutorial() -> None:
+    assert classify(_doc("x", CodeBlock("print(1)")))[0] == "tutorial"
+
+
+def test_structured_post_without_code_is_reading() -> None:
+    doc = _doc("Design", Heading(2, "Why"), Paragraph(LOREM), Heading(2, "How"), ListBlock(("a", "b")))
+    assert classify(doc) == ("reading", "")
+
+
+def test_personal_post_is_left_out_with_reason() -> None:
+    diary = " ".join(["I feel lost and my days are hard, but I keep going."] * 20)
+    kind, reason = classify(_doc("Life Update #1", Paragraph(diary), Paragraph(diary)))
+    assert kind == "excluded" and "first person" in reason
+
+
+def test_short_unstructured_post_is_left_out() -> None:
+    kind, reason = classify(_doc("News", Paragraph("We moved the blog.")))
+    assert kind == "excluded" and "no code" in reason
+
+
+def test_selection_moves_excluded_posts_aside() -> None:
+    course = select_tutorials(Course((_doc("A", CodeBlock("x")), _doc("News", Paragraph("Moved.")))))
+    assert [d.meta.title for d in course.documents] == ["A"]
+    assert [e.title for e in course.excluded] == ["News"]
+
+
+FLASK_A = "Flask blueprints register routes with url_prefix; create_app builds the app and registers auth_bp."
+FLASK_B = "A blueprint groups Flask routes; register_blueprint in create_app adds auth_bp with a url_prefix."
+MYSQL = "An index on orders speeds up SELECT with WHERE; EXPLAIN shows the key MySQL uses for the query."
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Mastering Flask Blueprints: The Ultimate Guide to Scalable Python Web Apps",
+         "Mastering Flask Blueprints: The Ultimate Guide to Scalable Python Web Applications", True),
+        ("Mastering MySQL Performance Tuning: The Ultimate Optimization Guide",
+         "Mastering MySQL Indexing: The Ultimate Guide to Database Performance", False),
+        ("Mastering Go Concurrency", "Mastering Python Asyncio", False),
+    ],
+)
+def test_title_similarity_ignores_boilerplate_words(a: str, b: str, expected: bool) -> None:
+    assert (similar_titles(a, b) >= 0.5) is expected
+
+
+def test_near_duplicates_are_flagged_on_both_and_kept() -> None:
+    docs = (
+        _doc("Flask Blueprints Guide", Paragraph(FLASK_A)),
+        _doc("MySQL Indexing", Paragraph(MYSQL)),
+        _doc("Flask Blueprints: A Guide", Paragraph(FLASK_B)),
+    )
+    flagged = flag_duplicates(Course(docs)).documents
+    assert [d.meta.duplicates for d in flagged] == [
+        ("Flask Blueprints: A Guide",), (), ("Flask Blueprints Guide",),
+    ]
+
+
+def test_same_title_different_content_is_not_a_duplicate() -> None:
+    docs = (_doc("Flask Guide", Paragraph(FLASK_A)), _doc("Flask Guide", Paragraph(MYSQL)))
+    assert all(not d.meta.duplicates for d in flag_duplicates(Course(docs)).documents)
+
+
+@pytest.mark.parametrize(
+    ("title", "tags", "chapter"),
+    [
+        ("Mastering Python Asyncio", (), "Python"),
+        ("Mastering WebSockets: Real-Time Apps", (), "Web & real-time"),
+        ("Master SQL Joins", (), "Databases"),
+        ("Mastering Redis Caching", (), "Databases"),
+        ("System Design Fundamentals: From Monolith to Microservices", (), "Architecture & APIs"),
+        ("A Developer's Guide to Jest", ("jest", "javascript"), "Testing & tooling"),
+        ("Mastering Go Concurrency: Goroutines and Channels", (), "Go & Ruby"),
+        ("Knitting for Beginners", (), "More tutorials"),
+    ],
+)
+def test_chapter_by_topic(title: str, tags: tuple[str, ...], chapter: str) -> None:
+    assert chapter_for(_doc(title, tags=tags)).title == chapter
+
+
+def test_slugs_are_short_ascii_and_unique() -> None:
+    assert slugify("Mastering Ruby on Rails Active Record: The Ultimate Developer’s Guide") == "ruby-on-rails-active-record-developers"
+    placed = place_tutorials(Course((_doc("Same Title"), _doc("Same Title")))).documents
+    assert [d.meta.slug for d in placed] == ["same-title", "same-title-2"]

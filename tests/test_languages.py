@@ -1,0 +1,127 @@
+"""Tests for converter.languages: normalize() and detect()."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from converter.languages import detect, normalize
+
+DATA = Path(__file__).parent / "data" / "languages"
+SEPARATOR = "----"
+
+
+def load_snippets() -> list[tuple[str, str, str]]:
+    """(id, label, code) for every snippet; the file name is the label, snippets are split by `----` lines.
+
+    `holdout/` holds snippets written after the rules, to measure them on unseen code.
+    """
+    snippets = []
+    for path in sorted(DATA.rglob("*.txt")):
+        prefix = "" if path.parent == DATA else f"{path.parent.name}/"
+        chunks, current = [], []
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line == SEPARATOR:
+                chunks.append(current)
+                current = []
+            else:
+                current.append(line)
+        chunks.append(current)
+        for number, chunk in enumerate(chunks, 1):
+            code = "\n".join(chunk).strip("\n")
+            if code:
+                snippets.append((f"{prefix}{path.stem}-{number}", path.stem, code))
+    return snippets
+
+
+SNIPPETS = load_snippets()
+
+
+def test_snippet_set_is_large_enough():
+    labels = [label for _, label, _ in SNIPPETS]
+    assert len(SNIPPETS) >= 170
+    for lang in ("python", "javascript", "typescript", "go", "ruby", "sql", "shell", "html",
+                 "http", "json", "toml", "yaml", "ini", "text"):
+        assert labels.count(lang) >= 8, lang
+
+
+@pytest.mark.parametrize("label, code", [(label, code) for _, label, code in SNIPPETS],
+                         ids=[name for name, _, _ in SNIPPETS])
+def test_detect_snippet(label, code):
+    assert detect(code) == label
+
+
+@pytest.mark.parametrize("label, code", [(label, code) for _, label, code in SNIPPETS],
+                         ids=[name for name, _, _ in SNIPPETS])
+def test_plaintext_declaration_is_detected(label, code):
+    assert detect(code, "plaintext") == label
+
+
+@pytest.mark.parametrize("declared, expected", [
+    ("python", "python"), ("py", "python"), ("py3", "python"), ("language-python", "python"),
+    ("highlight python", "python"), ("sourceCode python", "python"), ("lang-py", "python"),
+    ("pycon", "python"), ("{.python}", "python"), ("python title=\"app.py\"", "python"),
+    ("language-js", "javascript"), ("js", "javascript"), ("jsx", "javascript"),
+    ("brush: js", "javascript"), ("prettyprint lang-js", "javascript"),
+    ("ts", "typescript"), ("tsx", "typescript"), ("language-typescript", "typescript"),
+    ("golang", "go"), ("go", "go"), ("rb", "ruby"), ("brush: ruby", "ruby"),
+    ("mysql", "sql"), ("postgresql", "sql"), ("psql", "sql"), ("plpgsql", "sql"),
+    ("sqlite3", "sql"), ("SQL", "sql"),
+    ("sh", "shell"), ("bash", "shell"), ("console", "shell"), ("zsh", "shell"),
+    ("shell-session", "shell"), ("language-shell", "shell"), ("highlight shell", "shell"),
+    ("yml", "yaml"), ("yaml", "yaml"), ("cfg", "ini"), ("conf", "ini"), ("dosini", "ini"),
+    ("toml", "toml"), ("json", "json"), ("jsonc", "json"), ("http", "http"),
+    ("plaintext", "text"), ("plain", "text"), ("none", "text"), ("txt", "text"),
+    ("text", "text"), ("highlight plaintext", "text"),
+    ("html", "html"), ("html5", "html"), ("htm", "html"), ("html+jinja", "html"),
+    ("xml", "xml"), ("jinja", "jinja"), ("django", "jinja"),
+    ("dockerfile", "dockerfile"), ("docker", "dockerfile"), ("diff", "diff"), ("patch", "diff"),
+    ("css", "css"), ("scss", "css"), ("java", "java"), ("c", "c"), ("cpp", "cpp"), ("c++", "cpp"),
+    ("rust", "rust"), ("rs", "rust"), ("php", "php"), ("kotlin", "kotlin"), ("swift", "swift"),
+    ("", ""), ("highlight", ""), ("hljs", ""), ("no-such-language-xyz", ""), ("code", ""),
+])
+def test_normalize(declared, expected):
+    assert normalize(declared) == expected
+
+
+@pytest.mark.parametrize("code, declared, expected", [
+    # A trustworthy declaration wins, even where content alone would say otherwise.
+    ("x = 1", "python", "python"),
+    ("x = 1", "ruby", "ruby"),
+    ("{\"a\": 1}", "python", "python"),
+    ("const x: number = 1;", "javascript", "javascript"),
+    ("print('hi')", "language-python", "python"),
+    ("val x = listOf(1, 2)", "kotlin", "kotlin"),
+    ("Hello", "shell", "shell"),
+    ("<div>{{ name }}</div>", "jinja", "jinja"),
+    # Declarations that say nothing: content decides.
+    ("{\"a\": 1, \"b\": [true, null]}", "plaintext", "json"),
+    ("flask==3.0.0\nrequests>=2.31", "plaintext", "text"),
+    ("app/\n├── main.py\n└── models.py", "", "text"),
+    ("pip install flask", "none", "shell"),
+    ("SELECT 1;", "highlight", "sql"),
+    # Fragments of a declared format are not overridden by what they happen to parse as.
+    ('"name": "demo",\n"version": "1.0.0",', "json", "json"),
+    ("  ports:\n    - 80", "yaml", "yaml"),
+    ("RUN pip install -r requirements.txt", "dockerfile", "dockerfile"),
+    ("Host: example.com", "http", "http"),
+    # Obviously wrong declarations: strong content that the declared language does not fit.
+    ("0 2 * * * /usr/local/bin/backup.sh", "bash", "text"),
+    ('{"id": 1, "tags": ["a"]}', "shell", "json"),
+    ("app/\n├── main.py\n└── models.py", "shell", "text"),
+    ("pip install flask\npip install requests", "python", "shell"),
+    ("package main\n\nfunc main() {\n\tfmt.Println(1)\n}", "javascript", "go"),
+])
+def test_detect_with_declaration(code, declared, expected):
+    assert detect(code, declared) == expected
+
+
+def test_detect_is_fast():
+    codes = [code for _, _, code in SNIPPETS][:200]
+    detect("warm up")
+    start = time.perf_counter()
+    for code in codes:
+        detect(code)
+    assert time.perf_counter() - start < 0.5

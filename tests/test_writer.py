@@ -1,0 +1,108 @@
+"""The MyST notebook writer and the generated table of contents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import pytest
+
+from converter.document import (
+    CodeBlock, Document, Heading, Image, ListBlock, Meta, Paragraph, Quote, Rule, Table,
+)
+from converter.stamp import is_hand_edited
+from converter.writers.notebook import SKIP_TAGS, highlight_language, to_myst, to_notebook
+from converter.writers.toc import landing_page, read_entries, toc_yaml
+
+META = Meta(
+    "Async *Basics*", "sources/feed.xml", url="https://example.com/a", author="Ada", date="2025-12-01",
+    tags=("python",), slug="async-basics", chapter="Python",
+)
+
+
+def _doc(*blocks, meta: Meta = META) -> Document:
+    return Document(meta, tuple(blocks))
+
+
+def test_first_cell_is_the_title_and_metadata_says_where_it_came_from() -> None:
+    nb = to_notebook(_doc(Paragraph("Hi.")))
+    assert nb.cells[0].source == "# Async \\*Basics\\*"
+    assert "https://example.com/a" in nb.cells[1].source and "Ada" in nb.cells[1].source
+    course = nb.metadata["course"]
+    assert course["source"] == {"file": "sources/feed.xml", "url": "https://example.com/a"}
+    assert (course["author"], course["date"], course["tags"]) == ("Ada", "2025-12-01", ["python"])
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_running_python_is_a_plain_code_cell() -> None:
+    nb = to_notebook(_doc(CodeBlock("print(1)", "python", status="runs")))
+    cell = nb.cells[-1]
+    assert cell.cell_type == "code" and cell.source == "print(1)"
+    assert "tags" not in cell.metadata and cell.metadata["runnable"]["status"] == "runs"
+
+
+def test_skipped_python_is_tagged_and_explained() -> None:
+    nb = to_notebook(_doc(CodeBlock("import flask", "python", status="skipped", reason="needs flask")))
+    note, cell = nb.cells[-2:]
+    assert cell.metadata["tags"] == SKIP_TAGS
+    assert cell.metadata["runnable"] == {"status": "skipped", "reason": "needs flask"}
+    assert "Not run here: needs flask" in note.source
+
+
+def test_other_languages_are_fenced_with_their_language_and_reason() -> None:
+    nb = to_notebook(_doc(CodeBlock('package main\n\nfunc main() {}', "go", status="skipped", reason="Go code")))
+    cell = nb.cells[-1]
+    assert cell.cell_type == "markdown"
+    assert "```go\npackage main" in cell.source and "Not run here: Go code" in cell.source
+    assert cell.metadata["runnable"]["language"] == "go"
+
+
+def test_fence_outgrows_backticks_inside_code() -> None:
+    nb = to_notebook(_doc(CodeBlock("echo ```x```", "shell", status="skipped", reason="r")))
+    assert "````shell\n" in nb.cells[-1].source
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "expected"),
+    [('{"a": 1}', "json", "json"), ("{'a': 1, // no\n}", "json", "text"), ("x", "no-such-lexer", "text")],
+)
+def test_fence_language_must_lex_cleanly_for_sphinx(code: str, language: str, expected: str) -> None:
+    assert highlight_language(code, language) == expected
+
+
+def test_headings_never_skip_levels() -> None:
+    nb = to_notebook(_doc(Heading(3, "A"), Heading(5, "B"), Heading(3, "C"), Heading(4, "D")))
+    headings = [c.source.split(" ")[0] for c in nb.cells[2:]]
+    assert headings == ["##", "###", "##", "###"]
+
+
+def test_every_prose_block_renders() -> None:
+    nb = to_notebook(_doc(
+        Paragraph("p"), ListBlock(("one", "two\nmore"), ordered=True, start=3), Table(("a", "b"), (("1", "2"),)),
+        Image("https://x/y.png", "alt"), Quote("q1\n\nq2"), Rule(),
+    ))
+    text = nb.cells[-1].source
+    for piece in ["p", "3. one\n4. two\n   more", "| a | b |\n| --- | --- |\n| 1 | 2 |", "![alt](https://x/y.png)", "> q1\n>\n> q2"]:
+        assert piece in text
+
+
+def test_myst_round_trip_is_stable_and_stamped() -> None:
+    text = to_myst(_doc(Heading(2, "H"), Paragraph("p"), CodeBlock("print(1)", "python", status="runs")))
+    assert jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst") == text
+    assert not is_hand_edited(text)
+    assert is_hand_edited(text.replace("print(1)", "print(2)"))
+
+
+def test_toc_and_landing_page_come_from_the_notebooks(tmp_path: Path) -> None:
+    for slug, chapter, title in [("b", "Databases", "Joins"), ("a", "Python", "Asyncio"), ("c", "Custom", "Zed")]:
+        meta = Meta(title, "s.txt", slug=slug, chapter=chapter)
+        path = tmp_path / "book" / chapter.lower() / f"{slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(to_myst(_doc(Paragraph(f"About {title}. More."), meta=meta)))
+    (tmp_path / "book" / "index.md").write_text("# hand-written page\n")
+    entries = read_entries(tmp_path / "book", tmp_path)
+    toc = toc_yaml(entries)
+    assert toc.index("caption: Python") < toc.index("caption: Databases") < toc.index("caption: Custom")
+    assert "file: book/python/a" in toc and "index" not in toc.split("root:")[0]
+    page = landing_page(entries, title="My course")
+    assert "[Asyncio](python/a.md): About Asyncio." in page and page.count("### ") == 3

@@ -25,7 +25,7 @@ from .writers.toc import read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,13 +132,16 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         if doc.meta.kind == "reading":
             notes.append("reading chapter")
         if doc.meta.duplicates:
-            notes.append("near-duplicate of " + "; ".join(doc.meta.duplicates))
+            notes.append("near-duplicate")
         path = report.paths.get(doc.meta.title)
         table.add_row(
-            str(path.relative_to(layout.root)) if path else doc.meta.slug, doc.meta.chapter,
+            str(path.relative_to(layout.book)) if path else doc.meta.slug, doc.meta.chapter,
             str(len(code)), str(runs), str(len(code) - runs), ", ".join(notes),
         )
     console.print(table)
+    for doc in report.course.documents:
+        for other in doc.meta.duplicates:
+            console.print(f"[yellow]near-duplicate:[/] {doc.meta.title} ≈ {other} (both kept, flagged on their pages)")
     for item in report.excluded:
         console.print(f"[yellow]left out:[/] {item.title} ({item.source}): {item.reason}")
     for path in report.kept_edits:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -113,7 +114,8 @@ def run_notebook(path: Path, key: str, out_dir: Path, cell_timeout: int) -> Note
             skip_cells_with_tag=SKIP_TAG, resources={"metadata": {"path": workdir}},
         )
         try:
-            client.execute()
+            # The kernel's own stderr (ipykernel start-up warnings) is noise on the terminal.
+            client.execute(stderr=subprocess.DEVNULL)
         except CellTimeoutError as err:
             error = f"timed out after {cell_timeout} s: {str(err).splitlines()[0]}"
         except CellExecutionError as err:

@@ -42,9 +42,20 @@ def test_selection_moves_excluded_posts_aside() -> None:
     assert [e.title for e in course.excluded] == ["News"]
 
 
-FLASK_A = "Flask blueprints register routes with url_prefix; create_app builds the app and registers auth_bp."
-FLASK_B = "A blueprint groups Flask routes; register_blueprint in create_app adds auth_bp with a url_prefix."
-MYSQL = "An index on orders speeds up SELECT with WHERE; EXPLAIN shows the key MySQL uses for the query."
+FLASK_A = (
+    "A Flask blueprint groups routes, templates and static files. Create auth_bp = Blueprint('auth', __name__) "
+    "in auth.py, then call app.register_blueprint(auth_bp, url_prefix='/auth') inside create_app, the "
+    "application factory, to avoid circular imports. Use url_for('auth.login') for blueprint routes."
+)
+FLASK_B = (
+    "Blueprints let a Flask app grow: auth_bp = Blueprint('auth', __name__, url_prefix='/auth') lives in "
+    "auth.py and create_app registers it with app.register_blueprint(auth_bp). The application factory "
+    "avoids circular imports; url_for('auth.login') builds blueprint routes."
+)
+MYSQL = (
+    "An index on orders(status, created_at) speeds up SELECT queries with WHERE clauses. Run EXPLAIN to see "
+    "which key MySQL uses and how many rows it scans; avoid functions on indexed columns."
+)
 
 
 @pytest.mark.parametrize(
@@ -62,10 +73,11 @@ def test_title_similarity_ignores_boilerplate_words(a: str, b: str, expected: bo
 
 
 def test_near_duplicates_are_flagged_on_both_and_kept() -> None:
+    code = CodeBlock("from flask import Blueprint\n\nauth_bp = Blueprint('auth', __name__)")
     docs = (
-        _doc("Flask Blueprints Guide", Paragraph(FLASK_A)),
+        _doc("Flask Blueprints Guide", Paragraph(FLASK_A), code),
         _doc("MySQL Indexing", Paragraph(MYSQL)),
-        _doc("Flask Blueprints: A Guide", Paragraph(FLASK_B)),
+        _doc("Flask Blueprints: A Guide", Paragraph(FLASK_B), code),
     )
     flagged = flag_duplicates(Course(docs)).documents
     assert [d.meta.duplicates for d in flagged] == [

@@ -126,7 +126,8 @@ def _code_cells(block: CodeBlock) -> list[NotebookNode]:
 
 
 def _not_run_note(block: CodeBlock) -> str:
-    return f"*Not run here: {escape(block.reason or 'not decided')}.*"
+    # Reasons are our own CommonMark (with `code` spans), not source text.
+    return f"*Not run here: {block.reason or 'not decided'}.*"
 
 
 def fenced(code: str, language: str) -> str:

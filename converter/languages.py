@@ -256,6 +256,9 @@ _COMMAND_LINE = re.compile(
 
 # Exact formats.
 _TREE = re.compile(r"[├└│]|^\s*[|`]--")
+_PATH_ENTRY = re.compile(r"^\s*/?[\w.@-]+(/[\w.@-]+)*/?\s*(#.*)?$")
+# A line shaped like code: a call, attribute access, assignment, index or statement end.
+_CODE_SHAPE = re.compile(r"[\w\])'\"]\s*[(.=\[;]")
 _HTTP_START = re.compile(
     r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE) (/\S*|https?://\S+)( HTTP/[\d.]+)?\s*$"
     r"|^HTTP/[\d.]+ \d{3}\b")
@@ -350,15 +353,32 @@ def _canonical(token: str) -> str:
     return ALIASES.get(short, short)
 
 
-def detect(code: str, declared: str = "") -> str:
-    """The language of a code block; a plausible declaration wins over the content."""
+def detect(code: str, declared: str = "", *, context: str = "") -> str:
+    """The language of a code block; a plausible declaration wins over the content.
+
+    `context` is the tutorial's main language: a block too short to tell on its
+    own (`url_for('login')`, `article.destroy`) takes it when it lexes cleanly
+    as that language and looks like code.
+    """
     stated = normalize(declared)
     if stated in _UNTRUSTED:
-        return _detect_content(code)[0]
+        found, strength = _detect_content(code)
+        if found == "text" and strength == 0 and context and _plausible_in(code, context):
+            return context
+        return found
     found, strength = _detect_content(code)
     if found == stated or (stated, found) in _COMPATIBLE or strength < _OVERRIDE_SCORE:
         return stated
     return stated if _fits(code, stated) else found
+
+
+def _plausible_in(code: str, lang: str) -> bool:
+    """Short code with no signals of its own that reads as `lang` without errors."""
+    lines = _significant(code)
+    lexer = _lexer(lang)
+    if not lines or lexer is None or not all(_CODE_SHAPE.search(line) for line in lines):
+        return False
+    return not any(token in Error for token, _ in lexer.get_tokens(code))
 
 
 def _fits(code: str, lang: str) -> bool:
@@ -420,9 +440,15 @@ def _exact_format(code: str) -> str:
 
 
 def _is_tree(lines: list[str]) -> bool:
-    """A directory tree drawn with box characters (a stray `├──` inside code is not)."""
+    """A directory tree: drawn with box characters (a stray `├──` inside code is not),
+    or an indented listing of paths (`/app`, `    /routes.py  # comment`)."""
     drawn = sum(bool(_TREE.search(line)) for line in lines)
-    return drawn > 0 and drawn * 2 >= len(lines)
+    if drawn > 0 and drawn * 2 >= len(lines):
+        return True
+    paths = [line.split("#", 1)[0] for line in lines if _PATH_ENTRY.match(line)]
+    indents = {len(line) - len(line.lstrip()) for line in lines}
+    return (len(lines) >= 3 and len(paths) == len(lines) and len(indents) >= 2
+            and sum("/" in p for p in paths) * 2 >= len(paths))
 
 
 def _is_json(text: str) -> bool:
@@ -489,7 +515,8 @@ def _config_format(text: str, lines: list[str]) -> str:
         keys = [line for line in lines if _INI_KEY.match(line) and not _SECTION.match(line)]
         if keys and len(keys) + len(sections) == len(lines) and any("=" in k or ":" in k for k in keys):
             return "ini" if _parses_as_ini(text) else ""
-    if lines and all(_YAML_LINE.match(line) for line in lines) and _yaml_nesting_ok(lines):
+    # One "key: value" line is as likely prose or output as YAML.
+    if len(lines) >= 2 and all(_YAML_LINE.match(line) for line in lines) and _yaml_nesting_ok(lines):
         try:
             docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
         except yaml.YAMLError:

@@ -125,3 +125,35 @@ def test_detect_is_fast():
     for code in codes:
         detect(code)
     assert time.perf_counter() - start < 0.5
+
+
+# --- context and indented trees (added with the seed end-to-end check) --------------------
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "/my_project\n    /app\n        /__init__.py\n        /routes.py\n    /run.py",
+        "site/\n  docs/\n    index.md   # home page\n  mkdocs.yml",
+    ],
+)
+def test_indented_path_listing_is_a_tree(code: str) -> None:
+    assert detect(code) == "text"
+
+
+def test_a_list_of_commands_is_not_a_tree() -> None:
+    assert detect("mkdir app\ncd app\n  touch run.py") == "shell"
+
+
+@pytest.mark.parametrize(
+    ("code", "context", "expected"),
+    [
+        ("# Use the blueprint's name\nurl_for('auth.login')", "python", "python"),
+        ("article.destroy", "ruby", "ruby"),
+        ("ANALYZE TABLE users;\nOPTIMIZE TABLE users;", "sql", "sql"),
+        ("# only a comment", "python", "text"),
+        ("Total: 3 items", "python", "text"),
+        ("url_for('auth.login')", "", "text"),
+    ],
+)
+def test_short_blocks_take_the_tutorials_main_language(code: str, context: str, expected: str) -> None:
+    assert detect(code, context=context) == expected

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from .. import languages
 from ..document import CodeBlock, Document
 
+# Languages a tutorial is "written in"; configuration and shell blocks
+# accompany a tutorial but don't make its main language.
+_MAIN_LANGUAGES = frozenset(("python", "javascript", "typescript", "go", "ruby", "sql", "java", "rust", "php"))
+
 
 def assign_languages(doc: Document) -> Document:
-    """Detect each block's language, trusting what the source declared when it is plausible."""
+    """Detect each block's language; short ambiguous blocks take the tutorial's main language."""
+    alone = [languages.detect(b.code, b.declared) if isinstance(b, CodeBlock) else "" for b in doc.blocks]
+    counts = Counter(lang for lang in alone if lang in _MAIN_LANGUAGES)
+    main = counts.most_common(1)[0][0] if counts else ""
     blocks = tuple(
-        replace(b, language=languages.detect(b.code, b.declared)) if isinstance(b, CodeBlock) else b
-        for b in doc.blocks
+        replace(b, language=lang if lang != "text" else languages.detect(b.code, b.declared, context=main))
+        if isinstance(b, CodeBlock) else b
+        for b, lang in zip(doc.blocks, alone)
     )
     return replace(doc, blocks=blocks)

@@ -22,10 +22,11 @@ def escape(text: str) -> str:
     text = _EMPHASIS_UNDERSCORE.sub(r"\\_", text)
     text = _ENTITY.sub("&amp;", text)
     text = text.replace("{", "\\{").replace("$", "\\$")
-    return "\n".join(_escape_line_start(line) for line in text.split("\n"))
+    return "\n".join(escape_line_start(line) for line in text.split("\n"))
 
 
-def _escape_line_start(line: str) -> str:
+def escape_line_start(line: str) -> str:
+    """Escape what would start block syntax (heading, list, quote, MyST comment) at a line start."""
     match = _LINE_START.match(line)
     if not match:
         return line

@@ -69,6 +69,7 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("cpp", "c++", "cxx", "cc", "hpp", "hxx"), "cpp"),
     **dict.fromkeys(("rust", "rs"), "rust"),
     **dict.fromkeys(("php", "php7", "php8"), "php"),
+    **dict.fromkeys(("r", "rlang", "rscript", "splus"), "r"),
     **dict.fromkeys(("text", "plaintext", "plain", "none", "txt", "nohighlight", "no-highlight",
                      "output", "out", "log", "raw", "crontab", "cron", "tree", "requirements",
                      "pip-requirements", "csv", "ascii", "md-text"), "text"),

@@ -51,6 +51,8 @@ SKIP_CASES = [
     ("result = compute(data)", "a fragment: uses `compute`, `data`"),
     ("user.save()\nprofile.save()", "a fragment: uses `profile`, `user`"),
     ("!pip install flask", "shell commands"),
+    ('with open("notes.txt") as f:\n    text = f.read()', "reads `notes.txt`"),
+    ('from pathlib import Path\nPath("data.csv").read_text()', "reads `data.csv`"),
 ]
 
 
@@ -83,6 +85,14 @@ def test_names_from_skipped_cells_are_not_known() -> None:
     first, second = _decide(("import flask\nx = 1", "python"), ("print(x)", "python"))
     assert first.status == second.status == SKIPPED
     assert "`x`" in second.reason
+
+
+def test_files_written_earlier_can_be_read() -> None:
+    first, second = _decide(
+        ('with open("notes.txt", "w") as f:\n    f.write("hi")', "python"),
+        ('print(open("notes.txt").read())', "python"),
+    )
+    assert first.status == second.status == RUNS
 
 
 def test_prose_blocks_are_left_alone() -> None:

@@ -19,7 +19,7 @@ SKIPPED = "skipped"
 
 _LANGUAGE_NAMES = {
     "javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
-    "java": "Java", "c": "C", "cpp": "C++", "rust": "Rust", "php": "PHP", "css": "CSS",
+    "java": "Java", "c": "C", "cpp": "C++", "rust": "Rust", "php": "PHP", "css": "CSS", "r": "R",
 }
 _READ_ONLY = {
     "json": "a JSON document to read",
@@ -46,14 +46,17 @@ _LONG_SLEEP_SECONDS = 10
 def decide_runnability(doc: Document) -> Document:
     """Mark each code block `runs` or `skipped` (with a reason), in reading order."""
     defined: set[str] = set()
+    files: set[str] = set()
     blocks = []
     for block in doc.blocks:
         if isinstance(block, CodeBlock):
             reason = _why_not_python(block) if block.language == "python" else _why_not_other(block)
             if block.language == "python" and not reason:
-                reason = _why_python_fails(block.code, defined)
+                reason = _why_python_fails(block.code, defined, files)
             if not reason:
-                defined |= _names_defined(ast.parse(block.code))
+                tree = ast.parse(block.code)
+                defined |= _names_defined(tree)
+                files |= _files_opened(tree, writing=True)
             block = replace(block, status=SKIPPED if reason else RUNS, reason=reason)
         blocks.append(block)
     return replace(doc, blocks=tuple(blocks))
@@ -82,7 +85,7 @@ def _why_not_python(block: CodeBlock) -> str:
     return ""
 
 
-def _why_python_fails(code: str, defined: set[str]) -> str:
+def _why_python_fails(code: str, defined: set[str], files: set[str]) -> str:
     """The first reason this Python would fail, block or have side effects; "" if none."""
     try:
         tree = ast.parse(code)
@@ -92,6 +95,9 @@ def _why_python_fails(code: str, defined: set[str]) -> str:
         reason = check(tree)
         if reason:
             return reason
+    missing_files = sorted(_files_opened(tree, writing=False) - _files_opened(tree, writing=True) - files)
+    if missing_files:
+        return f"reads {_quote(missing_files)}, a file this notebook does not create"
     missing = sorted(_names_used(tree) - _names_defined(tree) - defined - _BUILTINS)
     if missing:
         return f"a fragment: uses {_quote(missing)}, which the tutorial defines elsewhere or not at all"
@@ -132,6 +138,30 @@ def _call_problem(tree: ast.AST) -> str:
             if isinstance(node.args[0].value, (int, float)) and node.args[0].value > _LONG_SLEEP_SECONDS:
                 return f"sleeps for {node.args[0].value} seconds"
     return ""
+
+
+def _files_opened(tree: ast.AST, *, writing: bool) -> set[str]:
+    """Literal file names the code opens for writing (or for reading)."""
+    names = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func)
+        if name in ("open", "io.open") and node.args and _literal(node.args[0]):
+            mode = _literal(node.args[1]) if len(node.args) > 1 else next(
+                (_literal(k.value) for k in node.keywords if k.arg == "mode"), "r")
+            if bool(set(mode or "r") & set("wax")) == writing:
+                names.add(_literal(node.args[0]))
+        elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+            inner = node.func.value
+            if _dotted(inner.func) in ("Path", "pathlib.Path") and inner.args and _literal(inner.args[0]):
+                if node.func.attr in (("write_text", "write_bytes") if writing else ("read_text", "read_bytes")):
+                    names.add(_literal(inner.args[0]))
+    return names
+
+
+def _literal(node: ast.AST) -> str:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
 
 
 def _loop_problem(tree: ast.AST) -> str:

@@ -21,7 +21,7 @@ READERS: dict[str, Reader] = {
     "text": text.read,
 }
 
-_FEED = re.compile(r"<(rss|feed|rdf:RDF)[\s>]", re.I)
+_FEED = re.compile(r"<(\w+:)?(rss|feed|RDF)[\s>]", re.I)  # also prefixed roots: <atom:feed>
 _HTML = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<article[\s>]|<head[\s>]", re.I)
 _MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 
@@ -29,9 +29,11 @@ _MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 def detect_format(content: str, *, suffix: str = "") -> str:
     """Name the reader for `content`; the file suffix only breaks ties."""
     head = content.lstrip("\ufeff \t\r\n")[:4096]
-    if _FEED.search(head) or (head.startswith("<?xml") and "<channel" in head):
+    # Markup documents start with markup; a tutorial that merely shows an HTML
+    # page in a code block starts with prose.
+    if head.startswith("<") and _FEED.search(head):
         return "feed"
-    if _HTML.search(head):
+    if head.startswith("<") and _HTML.search(head):
         return "html"
     if suffix.lower() in _MARKDOWN_EXTENSIONS:
         return "markdown"

@@ -183,7 +183,7 @@ def render_block(block: Block) -> str:
     if isinstance(block, Table):
         return _render_table(block)
     if isinstance(block, Image):
-        return f"![{block.alt}]({block.src})"
+        return f"![{escape(block.alt)}]({block.src})"
     if isinstance(block, Quote):
         return "\n".join(f"> {line}".rstrip() for line in block.text.split("\n"))
     if isinstance(block, Rule):

@@ -1,0 +1,242 @@
+"""Standalone article pages -> one Document.
+
+A saved blog page is mostly chrome: navigation, sidebars, share buttons,
+related posts, comment threads, cookie banners. We pick the element that
+holds the article (semantic markup first, else the densest paragraph text),
+strip the chrome left inside it, and read metadata from the page's <meta>.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+
+from converter.document import Document, Meta
+from converter.errors import SourceError
+from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date
+
+# Most specific first: a body container beats the <article> that also holds
+# the byline, share bar and comments.
+_CONTENT_SELECTORS = (
+    "[itemprop=articleBody]",
+    "#article-body",
+    ".entry-content",
+    ".post-content",
+    ".article-body",
+    ".article-content",
+    ".post-body",
+    ".post__content",
+    ".story-body",
+    ".markdown-body",
+    ".crayons-article__body",
+    "article",
+    "[role=main]",
+    "main",
+)
+# No "form": ASP.NET pages wrap the whole page in one.
+_CHROME_TAGS = ("nav", "aside", "footer", "header")
+# Matched against whole class/id words ("post-comments", "sidebar-left").
+_CHROME = re.compile(
+    r"(?:^|[-_])(?:comments?|respond|disqus|sidebar|widgets?|share|sharing|social|"
+    r"related|recommended|cookies?|consent|gdpr|newsletter|subscribe|signup|promo|"
+    r"advert|ads?|sponsor(?:ed)?|banner|popup|modal|breadcrumbs?|pagination|pager|"
+    r"navbar|menu|toc|author-bio|byline|post-meta|entry-meta|entry-footer|"
+    r"skip-link|screen-reader-text|sr-only|visually-hidden)(?:$|[-_])",
+    re.I,
+)
+_LAYOUT = re.compile(r"content|main|wrap|layout|container|body", re.I)
+_COMMENTS = re.compile(r"(?:^|[-_])(?:comments?|respond|disqus)(?:$|[-_])", re.I)
+_TITLE_SUFFIX = re.compile(r"\s+[|·•»–—]\s+[^|·•»–—]*$")
+_MIN_TEXT = 80
+
+
+def read(text: str, *, source: str) -> list[Document]:
+    """The page's article as one Document; SourceError if there is none."""
+    if not text.strip():
+        raise SourceError(source, "empty file")
+    soup = BeautifulSoup(text, "lxml")
+    for tag in soup.find_all(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    url = _url(soup)
+    base_url = _base_url(soup, url)
+    article = _find_article(soup)
+    if article is None:
+        raise SourceError(source, "no article content found")
+
+    heading = article.find("h1") or _outer_h1(article)
+    title = (
+        _clean(heading.get_text(" ")) if heading else ""
+    ) or _meta(soup, "og:title") or _page_title(soup) or Path(source).stem
+    # Metadata first: the byline and <time> may sit in chrome removed below.
+    meta = Meta(
+        title=title,
+        source=source,
+        url=url,
+        author=_author(soup),
+        date=_date(soup, article),
+        tags=_tags(soup),
+    )
+    if heading is not None and any(p is article for p in heading.parents):
+        heading.decompose()
+    notes = _strip_chrome(article)
+    blocks, block_notes = blocks_from_html(article, base_url=base_url)
+    blocks = drop_title_heading(blocks, title)
+    if not blocks:
+        raise SourceError(source, "no article content found")
+    return [Document(meta, tuple(blocks), tuple(notes + block_notes))]
+
+
+# ------------------------------------------------------------ article choice
+
+
+def _find_article(soup: BeautifulSoup) -> Tag | None:
+    for selector in _CONTENT_SELECTORS:
+        found = [t for t in soup.select(selector) if not _in_chrome(t)]
+        if found:
+            best = max(found, key=_text_length)
+            if _text_length(best) >= _MIN_TEXT or best.find("pre"):
+                return best
+    return _densest(soup)
+
+
+def _densest(soup: BeautifulSoup) -> Tag | None:
+    """Readability-style: credit each <p>/<pre>'s text to its parent (and half to the grandparent)."""
+    scores: dict[int, float] = {}
+    tags: dict[int, Tag] = {}
+    for para in soup.find_all(["p", "pre"]):
+        length = len(para.get_text(strip=True))
+        if (para.name == "p" and length < 25) or _in_chrome(para):
+            continue
+        for weight, node in ((1.0, para.parent), (0.5, para.parent and para.parent.parent)):
+            if isinstance(node, Tag) and node.name not in ("html", "[document]"):
+                scores[id(node)] = scores.get(id(node), 0.0) + weight * length
+                tags[id(node)] = node
+    if not scores:
+        return None
+    best = max(scores, key=lambda key: scores[key] * (1 - _link_density(tags[key])))
+    return tags[best]
+
+
+def _text_length(tag: Tag) -> int:
+    return len(tag.get_text(" ", strip=True))
+
+
+def _link_density(tag: Tag) -> float:
+    total = _text_length(tag) or 1
+    return min(1.0, sum(_text_length(a) for a in tag.find_all("a")) / total)
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in _CHROME_TAGS:
+        return True
+    words = list(tag.get("class") or []) + [str(tag.get("id") or "")]
+    return any(_CHROME.search(w) for w in words if w)
+
+
+def _in_chrome(tag: Tag) -> bool:
+    """Inside navigation, a sidebar or comments; layout wrappers such as Genesis's
+    div#content-sidebar-wrap hold the article itself, so they do not count."""
+    for node in [tag, *tag.parents]:
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            continue
+        words = " ".join(list(node.get("class") or []) + [str(node.get("id") or "")])
+        if _is_chrome(node) and not _LAYOUT.search(words):
+            return True
+    return False
+
+
+def _strip_chrome(article: Tag) -> list[str]:
+    """Remove chrome inside the article, but never code or most of the text."""
+    total = _text_length(article) or 1
+    removed: list[str] = []
+    for tag in article.find_all(True):
+        if tag.decomposed or tag.find_parent(["pre", "code"]) or not _is_chrome(tag):
+            continue
+        words = " ".join(list(tag.get("class") or []) + [str(tag.get("id") or "")])
+        if not _COMMENTS.search(words) and (
+            tag.find("pre") or _text_length(tag) > total / 2
+        ):
+            continue  # e.g. div.content-with-sidebar wrapping the real text
+        if tag.name == "header" and tag.find(["h2", "h3", "h4", "h5", "h6"]):
+            continue  # <section><header><h2>: a section heading, not a masthead
+        if _text_length(tag) > 0:
+            removed.append(tag.name + (f".{words.split()[0]}" if words.strip() else ""))
+        tag.decompose()
+    return [f"ignored page chrome inside the article: {', '.join(removed)}"] if removed else []
+
+
+def _outer_h1(article: Tag) -> Tag | None:
+    """The title <h1> often sits in the <article>/<main> around the body container."""
+    for parent in article.parents:
+        if isinstance(parent, Tag) and parent.name in ("article", "main"):
+            return parent.find("h1")
+    return None
+
+
+# --------------------------------------------------------------------- meta
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            tag = soup.find("meta", attrs={attr: name})
+            if tag and tag.get("content", "").strip():
+                return _clean(tag["content"])
+    return ""
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _page_title(soup: BeautifulSoup) -> str:
+    """<title> minus the " | Site name" suffix."""
+    title = _clean(soup.title.get_text()) if soup.title else ""
+    site = _meta(soup, "og:site_name")
+    if site and title.endswith(f" - {site}"):
+        return title[: -len(site) - 3]
+    return _TITLE_SUFFIX.sub("", title)
+
+
+def _url(soup: BeautifulSoup) -> str:
+    canonical = soup.find("link", rel="canonical")
+    if canonical and canonical.get("href"):
+        return canonical["href"].strip()
+    return _meta(soup, "og:url")
+
+
+def _base_url(soup: BeautifulSoup, url: str) -> str:
+    base = soup.find("base", href=True)
+    return base["href"].strip() if base else url
+
+
+def _author(soup: BeautifulSoup) -> str:
+    meta = _meta(soup, "author", "article:author")
+    if meta and not meta.startswith("http"):
+        return meta
+    for tag in soup.select("[rel~=author], [itemprop=author]"):
+        name = tag.find(attrs={"itemprop": "name"}) or tag
+        value = _clean(name.get("content") or name.get_text(" "))
+        if value:
+            return value
+    return ""
+
+
+def _date(soup: BeautifulSoup, article: Tag) -> str:
+    value = _meta(soup, "article:published_time", "datePublished", "date", "dc.date")
+    if not value:
+        time = article.find("time", datetime=True) or soup.find("time", datetime=True)
+        value = time["datetime"] if time else ""
+    return iso_date(value) if value else ""
+
+
+def _tags(soup: BeautifulSoup) -> tuple[str, ...]:
+    tags: list[str] = []
+    candidates = [m.get("content", "") for m in soup.find_all("meta", property="article:tag")]
+    candidates += [a.get_text(" ") for a in soup.select("a[rel~=tag]")]
+    for tag in map(_clean, candidates):
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tuple(tags)

@@ -1,0 +1,639 @@
+"""HTML fragment -> document blocks, shared by the HTML, feed and Markdown readers.
+
+Web HTML is walked in reading order. Inline content becomes CommonMark via
+`escape()` / `code_span()`; `<pre>` becomes a verbatim `CodeBlock` whose
+`declared` field holds the raw language named by the highlighter's classes.
+
+List items are CommonMark strings that stand on their own, as if the item's
+content started at column 0: a nested list follows the item's text on the
+next line ("Parent\n- child"), deeper levels are indented under their own
+markers, and the writer indents continuation lines by its marker's width.
+Code inside list items and quotes is hoisted to a `CodeBlock` right after
+the list/quote, so code stays code.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PageElement, PreformattedString
+
+from converter.document import (
+    Block,
+    CodeBlock,
+    Heading,
+    Image,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Rule,
+    Table,
+)
+# Private, but the one place that knows which line starts need escaping; a
+# public escape_line_start() in converter.inline would be better.
+from converter.inline import code_span, escape, escape_line_start
+
+# Hard line break placeholder inside inline text until `inline_paragraphs`
+# decides where breaks and paragraph splits go (<br><br> = new paragraph).
+BR = "\x00"
+
+# Prefix that hides "start of line" from escape(): text nodes are mostly mid-line
+# ("`x`: y" must not become "`x`\\: y"); real line starts are escaped later.
+_NOT_LINE_START = "\u2060"
+_WS = re.compile(r"\s+")
+_SPACES = re.compile(r" {2,}")
+_HEADINGS = {f"h{n}" for n in range(1, 7)}
+_BLOCK_TAGS = _HEADINGS | {
+    "p", "div", "pre", "ul", "ol", "li", "table", "blockquote", "hr", "figure",
+    "figcaption", "section", "article", "main", "header", "footer", "aside",
+    "nav", "details", "summary", "dl", "dt", "dd", "center", "address",
+    "fieldset", "hgroup", "form",
+}
+_BLOCK_LIST = sorted(_BLOCK_TAGS)
+_DROP_TAGS = {
+    "script", "style", "noscript", "iframe", "svg", "form", "button", "input",
+    "select", "textarea", "template", "object", "embed", "canvas", "video",
+    "audio", "head", "link", "meta", "math", "dialog",
+}
+# Copy buttons and dev.to's "Enter fullscreen mode / Exit fullscreen mode"
+# panel (div.highlight__panel.js-actions-panel) sit next to every code block.
+_WIDGET_CLASS = re.compile(
+    r"highlight__panel|actions-panel|(^|[-_])toolbar$|copy|clipboard|fullscreen", re.I
+)
+_WIDGET_TEXT = {
+    "enter fullscreen mode exit fullscreen mode", "copy", "copy code",
+    "copied!", "copy to clipboard",
+}
+# Heading permalinks: dev.to `a.anchor` (empty), Sphinx `a.headerlink` (¶), ...
+_ANCHOR_CLASSES = {
+    "anchor", "headerlink", "anchor-link", "heading-anchor", "header-anchor",
+    "hash-link", "anchorjs-link", "permalink", "heading-link",
+}
+_ANCHOR_TEXT = {"", "#", "¶", "§", "🔗"}
+# Line-number gutters inside <pre>: Chroma span.ln/.lnt, Pygments
+# span.linenos, Prism span.line-numbers-rows.
+_LINENO_CLASSES = {"ln", "lnt", "linenos", "lineno", "line-numbers-rows", "gutter"}
+# One element per line and no newline characters (CodeMirror, some React
+# highlighters): lines must be joined explicitly.
+_LINE_CLASSES = {"line", "token-line", "code-line", "cm-line", "ace_line", "view-line"}
+_LANG_PREFIX = re.compile(r"^(?:language|lang|highlight-source|highlight)-(.+)$", re.I)
+_BRUSH = re.compile(r"brush:\s*([\w#+.-]+)", re.I)
+# Classes that mark "the next class is the language" (dev.to/Rouge
+# `highlight python`, pandoc `sourceCode python`, highlight.js `python hljs`).
+_LANG_MARKERS = {"highlight", "sourcecode", "hljs"}
+_NOT_LANGS = _LANG_MARKERS | {
+    "js-code-highlight", "notranslate", "chroma", "codehilite", "code",
+    "line-numbers", "linenums", "prettyprint", "numbersource", "wrap", "nowrap",
+    "highlighter-rouge", "shiki", "tab-size", "literal-block",
+}
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-srcset")
+
+
+@dataclass
+class _Context:
+    base_url: str
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+
+def blocks_from_html(
+    fragment: str | Tag, *, base_url: str = "", normalize: bool = True
+) -> tuple[list[Block], list[str]]:
+    """Turn an HTML fragment (or an already parsed element) into blocks and notes.
+
+    `normalize=False` keeps tag levels, for HTML embedded in a larger document.
+    """
+    ctx = _Context(base_url)
+    if isinstance(fragment, str):
+        soup = BeautifulSoup(fragment.replace(BR, ""), "lxml")
+        root: Tag = soup.body or soup
+    else:
+        root = fragment
+    blocks = _walk(root, ctx)
+    return (normalize_headings(blocks) if normalize else blocks), ctx.notes
+
+
+# ----------------------------------------------------------------- block walk
+
+
+def _walk(parent: Tag, ctx: _Context) -> list[Block]:
+    """Blocks of a container: block children in turn, runs of inline ones as paragraphs."""
+    blocks: list[Block] = []
+    pending: list[PageElement] = []
+    for child in parent.children:
+        if isinstance(child, Tag) and _is_block(child):
+            blocks += _flush(pending, ctx)
+            pending = []
+            blocks += _block(child, ctx)
+        else:
+            pending.append(child)
+    return blocks + _flush(pending, ctx)
+
+
+def _is_block(tag: Tag) -> bool:
+    if tag.name in _BLOCK_TAGS:
+        return True
+    # <a><div>card</div></a>, <span><p>..</p></span>: treat as a container.
+    return tag.name not in _DROP_TAGS and tag.find(_BLOCK_LIST) is not None
+
+
+def _block(tag: Tag, ctx: _Context) -> list[Block]:
+    name = tag.name
+    if _dropped(tag, ctx):
+        return []
+    if name in _HEADINGS:
+        text = " ".join(inline_paragraphs(_inline_children(tag, ctx))).replace("\\\n", " ")
+        return [Heading(int(name[1]), text)] if text else []
+    if name == "pre":
+        code = _code_block(tag)
+        return [code] if code else []
+    if name in ("ul", "ol"):
+        return _list(tag, ctx)
+    if name == "table":
+        return _table(tag, ctx)
+    if name == "blockquote":
+        return _quote(tag, ctx)
+    if name == "hr":
+        return [Rule()]
+    if name == "dt":
+        text = " ".join(inline_paragraphs(_inline_children(tag, ctx)))
+        return [Paragraph(f"**{text}**")] if text else []
+    return _walk(tag, ctx)
+
+
+def _flush(nodes: list[PageElement], ctx: _Context) -> list[Block]:
+    """A run of inline nodes: image(s) alone, a lone multi-line <code>, or paragraphs."""
+    content = [n for n in nodes if not _is_blank(n)]
+    if not content:
+        return []
+    if all(isinstance(n, Tag) and _image_only(n) for n in content):
+        images = [_image(img, ctx) for n in content for img in _imgs(n)]
+        return [i for i in images if i]
+    if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "code":
+        # Old blogs put code in a bare <code> with <br> lines, no <pre>.
+        code = content[0]
+        if code.find("br") or "\n" in code.get_text().strip():
+            block = _code_block(code)
+            return [block] if block else []
+    text = "".join(_inline(n, ctx, frozenset()) for n in nodes)
+    return [
+        Paragraph(p)
+        for p in inline_paragraphs(text)
+        if _plain_key(p) not in _WIDGET_TEXT
+    ]
+
+
+def _is_blank(node: PageElement) -> bool:
+    if isinstance(node, PreformattedString):  # comments, CDATA, doctype
+        return True
+    return isinstance(node, NavigableString) and not node.strip()
+
+
+def _dropped(tag: Tag, ctx: _Context) -> bool:
+    if tag.name == "form" and tag.find(["pre", "article", "h2", "h3"]) is not None:
+        return False  # ASP.NET wraps the whole page in one <form>
+    if tag.name in _DROP_TAGS:
+        if tag.name in ("iframe", "video", "embed", "object", "audio"):
+            src = tag.get("src") or tag.get("data") or ""
+            ctx.note(f"dropped embedded {tag.name}" + (f" ({src})" if src else ""))
+        return True
+    if tag.has_attr("hidden") or "display:none" in str(tag.get("style", "")).replace(" ", ""):
+        return True
+    classes = tag.get("class") or []
+    if any(_WIDGET_CLASS.search(c) for c in classes):
+        # Never drop a wrapper that holds the code itself (Prism div.code-toolbar).
+        return tag.name not in ("pre", "code") and tag.find(["pre", "code"]) is None
+    return False
+
+
+def _plain_key(text: str) -> str:
+    return re.sub(r"[\\*`]", "", text).strip().lower()
+
+
+# ------------------------------------------------------------------- inline
+
+
+def _inline_children(tag: Tag, ctx: _Context, marks: frozenset[str] = frozenset()) -> str:
+    return "".join(_inline(child, ctx, marks) for child in tag.children)
+
+
+def _inline(node: PageElement, ctx: _Context, marks: frozenset[str]) -> str:
+    """CommonMark for one inline node; `marks` avoids re-wrapping nested **/*."""
+    if isinstance(node, PreformattedString):
+        return ""
+    if isinstance(node, NavigableString):
+        return escape_text(_WS.sub(" ", str(node)))
+    if not isinstance(node, Tag) or _dropped(node, ctx):
+        return ""
+    name = node.name
+    if name == "br":
+        return BR
+    if name == "img":
+        image = _image(node, ctx)
+        return f"![{escape(image.alt)}]({image.src})" if image else ""
+    if name in ("code", "kbd", "samp", "tt", "var") and "code" not in marks:
+        text = _WS.sub(" ", node.get_text()).strip()
+        return code_span(text) if text else ""
+    if name == "a":
+        return _link(node, ctx, marks)
+    if name in ("strong", "b") and "strong" not in marks:
+        return _wrap(_inline_children(node, ctx, marks | {"strong"}), "**")
+    if name in ("em", "i", "cite", "dfn") and "em" not in marks:
+        return _wrap(_inline_children(node, ctx, marks | {"em"}), "*")
+    if _is_block(node):  # block inside inline context (table cell, heading)
+        return " " + " ".join(_render_cell_blocks(_walk(node, ctx))) + " "
+    return _inline_children(node, ctx, marks)  # unknown inline tag: keep its text
+
+
+def _wrap(inner: str, mark: str) -> str:
+    """Emphasis with the surrounding spaces moved outside: `** x **` is not bold."""
+    core = inner.strip(" " + BR)
+    if not core:
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip(" " + BR))]
+    trail = inner[len(inner.rstrip(" " + BR)):]
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+def _link(tag: Tag, ctx: _Context, marks: frozenset[str]) -> str:
+    if _is_anchor(tag):
+        return ""
+    text = _inline_children(tag, ctx, marks | {"link"})
+    href = str(tag.get("href") or "").strip()
+    if not text.strip(" " + BR) or "link" in marks:
+        return text
+    if not href or href.lower().startswith(("javascript:", "data:")):
+        return text
+    if href.startswith("#") and not ctx.base_url:
+        return text  # in-page anchor that will not exist in the notebook
+    core = text.strip(" ")
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    trail = text[len(text.rstrip(" ")):]
+    return f"{lead}[{core}]({link_url(urljoin(ctx.base_url, href))}){trail}"
+
+
+def _is_anchor(tag: Tag) -> bool:
+    classes = {c.lower() for c in tag.get("class") or []}
+    if classes & _ANCHOR_CLASSES or tag.get("aria-hidden") == "true":
+        return True
+    href = str(tag.get("href") or "")
+    return href.startswith("#") and tag.get_text(strip=True).lower() in _ANCHOR_TEXT
+
+
+def link_url(url: str) -> str:
+    """A URL safe inside `(...)`: spaces, parentheses and angle brackets encoded."""
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def escape_text(text: str) -> str:
+    """escape() for text that may sit mid-line; `inline_paragraphs` escapes line starts."""
+    return escape(_NOT_LINE_START + text)[len(_NOT_LINE_START):]
+
+
+def inline_paragraphs(text: str) -> list[str]:
+    """Split rendered inline text at BR markers: one BR = hard break, two = new paragraph.
+
+    Lines are stripped and their starts escaped ("1. x" -> "1\\. x"); markup
+    emitted by the readers never starts with a character that needs it,
+    except GFM strikethrough.
+    """
+    paragraphs: list[list[str]] = [[]]
+    for segment in text.split(BR):
+        lines = (_SPACES.sub(" ", line).strip() for line in segment.split("\n"))
+        joined = "\n".join(
+            line if line.startswith("~~") else escape_line_start(line) for line in lines if line
+        )
+        if joined:
+            paragraphs[-1].append(joined)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return ["\\\n".join(p) for p in paragraphs if p]
+
+
+# ------------------------------------------------------------------- images
+
+
+def _imgs(tag: Tag) -> list[Tag]:
+    return [tag] if tag.name == "img" else tag.find_all("img")
+
+
+def _image_only(tag: Tag) -> bool:
+    """<img>, <a><img></a>, <picture>...: an image with no text around it."""
+    if tag.name == "br":
+        return True
+    return bool(_imgs(tag)) and not tag.get_text(strip=True)
+
+
+def _image(tag: Tag, ctx: _Context) -> Image | None:
+    src = str(tag.get("src") or "").strip()
+    if not src or src.startswith("data:"):
+        # Lazy loading: the real address is in data-src, src is a placeholder.
+        lazy = next((str(tag[a]) for a in _LAZY_SRC if tag.get(a)), "")
+        src = lazy.split()[0] if lazy else ""
+    if not src:
+        ctx.note("skipped an image without an address")
+        return None
+    alt = _WS.sub(" ", str(tag.get("alt") or "")).strip()
+    return Image(link_url(urljoin(ctx.base_url, src)), alt)
+
+
+# --------------------------------------------------------------------- code
+
+
+def _code_block(pre: Tag) -> CodeBlock | None:
+    code = clean_code(_pre_text(pre))
+    return CodeBlock(code, declared=_declared(pre)) if code else None
+
+
+def clean_code(text: str) -> str:
+    """Verbatim code minus web artefacts: CRLF, nbsp/zero-width chars, edge blank lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A copied &nbsp; is U+00A0, which Python rejects ("invalid non-printable character").
+    text = text.replace("\xa0", " ").replace("\u200b", "").replace("\ufeff", "")
+    text = re.sub(r"\A(?:[ \t]*\n)+", "", text)
+    return text.rstrip()
+
+
+def _pre_text(pre: Tag) -> str:
+    # Without any newline, line elements (CodeMirror div.cm-line) are the lines.
+    line_mode = "\n" not in pre.get_text().strip() and pre.find("br") is None
+    out: list[str] = []
+    _collect_code(pre, out, line_mode)
+    return "".join(out)
+
+
+def _collect_code(node: Tag, out: list[str], line_mode: bool) -> None:
+    for child in node.children:
+        if isinstance(child, PreformattedString):
+            continue
+        if isinstance(child, NavigableString):
+            out.append(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        classes = set(child.get("class") or [])
+        if child.name == "br":
+            out.append("\n")
+        elif child.name in ("button", "script", "style", "img") or classes & _LINENO_CLASSES:
+            continue
+        elif child.get("aria-hidden") == "true" and not child.get_text(strip=True):
+            continue
+        else:
+            _collect_code(child, out, line_mode)
+            is_line = child.name in ("div", "p", "li") or bool(classes & _LINE_CLASSES)
+            if line_mode and is_line and out and not out[-1].endswith("\n"):
+                out.append("\n")
+
+
+def _declared(pre: Tag) -> str:
+    """Raw language named by the markup of a <pre>, its <code>, or wrapper divs."""
+    candidates: list[Tag] = []
+    code = pre.find("code") if pre.name == "pre" else None
+    if code is not None:
+        candidates.append(code)
+    candidates.append(pre)
+    parent = pre.parent
+    # Rouge: div.language-ruby > div.highlight > pre; Sphinx: div.highlight-python3 > div > pre.
+    for _ in range(2):
+        if not isinstance(parent, Tag) or parent.name not in ("div", "figure"):
+            break
+        candidates.append(parent)
+        parent = parent.parent
+    for element in candidates:
+        language = _language_of(element)
+        if language:
+            return language
+    return ""
+
+
+def _language_of(tag: Tag) -> str:
+    for attr in ("data-lang", "data-language"):
+        if tag.get(attr):
+            return str(tag[attr]).strip()
+    classes = [str(c) for c in tag.get("class") or []]
+    brush = _BRUSH.search(" ".join(classes))  # SyntaxHighlighter: "brush: python; gutter: false"
+    if brush:
+        return brush.group(1)
+    for cls in classes:
+        match = _LANG_PREFIX.match(cls)
+        if match:
+            return match.group(1)
+    if {c.lower() for c in classes} & _LANG_MARKERS:
+        others = [
+            c for c in classes
+            if c.lower() not in _NOT_LANGS and not c.startswith(("js-", "hljs-"))
+        ]
+        if others:
+            return others[0]
+    return ""
+
+
+# -------------------------------------------------------------------- lists
+
+
+def _list(tag: Tag, ctx: _Context) -> list[Block]:
+    ordered = tag.name == "ol"
+    try:
+        start = int(str(tag.get("start", "1")).strip())
+    except ValueError:
+        start = 1
+    item_blocks: list[list[Block]] = []
+    for child in tag.children:
+        if not isinstance(child, Tag) or _dropped(child, ctx):
+            continue
+        if child.name in ("ul", "ol") and item_blocks:
+            # Invalid but common: <ul><li>a</li><ul>..</ul></ul> nests under "a".
+            item_blocks[-1] += _list(child, ctx)
+        elif child.name == "li" or child.get_text(strip=True):
+            item_blocks.append(_walk(child, ctx))
+    items: list[str] = []
+    hoisted: list[Block] = []
+    for blocks in item_blocks:
+        text, code = list_item(blocks, ordered=ordered)
+        items += [text] if text else []
+        hoisted += code
+    head: list[Block] = [ListBlock(tuple(items), ordered, start)] if items else []
+    return head + hoisted
+
+
+def list_item(blocks: Iterable[Block], *, ordered: bool) -> tuple[str, list[Block]]:
+    """One list item's CommonMark plus the code blocks hoisted out of it."""
+    text = ""
+    hoisted: list[Block] = []
+    for block in blocks:
+        if isinstance(block, CodeBlock):
+            hoisted.append(block)
+            continue
+        part = render_block(block)
+        if not part:
+            continue
+        if not text:
+            text = part
+        elif isinstance(block, ListBlock) and (not block.ordered or block.start == 1):
+            text += "\n" + part  # tight: such a list may interrupt a paragraph
+        else:
+            text += "\n\n" + part
+    return text, hoisted
+
+
+def render_block(block: Block) -> str:
+    """CommonMark for a block nested in a list item or quote (code is hoisted instead)."""
+    if isinstance(block, Paragraph):
+        return block.text
+    if isinstance(block, Heading):
+        return f"**{block.text}**"
+    if isinstance(block, ListBlock):
+        return _render_list(block)
+    if isinstance(block, Quote):
+        return "\n".join(f"> {line}" if line else ">" for line in block.text.split("\n"))
+    if isinstance(block, Image):
+        return f"![{escape(block.alt)}]({block.src})"
+    if isinstance(block, Rule):
+        return "***"
+    if isinstance(block, Table):
+        return _render_table(block)
+    return ""
+
+
+def _render_list(block: ListBlock) -> str:
+    """Same layout as the notebook writer: continuation lines under the item text."""
+    loose = any("\n\n" in item for item in block.items)
+    rendered = []
+    for n, item in enumerate(block.items, start=block.start):
+        marker = f"{n}. " if block.ordered else "- "
+        first, *rest = item.split("\n")
+        lines = [marker + first] + [" " * len(marker) + line if line else "" for line in rest]
+        rendered.append("\n".join(lines))
+    return ("\n\n" if loose else "\n").join(rendered)
+
+
+def _render_table(table: Table) -> str:
+    rows = [table.header, tuple("---" for _ in table.header), *table.rows]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+# ------------------------------------------------------------------- quotes
+
+
+def _quote(tag: Tag, ctx: _Context) -> list[Block]:
+    blocks = _walk(tag, ctx)
+    hoisted = [b for b in blocks if isinstance(b, CodeBlock)]
+    text = "\n\n".join(filter(None, (render_block(b) for b in blocks)))
+    return ([Quote(text)] if text else []) + hoisted
+
+
+# ------------------------------------------------------------------- tables
+
+
+def _table(tag: Tag, ctx: _Context) -> list[Block]:
+    classes = set(tag.get("class") or [])
+    if classes & {"highlighttable", "lntable"} or tag.find("td", class_=["code", "lntd"]):
+        # Pygments/Chroma line-number layout: gutter cell + code cell.
+        pres = tag.find_all("pre")
+        code = _code_block(pres[-1]) if pres else None
+        if code and not code.declared:  # Sphinx: div.highlight-python > table
+            wrappers = [tag] + ([tag.parent] if isinstance(tag.parent, Tag) else [])
+            code = replace(code, declared=next(filter(None, map(_language_of, wrappers)), ""))
+        return [code] if code else []
+    rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
+    if not rows:
+        return []
+    if tag.find(["pre", "table", "h1", "h2", "h3"]) is not None:
+        # A layout table: its cells are page sections, not data.
+        return [b for tr in rows for cell in _cells(tr) if cell for b in _walk(cell, ctx)]
+    grid = [[_cell_text(cell, ctx) for cell in _cells(tr)] for tr in rows]
+    grid = [row for row in grid if row]
+    if not grid:
+        return []
+    width = max(len(row) for row in grid)
+    grid = [tuple(row + [""] * (width - len(row))) for row in grid]
+    return [Table(grid[0], tuple(grid[1:]))]
+
+
+def _cells(tr: Tag) -> list[Tag | None]:
+    cells: list[Tag | None] = []
+    for cell in tr.find_all(["td", "th"], recursive=False):
+        try:
+            span = max(1, min(int(str(cell.get("colspan", "1"))), 50))
+        except ValueError:
+            span = 1
+        cells += [cell] + [None] * (span - 1)
+    return cells
+
+
+def _cell_text(cell: Tag | None, ctx: _Context) -> str:
+    if cell is None:  # filler for colspan
+        return ""
+    return table_cell(" ".join(_render_cell_blocks(_walk(cell, ctx))))
+
+
+def _render_cell_blocks(blocks: list[Block]) -> list[str]:
+    return [
+        code_span(b.code.replace("\n", " ")) if isinstance(b, CodeBlock) else render_block(b)
+        for b in blocks
+    ]
+
+
+def table_cell(text: str) -> str:
+    """One line of cell CommonMark; GFM needs `\\|` even inside code spans."""
+    text = _SPACES.sub(" ", text.replace("\\\n", " ").replace("\n", " ")).strip()
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
+
+
+# ------------------------------------------------------- headings and titles
+
+
+def normalize_headings(blocks: list[Block]) -> list[Block]:
+    """Shift heading levels so the top section level is 2 (1 is the title)."""
+    levels = [b.level for b in blocks if isinstance(b, Heading)]
+    if not levels or min(levels) == 2:
+        return blocks
+    shift = 2 - min(levels)
+    return [
+        replace(b, level=min(6, b.level + shift)) if isinstance(b, Heading) else b
+        for b in blocks
+    ]
+
+
+def drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
+    """Drop a leading heading that repeats the title (some sites use <h2> for it)."""
+    for i, block in enumerate(blocks):
+        if isinstance(block, Heading):
+            if _plain_key(block.text) == _plain_key(escape(title)):
+                return normalize_headings(blocks[:i] + blocks[i + 1:])
+            return blocks
+        if not isinstance(block, Image):
+            return blocks
+    return blocks
+
+
+# -------------------------------------------------------------------- dates
+
+
+def iso_date(value: str) -> str:
+    """YYYY-MM-DD from ISO 8601, RFC 822 (feeds) or a spelled-out date; "" if unknown."""
+    value = _WS.sub(" ", value).strip()
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if match:
+        return match.group(0)
+    try:
+        return email.utils.parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""

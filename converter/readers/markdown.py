@@ -1,0 +1,292 @@
+"""Markdown (CommonMark + GFM tables) -> one Document.
+
+markdown-it-py's syntax tree is walked and inline content is rendered back to
+CommonMark from its tokens, which normalises the source as a side effect:
+inline HTML tags are dropped (their text kept), entities are decoded,
+autolinks become ordinary links. Raw HTML blocks go through the HTML reader.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from converter.document import (
+    Block,
+    CodeBlock,
+    Document,
+    Heading,
+    Image,
+    ListBlock,
+    Meta,
+    Paragraph,
+    Quote,
+    Rule,
+    Table,
+)
+from converter.errors import SourceError
+from converter.inline import code_span, escape
+from converter.readers.html_blocks import (
+    BR,
+    blocks_from_html,
+    clean_code,
+    drop_title_heading,
+    escape_text,
+    inline_paragraphs,
+    iso_date,
+    link_url,
+    list_item,
+    normalize_headings,
+    render_block,
+    table_cell,
+)
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_BR_TAG = re.compile(r"<br\s*/?>", re.I)
+# MyST fences that hold code: ```{code-cell} python
+_CODE_DIRECTIVES = {"{code-cell}", "{code}", "{code-block}", "{sourcecode}"}
+
+
+def read(text: str, *, source: str) -> list[Document]:
+    """The Markdown file as one Document; SourceError if it has no content."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise SourceError(source, "empty file")
+    front, body, notes = _split_front_matter(text)
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tree = SyntaxTreeNode(parser.parse(body))
+    blocks = _blocks(tree.children, notes)
+
+    title = _string(front.get("title"))
+    if not title:
+        title, blocks = _take_h1(tree, blocks)
+    blocks = drop_title_heading(normalize_headings(blocks), title) if title else blocks
+    if not blocks:
+        raise SourceError(source, "no content besides front matter")
+    if not title:
+        title = Path(source).stem
+        notes.append("no title in front matter or # heading; used the file name")
+    meta = Meta(
+        title=title,
+        source=source,
+        url=_string(front.get("canonical_url") or front.get("url") or front.get("link")),
+        author=_author(front.get("author") or front.get("authors")),
+        date=_date(front.get("date") or front.get("published")),
+        tags=_tags(front.get("tags") or front.get("categories") or front.get("keywords")),
+    )
+    return [Document(meta, tuple(blocks), tuple(notes))]
+
+
+# ------------------------------------------------------------- front matter
+
+
+def _split_front_matter(text: str) -> tuple[dict, str, list[str]]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, []
+    # Keep line numbers stable for markdown-it's maps: blank lines replace it.
+    body = "\n" * match.group(0).count("\n") + text[match.end():]
+    try:
+        data = yaml.safe_load(match.group(1) or "")
+    except yaml.YAMLError as error:
+        problem = str(error).splitlines()[0]
+        return {}, body, [f"ignored front matter that is not valid YAML ({problem})"]
+    if not isinstance(data, dict):
+        return {}, text, []  # a "---" rule and text, not front matter
+    return data, body, []
+
+
+def _string(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip() if value is not None else ""
+
+
+def _author(value: object) -> str:
+    if isinstance(value, dict):
+        return _string(value.get("name"))
+    if isinstance(value, list):
+        return ", ".join(filter(None, (_author(v) for v in value)))
+    return _string(value)
+
+
+def _date(value: object) -> str:
+    if isinstance(value, (date, datetime)):  # YAML parses unquoted dates itself
+        return value.strftime("%Y-%m-%d")
+    return iso_date(_string(value)) if value else ""
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else re.split(r"[,;]", _string(value))
+    tags: list[str] = []
+    for tag in map(_string, items):
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def _take_h1(tree: SyntaxTreeNode, blocks: list[Block]) -> tuple[str, list[Block]]:
+    """The first `#` heading is the title; the blocks come back without it."""
+    node = next((n for n in tree.children if n.type == "heading" and n.tag == "h1"), None)
+    if node is None:
+        return "", blocks
+    title = re.sub(r"\s+", " ", _plain(node)).strip()
+    i = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1), None)
+    if not title or i is None:  # "# <span></span>": no text, no block
+        return "", blocks
+    return title, blocks[:i] + blocks[i + 1:]
+
+
+# ------------------------------------------------------------------- blocks
+
+
+def _blocks(nodes: list[SyntaxTreeNode], notes: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    for node in nodes:
+        blocks += _block(node, notes)
+    return blocks
+
+
+def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
+    kind = node.type
+    if kind == "heading":
+        text = " ".join(_paragraphs(node)).replace("\\\n", " ")
+        return [Heading(int(node.tag[1]), text)] if text else []
+    if kind == "paragraph":
+        return _paragraph(node)
+    if kind == "fence":
+        return _fence(node)
+    if kind == "code_block":
+        code = clean_code(node.content)
+        return [CodeBlock(code)] if code else []
+    if kind in ("bullet_list", "ordered_list"):
+        return _list(node, notes)
+    if kind == "blockquote":
+        inner = _blocks(node.children, notes)
+        text = "\n\n".join(filter(None, (render_block(b) for b in inner)))
+        code = [b for b in inner if isinstance(b, CodeBlock)]
+        return ([Quote(text)] if text else []) + code
+    if kind == "hr":
+        return [Rule()]
+    if kind == "table":
+        return _table(node)
+    if kind == "html_block":
+        # Not normalised on its own: its <h3> sits among the file's ### headings.
+        blocks, html_notes = blocks_from_html(node.content, normalize=False)
+        notes += [n for n in html_notes if n not in notes]
+        return blocks
+    notes.append(f"skipped unsupported Markdown block: {kind}")
+    return []
+
+
+def _fence(node: SyntaxTreeNode) -> list[Block]:
+    words = node.info.split()
+    declared = words[0] if words else ""
+    if declared in _CODE_DIRECTIVES:
+        declared = words[1] if len(words) > 1 else ""
+    elif declared.startswith("{"):  # another MyST directive ({note}): prose, not code
+        text = node.content.strip()
+        return [Quote(text)] if text else []
+    code = clean_code(node.content)
+    return [CodeBlock(code, declared=declared.strip("{}."))] if code else []
+
+
+def _list(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
+    ordered = node.type == "ordered_list"
+    items: list[str] = []
+    hoisted: list[Block] = []
+    for item in node.children:
+        text, code = list_item(_blocks(item.children, notes), ordered=ordered)
+        items += [text] if text else []
+        hoisted += code
+    start = int(node.attrs.get("start", 1)) if ordered else 1
+    return ([ListBlock(tuple(items), ordered, start)] if items else []) + hoisted
+
+
+def _table(node: SyntaxTreeNode) -> list[Block]:
+    rows = [
+        tuple(table_cell(" ".join(_paragraphs(cell))) for cell in tr.children)
+        for section in node.children
+        for tr in section.children
+    ]
+    return [Table(rows[0], tuple(rows[1:]))] if rows else []
+
+
+def _paragraph(node: SyntaxTreeNode) -> list[Block]:
+    inline = node.children[0] if node.children else None
+    if inline is not None and _images_only(inline):
+        return [_image(img) for img in _find_images(inline)]
+    return [Paragraph(p) for p in _paragraphs(node)]
+
+
+# ------------------------------------------------------------------- inline
+
+
+def _paragraphs(node: SyntaxTreeNode) -> list[str]:
+    """Inline content of a heading/paragraph/cell node as CommonMark paragraphs."""
+    return inline_paragraphs("".join(_inline(child) for child in node.children))
+
+
+def _inline(node: SyntaxTreeNode) -> str:
+    kind = node.type
+    if kind == "inline":
+        return "".join(_inline(child) for child in node.children)
+    if kind == "text":  # &nbsp; arrives decoded; the HTML reader collapses it too
+        return escape_text(node.content.replace("\xa0", " "))
+    if kind == "code_inline":
+        return code_span(node.content)
+    if kind == "softbreak":
+        return "\n"
+    if kind == "hardbreak":
+        return BR
+    if kind == "html_inline":  # keep the text between tags, drop the tags
+        return BR if _BR_TAG.fullmatch(node.content.strip()) else ""
+    inner = "".join(_inline(child) for child in node.children)
+    if kind == "strong":
+        return f"**{inner}**" if inner.strip() else inner
+    if kind == "em":
+        return f"*{inner}*" if inner.strip() else inner
+    if kind == "s":
+        return f"~~{inner}~~" if inner.strip() else inner
+    if kind == "link":
+        return f"[{inner}]({link_url(node.attrs['href'])})" if inner.strip() else ""
+    if kind == "image":
+        image = _image(node)
+        return f"![{escape(image.alt)}]({image.src})"
+    return inner
+
+
+def _image(node: SyntaxTreeNode) -> Image:
+    alt = "".join(_plain(child) for child in node.children)
+    return Image(link_url(str(node.attrs.get("src", ""))), re.sub(r"\s+", " ", alt).strip())
+
+
+def _plain(node: SyntaxTreeNode) -> str:
+    if node.type in ("text", "code_inline"):
+        return node.content
+    if node.type == "softbreak":
+        return " "
+    return "".join(_plain(child) for child in node.children)
+
+
+def _find_images(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    if node.type == "image":
+        return [node]
+    return [img for child in node.children for img in _find_images(child)]
+
+
+def _images_only(inline: SyntaxTreeNode) -> bool:
+    """`![a](x)` or `[![a](x)](link)` alone in a paragraph: a block image."""
+    def empty(node: SyntaxTreeNode) -> bool:
+        if node.type == "image":
+            return True
+        if node.type == "link":
+            return all(empty(child) for child in node.children)
+        if node.type in ("softbreak", "hardbreak"):
+            return True
+        return node.type == "text" and not node.content.strip()
+
+    return bool(_find_images(inline)) and all(empty(child) for child in inline.children)

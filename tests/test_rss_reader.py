@@ -1,0 +1,227 @@
+"""The RSS/Atom feed reader, on hand-written cases and the real dev.to feed."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from converter.document import CodeBlock, Document, Heading, Image, ListBlock, Paragraph, Table
+from converter.errors import SourceError
+from converter.readers import rss
+
+CASES = Path(__file__).parent / "cases"
+DEVTO_FEED = Path(__file__).resolve().parents[1] / "sources" / "003_de1538dbbdf76b2e.txt"
+
+
+def read_case(name: str) -> list[Document]:
+    # Raw text, BOM included: the reader must cope without decode()'s help.
+    text = (CASES / name).read_bytes().decode("utf-8")
+    return rss.read(text, source=name)
+
+
+def prose(doc: Document) -> list[str]:
+    out: list[str] = [doc.meta.title]
+    for b in doc.blocks:
+        if isinstance(b, (Paragraph, Heading)):
+            out.append(b.text)
+        elif isinstance(b, ListBlock):
+            out += b.items
+        elif isinstance(b, Table):
+            out += list(b.header) + [c for row in b.rows for c in row]
+    return out
+
+
+def leftovers(doc: Document) -> list[str]:
+    """Prose holding an HTML tag or entity (code spans and code blocks excluded)."""
+    bad = []
+    for text in prose(doc):
+        outside_code = re.sub(r"(`+).*?\1", "", text, flags=re.S)
+        if re.search(r"(?<!\\)<[A-Za-z/!]|&#?\w+;", outside_code):
+            bad.append(text)
+    return bad
+
+
+# ------------------------------------------------------------------ RSS 2.0
+
+
+def test_rss_items_meta_and_content_encoded() -> None:
+    first, second = read_case("rss/basic-rss.xml")
+    assert first.meta.title == "First post"
+    assert first.meta.source == "rss/basic-rss.xml"
+    assert first.meta.url == "https://example.com/first"
+    assert first.meta.author == "Ann Author"
+    assert first.meta.date == "2024-03-05"  # local date of the RFC 822 stamp
+    assert first.meta.tags == ("python", "tutorial")
+    assert first.blocks == (
+        Paragraph("Full **content** wins over the teaser."),
+        CodeBlock('print("hi")', declared="python"),
+    )
+    # No <link>: the guid is the address; escaped HTML body, relative link resolved.
+    assert second.meta.url == "https://example.com/second"
+    assert second.blocks == (
+        Paragraph("Escaped HTML in the description, with a [relative link](https://example.com/rel)."),
+    )
+
+
+def test_nbsp_entities_bare_ampersand_and_blank_line_before_declaration() -> None:
+    (doc,) = read_case("rss/nbsp-entity-feed.xml")
+    assert doc.meta.title == "Café & tips — part 1"
+    assert doc.meta.url == "https://example.com/cafe?a=1&b=2"
+    assert doc.blocks == (Paragraph("Tom & Jerry said hi."),)
+    assert any("nbsp" in note for note in doc.notes)
+
+
+def test_bom_and_stale_encoding_declaration() -> None:
+    (doc,) = read_case("rss/blank-line-before-xml-decl.xml")
+    assert doc.meta.title == "After a BOM"
+    assert doc.blocks == (Paragraph("Parsed despite the BOM and the stale encoding."),)
+
+
+def test_truncated_feed_keeps_complete_items() -> None:
+    docs = read_case("rss/truncated-feed.xml")
+    assert [d.meta.title for d in docs] == ["One", "Two"]
+    assert docs[1].blocks == (Paragraph("Complete item two."),)
+    assert any("truncated" in note for note in docs[0].notes)
+
+
+def test_unescaped_html_in_description_and_rss_author() -> None:
+    (doc,) = read_case("rss/unescaped-html-description.xml")
+    assert doc.meta.author == "Ann Author"  # from "ann@example.com (Ann Author)"
+    assert doc.meta.date == "2024-01-01"
+    assert doc.blocks == (
+        Paragraph("Markup *not* escaped at all."),
+        CodeBlock("if (a < b) { go(); }", declared="javascript"),
+        Image("https://example.com/raw/pic.png", "Picture"),
+    )
+
+
+def test_devto_item_in_cdata() -> None:
+    (doc,) = read_case("rss/devto-cdata-item.xml")
+    assert doc.blocks == (
+        Heading(2, "Fixtures & `conftest.py`"),
+        Paragraph("Fixtures keep tests small."),
+        CodeBlock("import pytest\n\n@pytest.fixture\ndef db():\n    return {}", declared="python"),
+        Table(("Scope", "Lifetime"), (("`function`", "one test"),)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("rss/empty.xml", "empty file"),
+        ("rss/not-a-feed.xml", "not an RSS or Atom feed (root element 'html')"),
+        ("rss/no-items.xml", "feed has no items"),
+    ],
+)
+def test_unreadable_feeds_are_errors(name: str, problem: str) -> None:
+    with pytest.raises(SourceError) as error:
+        read_case(name)
+    assert error.value.path == name
+    assert error.value.problem == problem
+
+
+def test_plain_text_is_not_a_feed() -> None:
+    with pytest.raises(SourceError):
+        rss.read("just some words", source="x.txt")
+
+
+def test_feed_truncated_before_any_complete_item() -> None:
+    with pytest.raises(SourceError) as error:
+        rss.read("<rss><channel><item><title>Half", source="cut.xml")
+    assert "truncated" in error.value.problem
+
+
+# --------------------------------------------------------------------- Atom
+
+
+def test_atom_xhtml_content() -> None:
+    (doc,) = read_case("atom/xhtml-content.atom")
+    assert doc.meta.title == "Using with blocks"  # type="html" title: tags stripped
+    assert doc.meta.url == "https://example.com/with-blocks"  # rel=alternate, not self
+    assert doc.meta.author == "Bob Writer"
+    assert doc.meta.date == "2022-11-30"  # published before updated
+    assert doc.meta.tags == ("python", "context-managers")
+    assert doc.blocks == (
+        Paragraph("Context managers *close* files for you."),
+        CodeBlock('with open("f") as f:\n    data = f.read()', declared="python"),
+        ListBlock(("one", "two")),
+    )
+
+
+def test_atom_prefixed_xhtml_content() -> None:
+    (doc,) = read_case("atom/prefixed-xhtml.atom")
+    assert doc.meta.title == "Prefixed XHTML"
+    assert doc.blocks == (Heading(2, "Setup"), Paragraph("Prefixed **tags** work."))
+
+
+def test_atom_html_content_escaped_and_cdata() -> None:
+    first, second = read_case("atom/html-content.atom")
+    assert first.meta.author == "Cy"
+    assert first.meta.date == "2021-02-03"
+    assert first.meta.tags == ("sql",)
+    assert first.blocks == (
+        Heading(2, "Query"),  # the entry's only heading level becomes 2
+        Paragraph("Select **everything**:"),
+        CodeBlock("SELECT * FROM t;"),
+    )
+    assert second.blocks == (
+        Paragraph("CDATA content with [a relative link](https://example.com/page2)."),
+    )
+
+
+def test_atom_text_summary() -> None:
+    (doc,) = read_case("atom/text-summary.atom")
+    assert doc.blocks == (
+        Paragraph("First paragraph says a \\< b & \\*not bold\\*."),
+        Paragraph("Second paragraph."),
+    )
+
+
+# ------------------------------------------------------------ real dev.to feed
+
+
+@pytest.fixture(scope="module")
+def devto() -> list[Document]:
+    return rss.read(DEVTO_FEED.read_text(encoding="utf-8"), source="sources/003.txt")
+
+
+def test_devto_feed_items(devto: list[Document]) -> None:
+    assert len(devto) == 12
+    assert "Life Update #1" in [d.meta.title for d in devto]  # filtering is not the reader's job
+    assert all(d.meta.source == "sources/003.txt" for d in devto)
+    assert all(d.meta.author == "Chandrashekhar Kachawa" for d in devto)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.meta.date) for d in devto)
+    assert all(d.meta.url.startswith("https://forem.com/ctrix/") for d in devto)
+    assert devto[0].meta.date == "2026-01-07"
+
+
+def test_devto_feed_code_blocks(devto: list[Document]) -> None:
+    code = [c for d in devto for c in d.code_blocks]
+    assert len(code) == 52
+    assert Counter(c.declared for c in code) == {
+        "shell": 20, "python": 17, "javascript": 6, "plaintext": 4,
+        "typescript": 2, "toml": 2, "json": 1,
+    }
+    assert all(c.language == "" and c.code == c.code.strip("\n") for c in code)
+    assert not any("fullscreen" in c.code for c in code)
+
+
+def test_devto_feed_tables_headings_and_clean_prose(devto: list[Document]) -> None:
+    with_tables = [d.meta.title for d in devto if any(isinstance(b, Table) for b in d.blocks)]
+    assert len(with_tables) == 2
+    headings = [b for d in devto for b in d.blocks if isinstance(b, Heading)]
+    assert headings and all(h.text and h.text == h.text.strip() for h in headings)
+    assert min(h.level for h in headings) == 2
+    assert all(leftovers(d) == [] for d in devto)
+    assert not any("fullscreen" in t.lower() for d in devto for t in prose(d))
+
+
+def test_devto_feed_is_fast() -> None:
+    text = DEVTO_FEED.read_text(encoding="utf-8")
+    start = time.perf_counter()
+    rss.read(text, source="feed")
+    assert time.perf_counter() - start < 1.0

@@ -139,9 +139,9 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
             str(len(code)), str(runs), str(len(code) - runs), ", ".join(notes),
         )
     console.print(table)
-    for doc in report.course.documents:
-        for other in doc.meta.duplicates:
-            console.print(f"[yellow]near-duplicate:[/] {doc.meta.title} ≈ {other} (both kept, flagged on their pages)")
+    pairs = {tuple(sorted((d.meta.title, other))) for d in report.course.documents for other in d.meta.duplicates}
+    for first, second in sorted(pairs):
+        console.print(f"[yellow]near-duplicate:[/] {first} ≈ {second} (both kept, flagged on their pages)")
     for item in report.excluded:
         console.print(f"[yellow]left out:[/] {item.title} ({item.source}): {item.reason}")
     for path in report.kept_edits:

@@ -37,6 +37,7 @@ from converter.document import (
 )
 # Private, but the one place that knows which line starts need escaping; a
 # public escape_line_start() in converter.inline would be better.
+from converter.commonmark import render
 from converter.inline import code_span, escape, escape_line_start
 
 # Hard line break placeholder inside inline text until `inline_paragraphs`
@@ -475,7 +476,7 @@ def list_item(blocks: Iterable[Block], *, ordered: bool) -> tuple[str, list[Bloc
         if isinstance(block, CodeBlock):
             hoisted.append(block)
             continue
-        part = render_block(block)
+        part = render(block, nested=True)
         if not part:
             continue
         if not text:
@@ -487,49 +488,13 @@ def list_item(blocks: Iterable[Block], *, ordered: bool) -> tuple[str, list[Bloc
     return text, hoisted
 
 
-def render_block(block: Block) -> str:
-    """CommonMark for a block nested in a list item or quote (code is hoisted instead)."""
-    if isinstance(block, Paragraph):
-        return block.text
-    if isinstance(block, Heading):
-        return f"**{block.text}**"
-    if isinstance(block, ListBlock):
-        return _render_list(block)
-    if isinstance(block, Quote):
-        return "\n".join(f"> {line}" if line else ">" for line in block.text.split("\n"))
-    if isinstance(block, Image):
-        return f"![{escape(block.alt)}]({block.src})"
-    if isinstance(block, Rule):
-        return "***"
-    if isinstance(block, Table):
-        return _render_table(block)
-    return ""
-
-
-def _render_list(block: ListBlock) -> str:
-    """Same layout as the notebook writer: continuation lines under the item text."""
-    loose = any("\n\n" in item for item in block.items)
-    rendered = []
-    for n, item in enumerate(block.items, start=block.start):
-        marker = f"{n}. " if block.ordered else "- "
-        first, *rest = item.split("\n")
-        lines = [marker + first] + [" " * len(marker) + line if line else "" for line in rest]
-        rendered.append("\n".join(lines))
-    return ("\n\n" if loose else "\n").join(rendered)
-
-
-def _render_table(table: Table) -> str:
-    rows = [table.header, tuple("---" for _ in table.header), *table.rows]
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
-
-
 # ------------------------------------------------------------------- quotes
 
 
 def _quote(tag: Tag, ctx: _Context) -> list[Block]:
     blocks = _walk(tag, ctx)
     hoisted = [b for b in blocks if isinstance(b, CodeBlock)]
-    text = "\n\n".join(filter(None, (render_block(b) for b in blocks)))
+    text = "\n\n".join(filter(None, (render(b, nested=True) for b in blocks)))
     return ([Quote(text)] if text else []) + hoisted
 
 
@@ -580,7 +545,7 @@ def _cell_text(cell: Tag | None, ctx: _Context) -> str:
 
 def _render_cell_blocks(blocks: list[Block]) -> list[str]:
     return [
-        code_span(b.code.replace("\n", " ")) if isinstance(b, CodeBlock) else render_block(b)
+        code_span(b.code.replace("\n", " ")) if isinstance(b, CodeBlock) else render(b, nested=True)
         for b in blocks
     ]
 

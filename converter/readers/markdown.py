@@ -30,6 +30,7 @@ from converter.document import (
     Table,
 )
 from converter.errors import SourceError
+from converter.commonmark import render
 from converter.inline import code_span, escape
 from converter.readers.html_blocks import (
     BR,
@@ -42,7 +43,6 @@ from converter.readers.html_blocks import (
     link_url,
     list_item,
     normalize_headings,
-    render_block,
     table_cell,
 )
 
@@ -166,7 +166,7 @@ def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
         return _list(node, notes)
     if kind == "blockquote":
         inner = _blocks(node.children, notes)
-        text = "\n\n".join(filter(None, (render_block(b) for b in inner)))
+        text = "\n\n".join(filter(None, (render(b, nested=True) for b in inner)))
         code = [b for b in inner if isinstance(b, CodeBlock)]
         return ([Quote(text)] if text else []) + code
     if kind == "hr":

@@ -13,8 +13,9 @@ from pygments.token import Error
 from pygments.util import ClassNotFound
 
 from ..document import (
-    Block, CodeBlock, Document, Heading, Image, ListBlock, Paragraph, Quote, Rule, Table,
+    Block, CodeBlock, Document, Heading, Paragraph,
 )
+from ..commonmark import render
 from ..inline import escape
 from ..stamp import PLACEHOLDER, stamp
 
@@ -49,7 +50,7 @@ def to_notebook(doc: Document) -> NotebookNode:
                 nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
                 prose = []
             nb.cells.extend(_code_cells(block))
-        elif (markdown := render_block(block)):
+        elif (markdown := render(block)):
             prose.append(markdown)
     if prose:
         nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
@@ -170,40 +171,3 @@ def _consecutive_headings(blocks: tuple[Block, ...]) -> list[Block]:
             previous = level
         out.append(block)
     return out
-
-
-def render_block(block: Block) -> str:
-    """One prose block as CommonMark; "" for blocks that have no Markdown form."""
-    if isinstance(block, Heading):
-        return f"{'#' * block.level} {block.text}"
-    if isinstance(block, Paragraph):
-        return block.text
-    if isinstance(block, ListBlock):
-        return _render_list(block)
-    if isinstance(block, Table):
-        return _render_table(block)
-    if isinstance(block, Image):
-        return f"![{escape(block.alt)}]({block.src})"
-    if isinstance(block, Quote):
-        return "\n".join(f"> {line}".rstrip() for line in block.text.split("\n"))
-    if isinstance(block, Rule):
-        return ""  # a rule next to a heading or cell edge is a Sphinx error; sections already separate
-    raise TypeError(f"no Markdown for {type(block).__name__}")
-
-
-def _render_list(block: ListBlock) -> str:
-    lines = []
-    for n, item in enumerate(block.items, start=block.start):
-        marker = f"{n}. " if block.ordered else "- "
-        first, *rest = item.split("\n")
-        lines.append(marker + first)
-        lines.extend((" " * len(marker) + line) if line else "" for line in rest)
-    return "\n".join(lines)
-
-
-def _render_table(block: Table) -> str:
-    width = max([len(block.header)] + [len(r) for r in block.rows])
-    header = list(block.header) + [""] * (width - len(block.header))
-    rows = [header, ["---"] * width]
-    rows += [list(r) + [""] * (width - len(r)) for r in block.rows]
-    return "\n".join("| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |" for row in rows)

@@ -35,6 +35,8 @@ class Meta:
     """"tutorial" (has code) or "reading" (a conceptual chapter without code)."""
     duplicates: tuple[str, ...] = ()
     """Titles of other tutorials in the course that cover nearly the same ground."""
+    requirements: tuple[str, ...] = ()
+    """PyPI distributions the tutorial's code needs (set by the `dependencies` pass)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,15 @@ class CodeBlock:
     declared: str = ""
     """The language the source itself declared (a CSS class, a fence info), if any."""
     status: str = ""
-    """Decided by the `runnability` pass: "runs", "skipped" or "" (undecided)."""
+    """Decided by the `runnability` pass: "runs", "rewritten" (runs after a change
+    marked in the code), "file" (written with %%writefile), "raises" (an error the
+    tutorial expects), "setup" (a cell the course adds), "skipped" or "" (undecided)."""
     reason: str = ""
-    """Why the block is not run, for learners."""
+    """Why the block is not run as it is, for learners."""
+    category: str = ""
+    """Short kind of reason, for reports: language, shell, service, network, fragment, ..."""
+    file: str = ""
+    """Path (relative to the notebook's working folder) the block is written to, if any."""
 
 
 @dataclass(frozen=True, slots=True)

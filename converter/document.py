@@ -81,7 +81,9 @@ class CodeBlock:
     category: str = ""
     """Short kind of reason, for reports: language, shell, service, network, fragment, ..."""
     file: str = ""
-    """Path (relative to the notebook's working folder) the block is written to, if any."""
+    """Path (relative to the notebook's working folder) the block is, when the tutorial makes it a file."""
+    volatile: bool = False
+    """Its output changes from run to run (timings, threads): tests must not compare it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from converter.document import CodeBlock, Document, Meta, Paragraph
-from converter.passes.runnability import RUNS, SKIPPED, decide_runnability
+from converter.document import Block, CodeBlock, Document, Meta, Paragraph
+from converter.passes.files import find_files
+from converter.passes.runnability import FILE, RAISES, REWRITTEN, RUNS, SETUP, SKIPPED, decide_runnability
 
 
-def _decide(*blocks: tuple[str, str]) -> list[CodeBlock]:
-    doc = Document(Meta("t", "s"), tuple(CodeBlock(code, language=lang) for code, lang in blocks))
-    return list(decide_runnability(doc).code_blocks)
+def _decide(*blocks: tuple[str, str] | Block) -> list[CodeBlock]:
+    """Run the pass over code blocks ((code, language) pairs) and prose; return the code blocks."""
+    made = tuple(CodeBlock(b[0], language=b[1]) if isinstance(b, tuple) else b for b in blocks)
+    return list(decide_runnability(find_files(Document(Meta("t", "s"), made))).code_blocks)
 
 
 RUNS_CASES = [
@@ -37,9 +39,9 @@ def test_self_contained_python_runs(code: str) -> None:
 
 SKIP_CASES = [
     ("def broken(:\n    pass", "fragment, not complete Python"),
-    ("from flask import Flask\napp = Flask(__name__)", "needs the package `flask`"),
+    ("import notarealpackage_xyz\nnotarealpackage_xyz.go()", "neither installed for the course nor shown"),
     ("from .models import User", "tutorial's own module `.models`"),
-    ("import asyncio\nasyncio.run(main())", "asyncio.run()"),
+    ("import asyncio\n\ndef start():\n    asyncio.run(main())", "inside a function"),
     ("name = input('Name? ')", "keyboard input"),
     ("import requests\nrequests.get('https://example.com')", "needs the network"),
     ("import urllib.request\nurllib.request.urlopen('http://x')", "needs the network"),
@@ -82,7 +84,7 @@ def test_names_from_earlier_running_cells_are_known() -> None:
 
 
 def test_names_from_skipped_cells_are_not_known() -> None:
-    first, second = _decide(("import flask\nx = 1", "python"), ("print(x)", "python"))
+    first, second = _decide(("import notarealpackage_xyz\nx = 1", "python"), ("print(x)", "python"))
     assert first.status == second.status == SKIPPED
     assert "`x`" in second.reason
 
@@ -98,3 +100,89 @@ def test_files_written_earlier_can_be_read() -> None:
 def test_prose_blocks_are_left_alone() -> None:
     doc = Document(Meta("t", "s"), (Paragraph("text"),))
     assert decide_runnability(doc) == doc
+
+
+# --- rewrites, files, expected errors, recipes ----------------------------------------------
+
+def test_asyncio_run_becomes_top_level_await() -> None:
+    [block] = _decide(("import asyncio\n\nasync def main():\n    print('hi')\n\nif __name__ == '__main__':\n    asyncio.run(main(), debug=True)", "python"))
+    assert block.status == REWRITTEN and "top-level `await`" in block.reason
+    assert "    await main()  # changed: was asyncio.run()" in block.code
+    assert "asyncio.get_running_loop().set_debug(True)" in block.code
+
+
+def test_flask_app_run_becomes_test_client_requests() -> None:
+    code = "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/')\ndef home():\n    return 'hi'\n\nif __name__ == '__main__':\n    app.run(debug=True)"
+    [block] = _decide((code, "python"))
+    assert block.status == REWRITTEN and "test client" in block.reason
+    assert "app.run(" not in block.code.replace("`app.run(debug=True)`", "")
+    assert "client = app.test_client()" in block.code
+
+
+def test_missing_name_gets_the_tutorials_own_import() -> None:
+    first, second = _decide(("admin = Blueprint('admin', __name__)", "python"), ("from flask import Blueprint\nb = Blueprint('b', __name__)", "python"))
+    assert first.status == REWRITTEN and first.code.startswith("from flask import Blueprint  # added")
+
+
+def test_function_bodies_may_use_names_defined_later() -> None:
+    blocks = _decide(
+        ("async def say(what):\n    await asyncio.sleep(0)\n    print(what)", "python"),
+        ("import asyncio\nawait say('hi')", "python"),
+    )
+    assert [b.status for b in blocks] == [RUNS, RUNS]
+
+
+def test_calling_a_function_needs_the_names_its_body_uses() -> None:
+    [block] = _decide(("def answer(q):\n    return llm.generate(q)\n\nprint(answer('x'))", "python"))
+    assert block.status == SKIPPED and "`llm`" in block.reason
+
+
+def test_file_blocks_are_written_only_when_imported() -> None:
+    blocks = _decide(
+        Paragraph("Create a file named auth.py:"),
+        ("def login():\n    return 'ok'", "python"),
+        ("# app.py\nfrom auth import login\nprint(login())", "python"),
+    )
+    setup, auth, app = blocks
+    assert setup.status == SETUP
+    assert (auth.status, auth.file) == (FILE, "auth.py")
+    assert (app.status, app.file) == (RUNS, "app.py")  # nothing imports app.py: it simply runs
+
+
+def test_own_module_must_define_what_is_imported() -> None:
+    *_, block = _decide(("# app.py\nx = 1", "python"), ("from app import db", "python"))
+    assert block.status == SKIPPED and "`db`" in block.reason
+
+
+def test_error_the_tutorial_announces_is_expected() -> None:
+    blocks = _decide(
+        ("from flask import Flask\napp = Flask(__name__)", "python"),
+        ("# This will throw a BuildError because 'login' isn't a route\nurl_for('login')", "python"),
+    )
+    assert blocks[1].status == RAISES and blocks[1].volatile
+    assert blocks[1].code.startswith("with app.test_request_context():")
+    assert "from flask import url_for  # added" in blocks[1].code
+
+
+def test_django_project_files_are_loaded_by_a_setup_cell() -> None:
+    blocks = _decide(
+        Paragraph("Open accounts/models.py and add:"),
+        ("from django.db import models\n\nclass Note(models.Model):\n    text = models.TextField()", "python"),
+        ("# myproject/settings.py\nINSTALLED_APPS = [\n    ...\n    'accounts',\n]", "python"),
+        ("from django.db import models\n\nclass Post(models.Model):\n    title = models.CharField(max_length=9)", "python"),
+    )
+    folders, models, settings, setup, post = blocks
+    assert [b.status for b in blocks] == [SETUP, FILE, FILE, SETUP, SKIPPED]
+    assert "'django.contrib.auth'," in settings.code and "\n    ...\n" not in settings.code
+    assert 'DJANGO_SETTINGS_MODULE", "myproject.settings"' in setup.code and "import accounts.models" in setup.code
+    assert "Django model must live in an app" in post.reason
+
+
+@pytest.mark.parametrize(
+    ("code", "volatile"),
+    [("import time\nprint(time.perf_counter())", True), ("import random\nprint(random.random())", True),
+     ("print(sorted({3, 1, 2}))", False)],
+)
+def test_unstable_output_is_flagged(code: str, volatile: bool) -> None:
+    [block] = _decide((code, "python"))
+    assert block.volatile is volatile

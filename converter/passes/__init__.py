@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..document import Course, Document
 from .duplicates import flag_duplicates
+from .files import find_files
 from .languages import assign_languages
 from .placement import place_tutorials
 from .runnability import decide_runnability
@@ -14,6 +15,7 @@ from .selection import select_tutorials
 # Per tutorial, in order.
 PASSES: tuple[tuple[str, Callable[[Document], Document]], ...] = (
     ("languages", assign_languages),
+    ("files", find_files),
     ("runnability", decide_runnability),
 )
 

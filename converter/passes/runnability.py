@@ -1,21 +1,33 @@
-"""Pass: decide which code blocks run in the course kernel, and say why the others don't.
+"""Pass: decide how each code block takes part in the notebook, and say why.
 
-The rule is conservative: a block runs only when static analysis finds nothing
-that would make it fail, block or touch the learner's machine. Every block that
-does not run gets a reason a learner can read.
+Statuses (`CodeBlock.status`):
+    runs       runs as the tutorial wrote it
+    rewritten  runs after a change that keeps the lesson, marked in the code
+    file       written with %%writefile because a later cell (or a setup cell) imports it
+    raises     the tutorial says it fails: tagged raises-exception
+    setup      a cell the course adds (folders, loading a Django project)
+    skipped    not run, with a reason for learners and a category for reports
+
+Static analysis only, and conservative: a block runs when nothing suggests it
+would fail, block, need a service or the network, or touch the learner's machine.
+`course check` then proves it by running every notebook.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
+import re
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib.metadata import packages_distributions
 
-from ..document import CodeBlock, Document
+from .. import python_code as py
+from ..document import Block, CodeBlock, Document, Paragraph
+from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 
-RUNS = "runs"
-SKIPPED = "skipped"
+RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
+RUNNING = (RUNS, REWRITTEN, RAISES)
 
 _LANGUAGE_NAMES = {
     "javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
@@ -33,179 +45,340 @@ _READ_ONLY = {
     "text": "text or program output to read, not code",
     "": "text or program output to read, not code",
 }
-_BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "display", "get_ipython"}
-_NETWORK_MODULES = {"socket", "urllib.request", "http.client", "smtplib", "ftplib", "ssl", "socketserver"}
+_NETWORK_MODULES = {"socket", "urllib.request", "http.client", "smtplib", "ftplib", "socketserver",
+                    "aiohttp", "requests", "httpx", "urllib3", "websockets", "paramiko"}
+_SERVICE_MODULES = {"redis": "a Redis server", "psycopg2": "a PostgreSQL server", "pymysql": "a MySQL server",
+                    "pymongo": "a MongoDB server", "pika": "a RabbitMQ broker", "kafka": "a Kafka broker",
+                    "celery": "a message broker", "boto3": "an AWS account"}
 _SIDE_EFFECT_CALLS = {
     "os.system", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree", "subprocess.run",
     "subprocess.call", "subprocess.Popen", "subprocess.check_call", "subprocess.check_output",
 }
-_SERVER_CALLS = {"serve_forever", "run_forever", "run_until_complete"}
+_SERVER_CALLS = {"serve_forever", "run_forever", "run_until_complete", "uvicorn.run"}
 _LONG_SLEEP_SECONDS = 10
+# Output that differs from run to run: timings, randomness, threads and processes.
+_VOLATILE = re.compile(
+    r"\b(perf_counter|monotonic|time\.time|datetime\.now|date\.today|random|uuid|id\(|"
+    r"Thread|threading|multiprocessing|ProcessPool|ThreadPool|create_task|TaskGroup)\b"
+)
+# "This will throw a BuildError", "raises a KeyError", "would fail with ..."
+_EXPECTS_ERROR = re.compile(
+    r"\b(will|would|should)\s+(throw|raise|fail|crash)\b|\braises?\s+an?\s+\w*(Error|Exception)\b", re.I
+)
+
+
+@dataclass(slots=True)
+class _Kernel:
+    """What the notebook's kernel holds when the next cell runs."""
+
+    names: set[str] = field(default_factory=set)
+    functions: dict[str, frozenset[str]] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+    """Top-level module names the tutorial's written files provide."""
+    exports: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Names each written module defines (module name -> names)."""
+    files: set[str] = field(default_factory=set)
+    flask_apps: set[str] = field(default_factory=set)
 
 
 def decide_runnability(doc: Document) -> Document:
-    """Mark each code block `runs` or `skipped` (with a reason), in reading order."""
-    defined: set[str] = set()
-    files: set[str] = set()
-    blocks = []
-    for block in doc.blocks:
+    """Give every code block a status (and a reason when it doesn't simply run)."""
+    blocks = [_rewritten(b) if _is_python(b) else b for b in doc.blocks]
+    written = _files_to_write(blocks)
+    known_imports = _tutorial_imports(blocks)
+    kernel = _Kernel()
+    out: list[Block] = []
+    for index, block in enumerate(blocks):
         if isinstance(block, CodeBlock):
-            reason = _why_not_python(block) if block.language == "python" else _why_not_other(block)
-            if block.language == "python" and not reason:
-                reason = _why_python_fails(block.code, defined, files)
-            if not reason:
-                tree = ast.parse(block.code)
-                defined |= _names_defined(tree)
-                files |= _files_opened(tree, writing=True)
-            block = replace(block, status=SKIPPED if reason else RUNS, reason=reason)
-        blocks.append(block)
-    return replace(doc, blocks=tuple(blocks))
+            if not _is_python(block):
+                block = _other_language(block)
+            elif index in written:
+                block = replace(block, status=FILE, reason=f"saved as `{block.file}` for the cells that import it")
+                module = workspace.module_of(block.file)
+                kernel.modules.add(module.split(".")[0])
+                kernel.files.add(block.file)
+                tree = py.parse(block.code)
+                kernel.exports[module] = kernel.exports.get(module, frozenset()) | (py.facts(tree).binds if tree else frozenset())
+            else:
+                block = _judge(block, _text_before(blocks, index), kernel, known_imports)
+        out.append(block)
+    return replace(doc, blocks=tuple(_with_setup_cells(out)))
 
 
-def _why_not_other(block: CodeBlock) -> str:
+def _is_python(block: Block) -> bool:
+    return isinstance(block, CodeBlock) and block.language == "python" and block.status != SETUP
+
+
+def _rewritten(block: CodeBlock) -> CodeBlock:
+    """Apply the order-free recipes; the block's reason lists what changed."""
+    code, notes = block.code, []
+    if block.file and django_project.is_settings(block.file):
+        code, note = django_project.fill_elided_apps(code)
+        notes += [note] if note else []
+    for recipe in (asyncio_run.rewrite, flask_app.rewrite):
+        tree = py.parse(code)
+        if tree is None:
+            break
+        code, note = recipe(code, tree)
+        notes += [note] if note else []
+    if not notes:
+        return block
+    return replace(block, code=code, status=REWRITTEN, reason="; ".join(notes))
+
+
+def _files_to_write(blocks: list[Block]) -> set[int]:
+    """Indexes of file blocks that something imports, directly or through other files.
+
+    Every block's imports count: a file nobody imports runs in the kernel
+    instead, and its imports count just the same.
+    """
+    files = {i: b for i, b in enumerate(blocks) if _is_python(b) and b.file}
+    by_module: dict[str, int] = {}
+    for i, b in sorted(files.items(), key=lambda item: item[1].file.endswith("__init__.py")):
+        by_module[workspace.module_of(b.file)] = i  # a package wins over a module of its name, as in Python
+    imported: dict[int, list[str]] = {}
+    for i, b in enumerate(blocks):
+        if _is_python(b) and (tree := py.parse(b.code)):
+            imported[i] = [_absolute(m, level, _package_of(b.file)) for m, level in py.facts(tree).imports if not level or b.file]
+    wanted = {(m, i) for i, modules in imported.items() for m in modules}
+    wanted |= {(m, -1) for m in _django_modules([b.file for b in files.values()], blocks)}
+    # A file's imports of its own package (app/__init__.py importing app.main) don't need it.
+    needed = {by_module[c] for m, i in wanted for c in _prefixes(m) if by_module.get(c, i) != i}
+    # Appending to a file (a second block for the same path) needs the first one too.
+    paths = {files[i].file for i in needed}
+    return needed | {i for i, b in files.items() if b.file in paths}
+
+
+def _package_of(path: str) -> str:
+    """The package a file's relative imports start from ("" for a notebook cell)."""
+    if not path:
+        return ""
+    module = workspace.module_of(path)
+    return module if path.endswith("__init__.py") else module.rpartition(".")[0]
+
+
+def _prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def _absolute(module: str, level: int, package: str) -> str:
+    if not level:
+        return module
+    base = package.split(".")[: len(package.split(".")) - (level - 1)] if package else []
+    return ".".join([*base, module] if module else base)
+
+
+def _django_modules(files: list[str], blocks: list[Block]) -> set[str]:
+    """Modules the Django setup cell imports: the settings and each app's models and admin."""
+    if not _uses_django(blocks):
+        return set()
+    settings = [workspace.module_of(f) for f in files if django_project.is_settings(f)]
+    apps = django_project.apps_of(files)
+    admin = [f"{a}.admin" for a in apps if f"{a.replace('.', '/')}/admin.py" in files]
+    return set(settings[:1]) | {f"{a}.models" for a in apps} | set(admin)
+
+
+def _uses_django(blocks: list[Block]) -> bool:
+    return any(_is_python(b) and re.search(r"^\s*(from|import) django\b", b.code, re.M) for b in blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class _Imports:
+    """The tutorial's imports: its own lines by bound name, and the packages it uses."""
+
+    lines: dict[str, str]
+    packages: tuple[str, ...]
+
+    def add(self, code: str, missing: set[str]) -> tuple[str, set[str]]:
+        return imports.add_imports(code, missing, self.lines, self.packages)
+
+
+def _tutorial_imports(blocks: list[Block]) -> _Imports:
+    lines: dict[str, str] = {}
+    packages: set[str] = set()
+    for b in blocks:
+        if _is_python(b) and (tree := py.parse(b.code)):
+            lines.update(py.import_lines(tree, b.code))
+            packages |= {m.split(".")[0] for m, level in py.facts(tree).imports if not level}
+    return _Imports(lines, tuple(sorted(p for p in packages if p in _installed() and p not in sys.stdlib_module_names)))
+
+
+def _other_language(block: CodeBlock) -> CodeBlock:
     lang = block.language
     if lang in ("shell", "console"):
-        return "shell commands: run them in your own terminal; the course never changes your machine"
-    if lang == "sql":
-        return "SQL for a database server (MySQL/PostgreSQL), which the course does not start"
-    if lang == "html":
-        return "an HTML page: save it and open it in a browser"
-    if lang in _READ_ONLY:
-        return _READ_ONLY[lang]
-    name = _LANGUAGE_NAMES.get(lang, lang.capitalize())
-    if lang in ("javascript", "typescript"):
-        return f"{name} for Node.js or the browser; the course kernel runs Python"
-    return f"{name} code; the course kernel runs Python only"
+        reason, category = "shell commands: run them in your own terminal; the course never changes your machine", "shell"
+    elif lang == "sql":
+        reason, category = "SQL for a database server (MySQL/PostgreSQL), which the course does not start", "service"
+    elif lang == "html":
+        reason, category = "an HTML page: save it and open it in a browser", "language"
+    elif lang in _READ_ONLY:
+        reason, category = _READ_ONLY[lang], "reading"
+    elif lang in ("javascript", "typescript"):
+        reason, category = f"{_LANGUAGE_NAMES[lang]} for Node.js or the browser; the course kernel runs Python", "language"
+    else:
+        reason, category = f"{_LANGUAGE_NAMES.get(lang, lang.capitalize())} code; the course kernel runs Python only", "language"
+    return replace(block, status=SKIPPED, reason=reason, category=category)
 
 
-def _why_not_python(block: CodeBlock) -> str:
+def _judge(block: CodeBlock, before: str, kernel: _Kernel, known_imports: _Imports) -> CodeBlock:
+    """Run the block in the kernel, rewrite it, expect its error, or skip it."""
     lines = [line for line in block.code.splitlines() if line.strip()]
     if lines and all(line.lstrip().startswith(("!", "%")) for line in lines):
-        return "shell commands: run them in your own terminal; the course never changes your machine"
-    return ""
-
-
-def _why_python_fails(code: str, defined: set[str], files: set[str]) -> str:
-    """The first reason this Python would fail, block or have side effects; "" if none."""
+        return _skip(block, "shell commands: run them in your own terminal; the course never changes your machine", "shell")
     try:
-        tree = ast.parse(code)
+        tree = ast.parse(block.code)
     except SyntaxError as err:
-        return f"a fragment, not complete Python on its own ({err.msg}, line {err.lineno})"
+        return _skip(block, f"a fragment, not complete Python on its own ({err.msg}, line {err.lineno})", "fragment")
     for check in (_import_problem, _call_problem, _loop_problem):
-        reason = check(tree)
-        if reason:
-            return reason
-    missing_files = sorted(_files_opened(tree, writing=False) - _files_opened(tree, writing=True) - files)
+        found = check(tree, kernel)
+        if found:
+            return _skip(block, *found)
+    facts = py.facts(tree)
+    if _defines_django_model(tree):
+        return _skip(block, "a Django model must live in an app's models.py, and the tutorial doesn't say which app", "fragment")
+    if _EXPECTS_ERROR.search(before) or _EXPECTS_ERROR.search(_comments(block.code)):
+        return _expect_error(block, facts, kernel, known_imports)
+    missing_files = sorted(py.files_opened(tree, writing=False) - py.files_opened(tree, writing=True) - kernel.files)
     if missing_files:
-        return f"reads {_quote(missing_files)}, a file this notebook does not create"
-    missing = sorted(_names_used(tree) - _names_defined(tree) - defined - _BUILTINS)
+        return _skip(block, f"reads {_quote(missing_files)}, a file this notebook does not create", "file")
+    code, missing = known_imports.add(block.code, py.missing_names(facts, kernel.names, kernel.functions))
+    reason = "; ".join(filter(None, [block.reason, imports.NOTE if code != block.code else ""]))
+    if "url_for" in facts.calls:
+        return _skip(block, "calls `url_for()`, which needs the tutorial's complete app and a request", "fragment")
     if missing:
-        return f"a fragment: uses {_quote(missing)}, which the tutorial defines elsewhere or not at all"
-    return ""
+        return _skip(block, f"a fragment: uses {_quote(sorted(missing))}, which the tutorial defines elsewhere or not at all", "fragment")
+    tree = py.parse(code) or tree
+    _remember(kernel, tree)
+    status = REWRITTEN if reason else RUNS
+    return replace(block, code=code, status=status, reason=reason, category="", volatile=bool(_VOLATILE.search(code)))
 
 
-def _import_problem(tree: ast.AST) -> str:
+def _defines_django_model(tree: ast.Module) -> bool:
+    """A class deriving from `models.Model` or from a class imported from a `django...models` module."""
+    model_bases = {"models.Model"}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            return f"imports the tutorial's own module `{'.' * node.level}{node.module or ''}`, which is not part of this notebook"
-        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-            [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
-        )
-        for module in modules:
-            if module in _NETWORK_MODULES or module.split(".")[0] in ("aiohttp", "requests", "httpx"):
-                return f"needs the network (`{module}`)"
-            top = module.split(".")[0]
-            if top not in sys.stdlib_module_names:
-                return f"needs the package `{top}`, which the course does not install"
-    return ""
+        if isinstance(node, ast.ImportFrom) and re.fullmatch(r"django(\.\w+)*\.models", node.module or ""):
+            model_bases |= {alias.asname or alias.name for alias in node.names}
+    return any(
+        isinstance(node, ast.ClassDef) and any(py.dotted(base) in model_bases for base in node.bases)
+        for node in ast.walk(tree)
+    )
 
 
-def _call_problem(tree: ast.AST) -> str:
+def _expect_error(block: CodeBlock, facts: py.Facts, kernel: _Kernel, known_imports: _Imports) -> CodeBlock:
+    """The tutorial says this fails: run it where it fails for the reason it gives,
+    not for a missing import or a missing request."""
+    code, missing = known_imports.add(block.code, py.missing_names(facts, kernel.names, kernel.functions))
+    if missing:
+        return _skip(block, f"a fragment: uses {_quote(sorted(missing))}, which the tutorial defines elsewhere or not at all", "fragment")
+    if "url_for" in facts.calls:
+        if not kernel.flask_apps:
+            return _skip(block, "calls `url_for()`, which needs the tutorial's complete app and a request", "fragment")
+        code = flask_app.wrap_in_request(code, sorted(kernel.flask_apps)[0])
+    return replace(block, code=code, status=RAISES, reason="the tutorial shows this error on purpose", volatile=True)
+
+
+def _remember(kernel: _Kernel, tree: ast.Module) -> None:
+    f = py.facts(tree)
+    kernel.names |= f.binds
+    kernel.functions.update(f.deferred)
+    kernel.flask_apps |= flask_app.flask_apps(tree)
+    kernel.files |= py.files_opened(tree, writing=True)
+
+
+def _skip(block: CodeBlock, reason: str, category: str) -> CodeBlock:
+    return replace(block, status=SKIPPED, reason=reason, category=category)
+
+
+@cache
+def _installed() -> frozenset[str]:
+    """Top-level modules importable in the course's environment (the one running the converter)."""
+    return frozenset(sys.stdlib_module_names) | frozenset(packages_distributions())
+
+
+def _import_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module in kernel.exports:
+            absent = sorted({a.name for a in node.names} - kernel.exports[node.module] - {"*"})
+            if absent:
+                return f"imports {_quote(absent)} from `{node.module}`, which the tutorial's file does not define", "fragment"
+    for module, level in py.facts(tree).imports_now:
+        if level:
+            return f"imports the tutorial's own module `{'.' * level}{module}`, which only works inside its package", "module"
+        top = module.split(".")[0]
+        if module in _NETWORK_MODULES or top in _NETWORK_MODULES:
+            return f"needs the network (`{module}`)", "network"
+        if top in _SERVICE_MODULES:
+            return f"needs {_SERVICE_MODULES[top]} (`{module}`)", "service"
+        if top in kernel.modules:
+            continue
+        if top == "__future__" or top in _installed():
+            continue
+        return f"imports `{module}`, which is neither installed for the course nor shown by the tutorial", "package"
+    return None
+
+
+def _call_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = _dotted(node.func)
+        name = py.dotted(node.func)
         last = name.rsplit(".", 1)[-1]
         if name == "asyncio.run":
-            return "calls `asyncio.run()`, which cannot start inside the notebook's running event loop"
+            return "calls `asyncio.run()` inside a function, which cannot start in the notebook's running event loop", "server"
         if name == "input":
-            return "waits for keyboard input, which a notebook run cannot give"
+            return "waits for keyboard input, which a notebook run cannot give", "input"
         if name in _SIDE_EFFECT_CALLS:
-            return f"calls `{name}()`, which runs programs or deletes files on your machine"
-        if last in _SERVER_CALLS or name.endswith("app.run"):
-            return f"starts a server or loop with `{name}()` that never returns"
+            return f"calls `{name}()`, which runs programs or deletes files on your machine", "side-effect"
+        if last in _SERVER_CALLS or name in _SERVER_CALLS or (last == "run" and name.split(".")[0] in kernel.flask_apps):
+            return f"starts a server or loop with `{name}()` that never returns", "server"
         if name == "time.sleep" and node.args and isinstance(node.args[0], ast.Constant):
             if isinstance(node.args[0].value, (int, float)) and node.args[0].value > _LONG_SLEEP_SECONDS:
-                return f"sleeps for {node.args[0].value} seconds"
-    return ""
+                return f"sleeps for {node.args[0].value} seconds", "slow"
+    return None
 
 
-def _files_opened(tree: ast.AST, *, writing: bool) -> set[str]:
-    """Literal file names the code opens for writing (or for reading)."""
-    names = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = _dotted(node.func)
-        if name in ("open", "io.open") and node.args and _literal(node.args[0]):
-            mode = _literal(node.args[1]) if len(node.args) > 1 else next(
-                (_literal(k.value) for k in node.keywords if k.arg == "mode"), "r")
-            if bool(set(mode or "r") & set("wax")) == writing:
-                names.add(_literal(node.args[0]))
-        elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
-            inner = node.func.value
-            if _dotted(inner.func) in ("Path", "pathlib.Path") and inner.args and _literal(inner.args[0]):
-                if node.func.attr in (("write_text", "write_bytes") if writing else ("read_text", "read_bytes")):
-                    names.add(_literal(inner.args[0]))
-    return names
-
-
-def _literal(node: ast.AST) -> str:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
-
-
-def _loop_problem(tree: ast.AST) -> str:
+def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
             if not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
-                return "loops forever (`while True` without a way out)"
-    return ""
+                return "loops forever (`while True` without a way out)", "server"
+    return None
 
 
-def _names_used(tree: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+def _with_setup_cells(blocks: list[Block]) -> list[Block]:
+    """Insert the course's setup cells: folders before the first file, Django after the last."""
+    files = [b for b in blocks if isinstance(b, CodeBlock) and b.status == FILE]
+    if not files:
+        return blocks
+    paths = [b.file for b in files]
+    out = list(blocks)
+    if _uses_django(blocks) and django_project.apps_of(paths):
+        last = max(i for i, b in enumerate(out) if isinstance(b, CodeBlock) and b.status == FILE)
+        settings = next((workspace.module_of(p) for p in paths if django_project.is_settings(p)), "")
+        apps = django_project.apps_of(paths)
+        modules = sorted(m for m in _django_modules(paths, blocks) if m != settings)
+        code = django_project.setup_cell(settings_module=settings, apps=apps, modules=modules)
+        out.insert(last + 1, _setup("loads the Django project the cells above wrote", code))
+    first = next(i for i, b in enumerate(out) if isinstance(b, CodeBlock) and b.status == FILE)
+    out.insert(first, _setup("creates the folders the tutorial's files go in", workspace.setup_cell(paths)))
+    return out
 
 
-def _names_defined(tree: ast.AST) -> set[str]:
-    """Every name the code binds anywhere (a deliberately loose view of scopes)."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names |= set(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            names.add(node.name)
-    return names
+def _setup(reason: str, code: str) -> CodeBlock:
+    return CodeBlock(code=code, language="python", status=SETUP, reason=reason, category="setup")
 
 
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
-    return ""
+def _text_before(blocks: list[Block], index: int) -> str:
+    previous = blocks[index - 1] if index else None
+    return previous.text if isinstance(previous, Paragraph) else ""
+
+
+def _comments(code: str) -> str:
+    return "\n".join(line for line in code.splitlines() if line.lstrip().startswith("#"))
 
 
 def _quote(names: list[str]) -> str:
     shown = ", ".join(f"`{n}`" for n in names[:3])
     return shown + (" and more" if len(names) > 3 else "")
-

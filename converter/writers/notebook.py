@@ -41,6 +41,7 @@ def to_notebook(doc: Document) -> NotebookNode:
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {escape(doc.meta.title)}"))
     nb.cells.append(nbformat.v4.new_markdown_cell(_provenance(doc)))
     prose: list[str] = []
+    written: set[str] = set()  # files already written: a second block for one appends to it
     for block in _consecutive_headings(doc.blocks):
         if isinstance(block, Heading) and prose:
             nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
@@ -49,7 +50,7 @@ def to_notebook(doc: Document) -> NotebookNode:
             if prose:
                 nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
                 prose = []
-            nb.cells.extend(_code_cells(block))
+            nb.cells.extend(_code_cells(block, written))
         elif (markdown := render(block)):
             prose.append(markdown)
     if prose:
@@ -73,6 +74,8 @@ def _course_metadata(doc: Document) -> dict:
     }
     if meta.duplicates:
         data["duplicates"] = list(meta.duplicates)
+    if meta.requirements:
+        data["requirements"] = list(meta.requirements)
     data["content_hash"] = PLACEHOLDER
     return data
 
@@ -111,24 +114,38 @@ def _provenance(doc: Document) -> str:
     return line
 
 
-def _code_cells(block: CodeBlock) -> list[NotebookNode]:
-    runnable = {"status": block.status or "skipped", "reason": block.reason}
-    if block.language == "python":
-        cell = nbformat.v4.new_code_cell(block.code)
-        cell.metadata["runnable"] = runnable
-        if block.status == "runs":
-            return [cell]
-        cell.metadata["tags"] = list(SKIP_TAGS)
-        note = nbformat.v4.new_markdown_cell(_not_run_note(block))
-        return [note, cell]
-    runnable["language"] = block.language or "text"
-    markdown = _not_run_note(block) + "\n\n" + fenced(block.code, block.language)
-    return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]
+# The visible line above a code cell that doesn't simply run, by status.
+_NOTES = {
+    "rewritten": "Changed to run in the notebook: {reason}.",
+    "file": "Saved as `{file}`, so that later cells can import it.",
+    "raises": "This cell raises an error on purpose: {reason}.",
+    "setup": "Course setup, not part of the tutorial: {reason}.",
+    "skipped": "Not run here: {reason}.",
+}
 
 
-def _not_run_note(block: CodeBlock) -> str:
-    # Reasons are our own CommonMark (with `code` spans), not source text.
-    return f"*Not run here: {block.reason or 'not decided'}.*"
+def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
+    """The cells for one code block: a note when it doesn't simply run, then the code."""
+    status = block.status or "skipped"
+    runnable = {"status": status, "reason": block.reason}
+    runnable |= {"category": block.category} if block.category else {}
+    runnable |= {"file": block.file} if block.file else {}
+    note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=block.file)
+    if block.language != "python":
+        runnable["language"] = block.language or "text"
+        markdown = f"*{note}*\n\n" + fenced(block.code, block.language)
+        return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]
+    code, tags = block.code, []
+    if status == "file":
+        code = f"%%writefile {'-a ' if block.file in written else ''}{block.file}\n{code}"
+        written.add(block.file)
+    tags += {"skipped": SKIP_TAGS, "raises": ["raises-exception"], "setup": ["hide-input"]}.get(status, [])
+    tags += ["nbval-ignore-output"] if block.volatile and status != "skipped" else []
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["runnable"] = runnable
+    if tags:
+        cell.metadata["tags"] = tags
+    return [nbformat.v4.new_markdown_cell(f"*{note}*"), cell] if note else [cell]
 
 
 def fenced(code: str, language: str) -> str:

@@ -1,0 +1,168 @@
+"""Static facts about a Python snippet: what it binds, needs, imports and opens.
+
+Deliberately loose about scopes: the aim is to predict whether a tutorial's
+cell will fail in a notebook, not to be a compiler.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+
+BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "display", "get_ipython"}
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one snippet does, as far as running it is concerned."""
+
+    binds: frozenset[str]
+    """Names the snippet defines at module level (and, loosely, anywhere)."""
+    needs: frozenset[str]
+    """Names read while the snippet runs (module level, decorators, defaults, class bodies)."""
+    calls: frozenset[str]
+    """Plain names called while the snippet runs: their function bodies run too."""
+    deferred: dict[str, frozenset[str]] = field(default_factory=dict)
+    """For each function defined: the outside names its body reads when called."""
+    imports: tuple[tuple[str, int], ...] = ()
+    """(module, level) of every import, anywhere; level > 0 is relative."""
+    imports_now: tuple[tuple[str, int], ...] = ()
+    """The imports that run with the snippet (not those inside function bodies)."""
+
+
+def parse(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        return None
+
+
+def facts(tree: ast.Module) -> Facts:
+    binds = _bound(tree)
+    needs: set[str] = set()
+    calls: set[str] = set()
+    deferred: dict[str, frozenset[str]] = {}
+    for node in _run_now(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            needs.add(node.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            calls.add(node.func.id)
+        elif isinstance(node, _FUNCTIONS):
+            body = ast.Module(body=node.body, type_ignores=[])
+            inner = {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+            deferred[node.name] = frozenset(inner - _bound(body) - params - BUILTINS)
+    return Facts(
+        frozenset(binds), frozenset(needs - BUILTINS), frozenset(calls), deferred,
+        _imports(ast.walk(tree)), _imports(_run_now(tree)),
+    )
+
+
+def _imports(nodes) -> tuple[tuple[str, int], ...]:
+    found = []
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found += [(alias.name, 0) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", node.level))
+    return tuple(found)
+
+
+def missing_names(f: Facts, known: set[str], functions: dict[str, frozenset[str]]) -> set[str]:
+    """Names the snippet needs that neither it nor `known` provides, counting the
+    bodies of the functions it calls (its own and earlier ones in `functions`)."""
+    needed = set(f.needs)
+    seen: set[str] = set()
+    todo = list(f.calls)
+    bodies = {**functions, **f.deferred}
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in bodies:
+            continue
+        seen.add(name)
+        needed |= bodies[name]
+        todo += [n for n in bodies[name] if n in bodies]
+    return needed - f.binds - known - BUILTINS
+
+
+def _run_now(tree: ast.AST):
+    """Nodes evaluated when the snippet runs: not function bodies (they run when called)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _FUNCTIONS):
+            stack += node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d]
+            stack += [a.annotation for a in ast.walk(node.args) if isinstance(a, ast.arg) and a.annotation]
+            stack += [node.returns] if node.returns else []
+        elif isinstance(node, ast.Lambda):
+            stack += node.args.defaults
+        else:
+            stack += list(ast.iter_child_nodes(node))
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    """Every name the code binds anywhere."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names |= set(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+    return names
+
+
+def dotted(node: ast.AST) -> str:
+    """`a.b.c` for a Name/Attribute chain, "" otherwise."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
+
+
+def string(node: ast.AST | None) -> str:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
+def files_opened(tree: ast.AST, *, writing: bool) -> set[str]:
+    """Literal file names the code opens for writing (or for reading)."""
+    names = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if dotted(node.func) in ("open", "io.open") and node.args and string(node.args[0]):
+            mode = string(node.args[1]) if len(node.args) > 1 else next(
+                (string(k.value) for k in node.keywords if k.arg == "mode"), "r")
+            if bool(set(mode or "r") & set("wax")) == writing:
+                names.add(string(node.args[0]))
+        elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+            inner = node.func.value
+            if dotted(inner.func) in ("Path", "pathlib.Path") and inner.args and string(inner.args[0]):
+                if node.func.attr in (("write_text", "write_bytes") if writing else ("read_text", "read_bytes")):
+                    names.add(string(inner.args[0]))
+    return names
+
+
+def import_lines(tree: ast.Module, code: str) -> dict[str, str]:
+    """Name -> the top-level import statement (source text) that binds it."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not (isinstance(node, ast.ImportFrom) and node.level):
+            source = ast.get_source_segment(code, node) or ""
+            for alias in node.names:
+                found[(alias.asname or alias.name).split(".")[0]] = source
+    return found

@@ -1,0 +1,90 @@
+"""Which blocks are files, and the small recipes that make code run in a notebook."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter import python_code as py
+from converter.passes.files import file_named
+from converter.recipes import asyncio_run, django_project, flask_app, imports, workspace
+
+
+@pytest.mark.parametrize(
+    ("code", "before", "expected"),
+    [
+        ("# app/routes.py\nx = 1", "", "app/routes.py"),
+        ("#  auth.py \nx = 1", "", "auth.py"),
+        ("# Inside admin/routes.py\nx = 1", "", ""),
+        ("x = 1", "Create a file named auth.py:", "auth.py"),
+        ("x = 1", "Open accounts/models.py. We will import AbstractUser.", "accounts/models.py"),
+        ("x = 1", "In app/main/routes.py, we define the public-facing pages:", "app/main/routes.py"),
+        ("x = 1", "**`packages/shared\\_library/src/shared\\_library/core.py`**", "packages/shared_library/src/shared_library/core.py"),
+        ("x = 1", "Now run python app.py in your terminal:", ""),
+        ("x = 1", "Copy models.py into views.py:", ""),  # two files: ambiguous
+        ("x = 1", "Let's write some code:", ""),
+    ],
+)
+def test_file_named(code: str, before: str, expected: str) -> None:
+    assert file_named(code, before) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "module", "root"),
+    [
+        ("auth.py", "auth", ""),
+        ("app/__init__.py", "app", ""),
+        ("app/main/routes.py", "app.main.routes", ""),
+        ("packages/lib/src/lib/core.py", "lib.core", "packages/lib/src"),
+        ("src/pkg/__init__.py", "pkg", "src"),
+    ],
+)
+def test_module_of_file(path: str, module: str, root: str) -> None:
+    assert workspace.module_of(path) == module
+    assert workspace.import_root(path) == root
+
+
+def test_workspace_setup_creates_folders_and_src_roots() -> None:
+    code = workspace.setup_cell(["auth.py", "app/main/routes.py", "packages/lib/src/lib/core.py"])
+    assert "['app/main', 'packages/lib/src/lib']" in code and "sys.path[:0] = ['packages/lib/src']" in code
+    compile(code, "<setup>", "exec")
+
+
+def test_facts_separate_what_runs_now_from_function_bodies() -> None:
+    tree = py.parse("import os\n\n@decorate\ndef f(x=default):\n    import json\n    return later + x\n\nf(1)")
+    facts = py.facts(tree)
+    assert facts.needs == {"decorate", "default", "f"}
+    assert facts.deferred["f"] == {"later"}
+    assert facts.calls == {"f"}
+    assert ("json", 0) in facts.imports and ("json", 0) not in facts.imports_now
+    assert py.missing_names(facts, set(), {}) == {"decorate", "default", "later"}
+
+
+def test_asyncio_rewrite_leaves_function_bodies_alone() -> None:
+    code = "import asyncio\n\ndef sync_entry():\n    asyncio.run(main())\n"
+    assert asyncio_run.rewrite(code, py.parse(code)) == (code, "")
+
+
+def test_flask_rewrite_only_touches_flask_apps() -> None:
+    code = "import threading\nworker = threading.Thread(target=print)\nworker.run()"
+    assert flask_app.rewrite(code, py.parse(code)) == (code, "")
+
+
+def test_imports_prefer_the_tutorials_own_line() -> None:
+    code, missing = imports.add_imports("print(np.pi, Path('.'))", {"np", "Path", "mystery"}, {"np": "import numpy as np"}, ("pathlib",))
+    assert code.splitlines()[:2] == [
+        "from pathlib import Path  # added: imported elsewhere in the tutorial",
+        "import numpy as np  # added: imported elsewhere in the tutorial",
+    ]
+    assert missing == {"mystery"}
+
+
+def test_django_elided_apps_are_filled_once() -> None:
+    code, note = django_project.fill_elided_apps("INSTALLED_APPS = [\n    ...\n    'shop',\n]")
+    namespace: dict = {}
+    exec(code, namespace)
+    assert namespace["INSTALLED_APPS"] == [*django_project.DEFAULT_APPS, "shop"] and note
+
+
+def test_django_setup_without_settings_configures_in_memory() -> None:
+    code = django_project.setup_cell(settings_module="", apps=["shop"], modules=["shop.models"])
+    assert "settings.configure(" in code and "'shop'" in code and ":memory:" in code and "import shop.models" in code

@@ -82,6 +82,8 @@ class CodeBlock:
     """Short kind of reason, for reports: language, shell, service, network, fragment, ..."""
     file: str = ""
     """Path (relative to the notebook's working folder) the block is, when the tutorial makes it a file."""
+    original: str = ""
+    """The code as the tutorial wrote it, when a recipe changed `code` (else "")."""
     volatile: bool = False
     """Its output changes from run to run (timings, threads): tests must not compare it."""
 

@@ -102,7 +102,15 @@ def decide_runnability(doc: Document) -> Document:
             else:
                 block = _judge(block, _text_before(blocks, index), kernel, known_imports)
         out.append(block)
+    out = [_keep_original(new, old) for new, old in zip(out, doc.blocks)]
     return replace(doc, blocks=tuple(_with_setup_cells(out)))
+
+
+def _keep_original(new: Block, old: Block) -> Block:
+    """Remember the tutorial's own code on a block a recipe changed."""
+    if isinstance(new, CodeBlock) and isinstance(old, CodeBlock) and new.code != old.code:
+        return replace(new, original=old.code)
+    return new
 
 
 def _is_python(block: Block) -> bool:

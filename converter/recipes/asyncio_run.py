@@ -21,9 +21,12 @@ def rewrite(code: str, tree: ast.Module) -> tuple[str, str]:
         line = lines[call.lineno - 1]
         coroutine = ast.get_source_segment(code, call.args[0])
         debug = any(k.arg == "debug" and isinstance(k.value, ast.Constant) and k.value.value for k in call.keywords)
-        new = f"{line[:call.col_offset]}await {coroutine}{line[call.end_col_offset:]}  # changed: was asyncio.run()"
         indent = line[: len(line) - len(line.lstrip())]
-        lines[call.lineno - 1] = (f"{indent}asyncio.get_running_loop().set_debug(True)  # changed: was debug=True\n" if debug else "") + new
+        # The tutorial's line stays, commented out, above the one that replaces it.
+        new = [f"{indent}# {line.strip()}  # changed: the notebook's event loop is already running"]
+        new += [f"{indent}asyncio.get_running_loop().set_debug(True)"] if debug else []
+        new += [f"{line[:call.col_offset]}await {coroutine}{line[call.end_col_offset:]}"]
+        lines[call.lineno - 1] = "\n".join(new)
     return "\n".join(lines), NOTE
 
 

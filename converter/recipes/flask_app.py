@@ -14,7 +14,7 @@ from ..python_code import dotted
 NOTE = "`app.run()` would block the notebook forever; the cell asks the app's routes with Flask's test client instead"
 
 _DEMO = """\
-{indent}# changed: {call} would start a server that never returns; ask every route with the test client instead
+{indent}# {call}  # changed: a server never returns; ask every route with the test client instead
 {indent}client = {app}.test_client()
 {indent}for rule in sorted({app}.url_map.iter_rules(), key=lambda r: r.rule):
 {indent}    if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
@@ -37,8 +37,8 @@ def rewrite(code: str, tree: ast.Module) -> tuple[str, str]:
     for node in sorted(runs, key=lambda n: n.lineno, reverse=True):
         line = lines[node.lineno - 1]
         indent = line[: len(line) - len(line.lstrip())]
-        call = ast.get_source_segment(code, node.value)
-        demo = _DEMO.format(indent=indent, app=dotted(node.value.func.value), call=f"`{call}`")
+        call = "\n".join(lines[node.lineno - 1 : node.end_lineno]).strip()
+        demo = _DEMO.format(indent=indent, app=dotted(node.value.func.value), call=call)
         lines[node.lineno - 1 : node.end_lineno] = demo.split("\n")
     return "\n".join(lines), NOTE
 

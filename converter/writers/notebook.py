@@ -130,6 +130,7 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     runnable = {"status": status, "reason": block.reason}
     runnable |= {"category": block.category} if block.category else {}
     runnable |= {"file": block.file} if block.file else {}
+    runnable |= {"original": block.original} if block.original else {}
     note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=block.file)
     if block.language != "python":
         runnable["language"] = block.language or "text"

@@ -21,7 +21,8 @@ from rich.table import Table
 from .convert import ConvertReport, Layout, convert, expand_sources
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, check
 from .publish import publish
-from .writers.toc import read_entries
+from .passes.dependencies import course_requirements, missing_from_extra
+from .writers.toc import course_extra, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
 
@@ -71,8 +72,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
+    from .execute import NOTEBOOK_TIMEOUT
+
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run in parallel (default: cores)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})")
+    parser.add_argument(
+        "--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT, metavar="S",
+        help=f"seconds per notebook; a notebook over it is stopped and reported as a hang (default: {NOTEBOOK_TIMEOUT})",
+    )
     parser.add_argument("--no-cache", action="store_true", help="run every notebook even if unchanged")
 
 
@@ -87,16 +94,31 @@ def _run_check(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _run_build(args: argparse.Namespace, layout: Layout) -> int:
+    import time
+
+    from .publish import uncached_notebooks
+
     sources = args.sources or [str(layout.root / "sources")]
     report = _convert(sources, layout, force=args.force)
-    checked = _check(_book_notebooks(layout), layout, args)
-    console.print("Publishing with Jupyter Book …")
+    notebooks = _book_notebooks(layout)
+    checked = _check(notebooks, layout, args)
+    # The book takes every notebook's outputs from the jupyter-cache `course check` filled;
+    # a notebook missing there would be executed a second time by MyST-NB.
+    for path in uncached_notebooks(notebooks, layout.root):
+        console.print(f"[yellow]warning:[/] {_relative(str(path), layout)} has no cached run; the book build will execute it")
+    console.print("Publishing with Jupyter Book (outputs from the check, nothing executed again) …")
+    start = time.perf_counter()
     result = publish(layout.root)
     if result.returncode != 0:
         console.print(result.stdout[-3000:] + result.stderr[-3000:])
         console.print("[red]error:[/] jupyter-book build failed (warnings count as errors)")
         return FAILURES
-    console.print(f"Book written to {layout.root / '_build' / 'html' / 'index.html'}")
+    log = result.stdout + result.stderr
+    reused, executed = log.count("Using cached notebook"), log.count("Executing notebook")
+    console.print(
+        f"Book written to {layout.root / '_build' / 'html' / 'index.html'} in {time.perf_counter() - start:.0f} s "
+        f"({reused} notebooks' outputs reused from the check, {executed} executed by the book)"
+    )
     return FAILURES if report.failures or not checked else OK
 
 
@@ -144,6 +166,11 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         console.print(f"[yellow]near-duplicate:[/] {first} ≈ {second} (both kept, flagged on their pages)")
     for item in report.excluded:
         console.print(f"[yellow]left out:[/] {item.title} ({item.source}): {item.reason}")
+    needed = course_requirements(report.course.documents)
+    missing = missing_from_extra(needed, course_extra(layout.root).values())
+    if missing:
+        console.print(f"[yellow]course requirements:[/] add {', '.join(missing)} to the `course` extra in pyproject.toml "
+                      "(with a version range known to work) so that learners and CI install them")
     for path in report.kept_edits:
         console.print(f"[yellow]kept hand edits:[/] {path} was edited by hand and was not overwritten (use --force)")
     for failure in report.failures:
@@ -181,7 +208,8 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
     build = layout.root / "_build"
     options = CheckOptions(
         out_dir=build / "executed", report=build / "report.json", cell_timeout=args.timeout,
-        jobs=max(1, args.jobs), use_cache=not args.no_cache,
+        notebook_timeout=args.notebook_timeout, jobs=max(1, args.jobs), use_cache=not args.no_cache,
+        jupyter_cache=build / ".jupyter_cache",
     )
     with _progress() as progress:
         task = progress.add_task("Running notebooks", total=len(notebooks))
@@ -192,15 +220,31 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
 
 def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     table = Table(title="Notebook runs", title_justify="left")
-    for column in ("Notebook", "Ran", "Skipped", "Failed", "Result"):
-        table.add_column(column, justify="left" if column in ("Notebook", "Result") else "right")
+    for column in ("Notebook", "Ran", "Skipped (by reason)", "Failed", "Result"):
+        table.add_column(column, justify="right" if column in ("Ran", "Failed") else "left")
     for r in sorted(results, key=lambda r: r.notebook):
-        verdict = "[green]ok[/]" + (" (cached)" if r.cached else "") if r.ok else f"[red]{r.error}[/]"
-        table.add_row(_relative(r.notebook, layout), str(r.count("ran")), str(r.count("skipped")),
-                      str(r.count("failed")), verdict)
+        name = _relative(r.notebook, layout).removeprefix("book/").removesuffix(".md")
+        ran = str(r.count("ran"))
+        extra = [f"{r.count('written')} written"] if r.count("written") else []
+        if r.count("expected-error"):
+            extra.append(f"{r.count('expected-error')} expected error" + "s" * (r.count("expected-error") > 1))
+        if extra:
+            ran += f" ({', '.join(extra)})"
+        skipped = ", ".join(f"{n} {category}" for category, n in r.skipped_by_category().items()) or "-"
+        failed = r.count("failed") + r.count("timeout")
+        if r.ok:
+            verdict = "[green]ok[/]" + (" (cached)" if r.cached else f" ({r.seconds:.1f} s)" if r.kernel else " (nothing to run)")
+        else:
+            verdict = f"[red]{'HANG' if r.hang else 'FAILED'}[/] {r.error}"
+        table.add_row(name, ran, skipped, str(failed) if failed else "-", verdict)
     console.print(table)
-    failed = sum(not r.ok for r in results)
-    console.print(f"{len(results)} notebooks run, {failed} with unexpected errors; details in _build/report.json")
+    failed = sum(r.outcome == "failed" for r in results)
+    hangs = sum(r.hang for r in results)
+    cached = sum(r.cached for r in results)
+    console.print(
+        f"{len(results)} notebooks ({cached} unchanged, not run again): {len(results) - failed - hangs} ok, "
+        f"{failed} with unexpected errors, {hangs} hung; details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
+    )
 
 
 def _relative(path: str, layout: Layout) -> str:

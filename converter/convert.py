@@ -17,7 +17,7 @@ from .passes.placement import chapter_by_title
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
 from .writers.notebook import to_myst
-from .writers.toc import front_matter, landing_page, read_entries, toc_yaml
+from .writers.toc import course_extra, front_matter, landing_page, read_entries, toc_yaml
 
 DEFAULT_TITLE = "Backend Development: A Runnable Course"
 
@@ -111,7 +111,8 @@ def convert(
     entries = read_entries(layout.book, layout.root)
     write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force)
     title = course_title(layout)
-    write_generated(layout.index, stamp(landing_page(entries, title=title)), report, force=force)
+    page = landing_page(entries, title=title, pins=course_extra(layout.root))
+    write_generated(layout.index, stamp(page), report, force=force)
     return report
 
 

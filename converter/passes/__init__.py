@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..document import Course, Document
+from .dependencies import infer_requirements
 from .duplicates import flag_duplicates
 from .files import find_files
 from .languages import assign_languages
@@ -16,6 +17,7 @@ from .selection import select_tutorials
 PASSES: tuple[tuple[str, Callable[[Document], Document]], ...] = (
     ("languages", assign_languages),
     ("files", find_files),
+    ("dependencies", infer_requirements),
     ("runnability", decide_runnability),
 )
 

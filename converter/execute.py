@@ -1,8 +1,43 @@
 """`course check`: run every notebook with nbclient and report cell by cell.
 
-One fresh kernel per notebook in its own temporary working folder, a per-cell
-timeout, notebooks in parallel across processes, and a content-hash cache so an
-unchanged notebook is not run again.
+Execution
+    One fresh kernel per notebook, in its own temporary working folder, no stdin
+    (nbclient's default), a per-cell timeout (`--timeout`, default 60 s) and a
+    per-notebook limit (`--notebook-timeout`, default 300 s). A notebook over its
+    limit is stopped (its kernel killed) and reported as a hang; the other
+    notebooks go on. Notebooks run in parallel in worker processes (`-j`, default
+    one per core). A notebook with no cell to run (every code cell skipped, or no
+    code at all) needs no kernel: it is "executed" without one, which gives the
+    same notebook nbclient would and saves a kernel start (about a second).
+
+Cache
+    The report (`_build/report.json`) files every notebook under a key made of
+    its text, both timeouts and the Python version; a notebook whose key has not
+    changed is not run again. Start-up stays lean: nbclient, jupyter-cache and
+    the process pool are only imported/started when something has to run.
+
+Results
+    Per code cell: "ran", "written" (a `%%writefile` cell, runnable status
+    "file"), "skipped" (tag `skip-execution`; its `runnable.category` is counted),
+    "expected-error" (tag `raises-exception` and it raised), "failed",
+    "timeout" (the cell hit the cell timeout or the notebook limit) and
+    "not-reached" (after a failure). Fenced blocks shown in Markdown cells with
+    `runnable` metadata (other languages) are counted as skipped too. A notebook
+    is ok, "failed" or "hang"; `course check` exits 1 unless all are ok.
+
+The book build reuses these runs (no second execution)
+    After a notebook runs, the executed notebook is also stored in a
+    jupyter-cache at `_build/.jupyter_cache`, the folder `_config.yml` points
+    MyST-NB to (`execute_notebooks: cache`). MyST-NB hashes each notebook it
+    reads (kernelspec + code-cell sources and metadata) and, on a match, merges
+    the cached outputs instead of executing. To guarantee the match, the kernel
+    runs with `record_timing=False` so executed cells keep exactly the metadata
+    of the source cells; MyST-NB's reader and jupytext give the same hash for
+    our notebooks (tests/test_execute.py checks it). Notebooks that failed or
+    hung are cached too, with the outputs they produced: the book shows the
+    error instead of executing the notebook again (and `course build` still
+    exits 1). `publish.uncached_notebooks` lists any notebook the book would
+    have to execute; `course build` warns about them.
 """
 
 from __future__ import annotations
@@ -10,30 +45,52 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
+import platform
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 CELL_TIMEOUT = 60
+NOTEBOOK_TIMEOUT = 300
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
+JUPYTER_CACHE = Path("_build/.jupyter_cache")
+REPORT_VERSION = 2
+
+# What the python3 kernel (ipykernel) reports; used for notebooks run without a kernel.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": platform.python_version(),
+}
+
+# Reason words -> category, for notebooks written before cells carried `runnable.category`.
+_CATEGORY_WORDS = (
+    ("fragment", "fragment"), ("package", "package"), ("network", "network"), ("internet", "network"),
+    ("server", "service"), ("service", "service"), ("database", "service"), ("shell", "shell"),
+    ("command", "shell"), ("file", "file"), ("input", "input"), ("language", "language"),
+)
 
 
 @dataclass(frozen=True, slots=True)
 class CellResult:
-    """How one code cell fared."""
+    """How one cell fared."""
 
     index: int
     status: str
-    """"ran", "skipped", "failed", "expected-error" or "not-reached"."""
+    """"ran", "written", "skipped", "expected-error", "failed", "timeout" or "not-reached"."""
     reason: str = ""
+    category: str = ""
+    """For skipped cells: the kind of reason (fragment, network, package, language, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +102,35 @@ class NotebookResult:
     executed: str
     cells: tuple[CellResult, ...]
     error: str = ""
+    hang: bool = False
+    seconds: float = 0.0
+    kernel: bool = True
+    """False when nothing had to run, so no kernel was started."""
+    jupyter_cache: str = ""
+    """jupyter-cache hash key of the executed notebook ("" if not stored)."""
     cached: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.error
 
+    @property
+    def outcome(self) -> str:
+        return "ok" if self.ok else "hang" if self.hang else "failed"
+
     def count(self, status: str) -> int:
         return sum(c.status == status for c in self.cells)
+
+    def skipped_by_category(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for cell in self.cells:
+            if cell.status == "skipped":
+                counts[cell.category or "other"] = counts.get(cell.category or "other", 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    @property
+    def failed_cell(self) -> CellResult | None:
+        return next((c for c in self.cells if c.status in ("failed", "timeout")), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,112 +140,322 @@ class CheckOptions:
     out_dir: Path = Path("_build/executed")
     report: Path = Path("_build/report.json")
     cell_timeout: int = CELL_TIMEOUT
+    notebook_timeout: float = NOTEBOOK_TIMEOUT
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     use_cache: bool = True
+    jupyter_cache: Path | None = JUPYTER_CACHE
+    """Where the book build finds the executed notebooks (None: don't store them)."""
 
 
-def cache_key(text: str, timeout: int) -> str:
-    """What a run depends on: the notebook text, the timeout and the Python running it."""
-    return hashlib.sha256(f"{sys.version}\n{timeout}\n{text}".encode()).hexdigest()[:16]
+def cache_key(text: str, timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT) -> str:
+    """What a run depends on: the notebook text, the timeouts and the Python running it."""
+    raw = f"{REPORT_VERSION}\n{sys.version}\n{timeout}\n{notebook_timeout}\n{text}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def check(
     notebooks: Iterable[Path], options: CheckOptions,
     on_done: Callable[[NotebookResult], None] = lambda _: None,
 ) -> list[NotebookResult]:
-    """Run the notebooks (cached ones are reused) and write the JSON report."""
+    """Run the notebooks (cached ones are reused) and write the JSON report.
+
+    The report keeps the entries of notebooks not run this time (if they still
+    exist), so `course check one.md` does not forget the others.
+    """
     previous = _load_report(options.report)
     results: list[NotebookResult] = []
-    todo: list[tuple[Path, str]] = []
+    todo: list[tuple[Path, str, nbformat.NotebookNode]] = []
     for path in notebooks:
-        key = cache_key(path.read_text(encoding="utf-8"), options.cell_timeout)
+        text = path.read_text(encoding="utf-8")
+        key = cache_key(text, options.cell_timeout, options.notebook_timeout)
         hit = previous.get(str(path))
-        if options.use_cache and hit and hit.key == key and Path(hit.executed).exists():
+        if options.use_cache and hit and hit.key == key and _still_there(hit, options):
             result = replace(hit, cached=True)
             results.append(result)
             on_done(result)
         else:
-            todo.append((path, key))
+            todo.append((path, key, _read(text)))
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    if todo:
-        with ProcessPoolExecutor(max_workers=max(1, min(options.jobs, len(todo)))) as pool:
-            futures = [pool.submit(run_notebook, p, k, options.out_dir, options.cell_timeout) for p, k in todo]
-            for future in futures:
-                result = future.result()
-                results.append(result)
-                on_done(result)
-    _write_report(options.report, results)
+    # Longest first (by the last known run time), so a slow notebook does not start last.
+    needs_kernel = sorted(
+        ((p, k) for p, k, nb in todo if _has_cells_to_run(nb)),
+        key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0),
+    )
+    no_kernel = [(p, k, nb) for p, k, nb in todo if not _has_cells_to_run(nb)]
+    with _pool(needs_kernel, options) as running:
+        # While the kernels run, the notebooks with nothing to run are done here.
+        for path, key, nb in no_kernel:
+            result = _store(_run_without_kernel(path, key, nb, options.out_dir), options)
+            results.append(result)
+            on_done(result)
+        for result in running:
+            result = _store(result, options)
+            results.append(result)
+            on_done(result)
+    _write_report(options, previous, results)
     return results
 
 
-def run_notebook(path: Path, key: str, out_dir: Path, cell_timeout: int) -> NotebookResult:
-    """Execute one notebook in a fresh kernel and a temporary working folder."""
+@contextmanager
+def _pool(todo: list[tuple[Path, str]], options: CheckOptions) -> Iterator[Iterable[NotebookResult]]:
+    """Start running the notebooks in worker processes; yields their results as they finish."""
+    if not todo:
+        yield ()
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing
+
+    # fork: workers inherit the imports already done (jupytext, nbformat); no re-import per worker.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    args = (options.out_dir, options.cell_timeout, options.notebook_timeout)
+    workers = max(1, min(options.jobs, len(todo)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(run_notebook, path, key, *args) for path, key in todo]
+        yield (future.result() for future in as_completed(futures))
+
+
+def _read(text: str) -> nbformat.NotebookNode:
+    import jupytext
+
+    return jupytext.reads(text, fmt="md:myst")
+
+
+def _has_cells_to_run(nb: nbformat.NotebookNode) -> bool:
+    return any(
+        c.cell_type == "code" and SKIP_TAG not in c.metadata.get("tags", []) and c.source.strip()
+        for c in nb.cells
+    )
+
+
+def _run_without_kernel(path: Path, key: str, nb: nbformat.NotebookNode, out_dir: Path) -> NotebookResult:
+    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    executed = _executed_path(path, out_dir)
+    _write_notebook(nb, executed)
+    return NotebookResult(str(path), key, str(executed), _cell_results(nb, ""), kernel=False)
+
+
+def _executed_path(path: Path, out_dir: Path) -> Path:
+    return out_dir / f"{path.stem}.ipynb"
+
+
+def run_notebook(
+    path: Path, key: str, out_dir: Path, cell_timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT,
+) -> NotebookResult:
+    """Execute one notebook in a fresh kernel and a temporary working folder.
+
+    Stops (kills the kernel) after `notebook_timeout` seconds in all.
+    """
+    import asyncio
+    import subprocess
+    import time
+
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    nb = jupytext.read(path)
-    executed = out_dir / f"{path.stem}.ipynb"
-    error = ""
-    with tempfile.TemporaryDirectory(prefix="course-") as workdir:
+    start = time.perf_counter()
+    nb = _read(path.read_text(encoding="utf-8"))
+    executed = _executed_path(path, out_dir)
+    error, hang, current = "", False, [-1]
+
+    def on_cell_start(cell, cell_index):  # noqa: ANN001, ANN202 (nbclient hook)
+        current[0] = cell_index
+
+    with tempfile.TemporaryDirectory(prefix="course-", ignore_cleanup_errors=True) as workdir:
         client = NotebookClient(
             nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
             skip_cells_with_tag=SKIP_TAG, resources={"metadata": {"path": workdir}},
+            # Executed cells keep the source's metadata, so jupyter-cache hashes them alike.
+            record_timing=False,
+            # Kill the kernel at the end instead of a polite shutdown (saves ~0.5 s per notebook).
+            shutdown_kernel="immediate",
+            on_cell_start=on_cell_start,
         )
-        try:
+
+        async def execute() -> None:
             # The kernel's own stderr (ipykernel start-up warnings) is noise on the terminal.
-            client.execute(stderr=subprocess.DEVNULL)
-        except CellTimeoutError as err:
-            error = f"timed out after {cell_timeout} s: {str(err).splitlines()[0]}"
+            task = asyncio.ensure_future(client.async_execute(stderr=subprocess.DEVNULL))
+            done, _ = await asyncio.wait({task}, timeout=notebook_timeout)
+            if not done:
+                # Cancelling runs nbclient's cleanup, which kills the kernel; nbclient then
+                # reports the cancelled cell as DeadKernelError, which is not the story here.
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                raise _NotebookLimit
+            task.result()
+
+        try:
+            asyncio.run(execute())
+        except _NotebookLimit:
+            error, hang = f"hang: stopped after the notebook limit of {notebook_timeout:g} s", True
+        except CellTimeoutError:
+            error, hang = f"hang: a cell ran longer than {cell_timeout:g} s", True
         except CellExecutionError as err:
             error = _first_line(err.ename, err.evalue)
         except DeadKernelError as err:
             error = f"kernel died: {err}"
-    nbformat.write(nb, executed)
-    return NotebookResult(str(path), key, str(executed), _cell_results(nb, error), error)
+        except Exception as err:  # noqa: BLE001 - the report must still be written
+            error = f"could not run: {type(err).__name__}: {err}"
+    _write_notebook(nb, executed)
+    cells = _cell_results(nb, error, current[0] if error else -1, hang)
+    failed = next((c for c in cells if c.status in ("failed", "timeout")), None)
+    if failed and not error.startswith("hang"):
+        error = f"cell {failed.index}: {failed.reason}"
+    elif failed:
+        error = f"{error} (cell {failed.index})"
+    return NotebookResult(
+        str(path), key, str(executed), cells, error, hang, round(time.perf_counter() - start, 2),
+    )
 
 
-def _cell_results(nb: nbformat.NotebookNode, error: str) -> tuple[CellResult, ...]:
+class _NotebookLimit(Exception):
+    """The notebook ran past its time limit."""
+
+
+def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, path)
+
+
+def _cell_results(
+    nb: nbformat.NotebookNode, error: str, current: int = -1, hang: bool = False,
+) -> tuple[CellResult, ...]:
+    """Classify every code cell (and every fenced block shown in a Markdown cell)."""
+    def unexpected(index: int, cell: nbformat.NotebookNode) -> bool:
+        return any(o.get("output_type") == "error" for o in cell.get("outputs", [])) and not (
+            EXPECTED_ERROR_TAG in cell.metadata.get("tags", []) or (hang and index == current)
+        )
+
+    fail_at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and unexpected(i, c)), None)
+    if fail_at is None and error:
+        fail_at = current if current >= 0 else next(
+            (i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
+             and SKIP_TAG not in c.metadata.get("tags", []) and c.get("execution_count") is None), None)
     results = []
-    failed = False
     for index, cell in enumerate(nb.cells):
+        runnable = cell.metadata.get("runnable") or {}
         if cell.cell_type != "code":
+            if runnable and cell.cell_type == "markdown":  # a fenced block shown, not run
+                results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable)))
             continue
         tags = cell.metadata.get("tags", [])
-        reason = cell.metadata.get("runnable", {}).get("reason", "")
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if SKIP_TAG in tags:
-            results.append(CellResult(index, "skipped", reason))
-        elif failed:
+            results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable)))
+        elif not cell.source.strip():
+            continue  # nbclient does not run empty cells
+        elif fail_at is not None and index > fail_at:
             results.append(CellResult(index, "not-reached"))
-        elif errors and EXPECTED_ERROR_TAG in tags:
-            results.append(CellResult(index, "expected-error", errors[0].get("ename", "")))
-        elif errors or (error and cell.get("execution_count") is None):
-            failed = True
-            text = _first_line(errors[0].get("ename", ""), errors[0].get("evalue", "")) if errors else error
-            results.append(CellResult(index, "failed", text))
+        elif index == fail_at:
+            status = "timeout" if hang else "failed"
+            text = _first_line(errors[0].get("ename", ""), errors[0].get("evalue", "")) if errors and not hang else error
+            results.append(CellResult(index, status, text))
+        elif errors:
+            results.append(CellResult(index, "expected-error", _first_line(errors[0].get("ename", ""), errors[0].get("evalue", ""))))
+        elif runnable.get("status") == "file" or cell.source.lstrip().startswith("%%writefile"):
+            results.append(CellResult(index, "written"))
         else:
             results.append(CellResult(index, "ran"))
     return tuple(results)
 
 
-def _first_line(name: str, value: str) -> str:
-    return f"{name}: {(value or '').strip().splitlines()[0] if (value or '').strip() else ''}".strip(": ")
+def _category(runnable: dict) -> str:
+    if runnable.get("category"):
+        return str(runnable["category"])
+    reason = str(runnable.get("reason", "")).lower()
+    guess = next((category for word, category in _CATEGORY_WORDS if word in reason), "")
+    if guess:
+        return guess
+    return "language" if runnable.get("language") not in (None, "", "python") else "other"
 
+
+def _first_line(name: str, value: str) -> str:
+    value = (value or "").strip()
+    return f"{name}: {value.splitlines()[0] if value else ''}".strip(": ")
+
+
+# --- jupyter-cache: where the book build picks the executed notebooks up -----------------------
+
+def _still_there(hit: NotebookResult, options: CheckOptions) -> bool:
+    """A report entry is reusable if its executed notebook (and book cache entry) still exist."""
+    if not Path(hit.executed).exists():
+        return False
+    if options.jupyter_cache is None:
+        return True
+    return bool(hit.jupyter_cache) and (options.jupyter_cache / "executed" / hit.jupyter_cache / "base.ipynb").exists()
+
+
+def _store(result: NotebookResult, options: CheckOptions) -> NotebookResult:
+    """File the executed notebook in the jupyter-cache MyST-NB reads (done in this process only:
+    the cache is one SQLite database)."""
+    if options.jupyter_cache is None:
+        return result
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(options.jupyter_cache))
+    nb = nbformat.read(result.executed, as_version=4)
+    data = {"execution_seconds": result.seconds, "course_check": result.outcome}
+    record = cache.cache_notebook_bundle(
+        CacheBundleIn(nb, str(Path(result.notebook).resolve()), data=data),
+        check_validity=False, overwrite=True,
+    )
+    return replace(result, jupyter_cache=record.hashkey)
+
+
+# --- report ----------------------------------------------------------------------------------
 
 def _load_report(path: Path) -> dict[str, NotebookResult]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != REPORT_VERSION:
+            return {}
+        names = set(NotebookResult.__dataclass_fields__)
         return {
-            n["notebook"]: NotebookResult(**{**n, "cells": tuple(CellResult(**c) for c in n["cells"])})
+            n["notebook"]: NotebookResult(**{
+                **{k: v for k, v in n.items() if k in names},
+                "cells": tuple(CellResult(**c) for c in n["cells"]),
+            })
             for n in data["notebooks"]
         }
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _write_report(path: Path, results: list[NotebookResult]) -> None:
+def _write_report(options: CheckOptions, previous: dict[str, NotebookResult], results: list[NotebookResult]) -> None:
+    path = options.report
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"notebooks": [asdict(r) for r in sorted(results, key=lambda r: r.notebook)]}
+    now = {r.notebook: r for r in results}
+    kept = {n: r for n, r in previous.items() if n not in now and Path(n).exists() and Path(r.executed).exists()}
+    everything = sorted([*kept.values(), *now.values()], key=lambda r: r.notebook)
+    # Executed notebooks of notebooks that are gone would otherwise be tested by nbval forever.
+    wanted = {Path(r.executed).name for r in everything}
+    for stale in options.out_dir.glob("*.ipynb"):
+        if stale.name not in wanted:
+            stale.unlink(missing_ok=True)
+    data = {
+        "version": REPORT_VERSION,
+        "options": {"cell_timeout": options.cell_timeout, "notebook_timeout": options.notebook_timeout},
+        "summary": {
+            "notebooks": len(everything),
+            "ok": sum(r.ok for r in everything),
+            "failed": sum(r.outcome == "failed" for r in everything),
+            "hang": sum(r.hang for r in everything),
+        },
+        "notebooks": [_as_json(r) for r in everything],
+    }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _as_json(result: NotebookResult) -> dict:
+    data = asdict(result)
+    data["cached"] = False  # "cached" describes one run, not the entry
+    data["outcome"] = result.outcome
+    data["counts"] = {
+        status: result.count(status)
+        for status in ("ran", "written", "skipped", "expected-error", "failed", "timeout", "not-reached")
+    }
+    data["skipped_by_category"] = result.skipped_by_category()
+    return data

@@ -1,11 +1,27 @@
-"""`course build`'s last step: publish the book with Jupyter Book 1."""
+"""`course build`'s last step: publish the book with Jupyter Book 1, reusing `course check`'s runs.
+
+The book does not execute notebooks a second time. `_config.yml` sets
+`execute_notebooks: cache` with `cache: _build/.jupyter_cache`, the jupyter-cache
+that `course check` (converter/execute.py) fills with every executed notebook.
+MyST-NB hashes each notebook (kernelspec, code-cell sources and metadata),
+finds the run and merges its outputs. Cache mode executes a notebook it can't
+match, so `uncached_notebooks` lists those beforehand and `course build` warns.
+Why cache mode rather than `off` + pointing the book at `_build/executed/*.ipynb`:
+the book keeps the hand-editable `.md` notebooks as its pages (their download
+button, their paths in _toc.yml) and gets the outputs from the standard
+MyST-NB/jupyter-cache mechanism without a second copy of the book.
+The cache path in _config.yml is relative, so the build runs in the project folder.
+"""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+
+JUPYTER_CACHE = Path("_build/.jupyter_cache")
 
 
 def jupyter_book_command() -> str:
@@ -16,7 +32,28 @@ def jupyter_book_command() -> str:
 
 def publish(root: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
     """Run `jupyter-book build` on the project; strict turns Sphinx warnings into errors."""
-    command = [jupyter_book_command(), "build", str(root)]
+    command = [jupyter_book_command(), "build", "."]
     if strict:
         command += ["-W", "--keep-going"]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+    return subprocess.run(command, capture_output=True, text=True, check=False, cwd=root)
+
+
+def uncached_notebooks(notebooks: Iterable[Path], root: Path) -> list[Path]:
+    """Notebooks whose code MyST-NB would not find in the jupyter-cache (it would execute them)."""
+    notebooks = list(notebooks)
+    folder = root / JUPYTER_CACHE
+    if not folder.exists():
+        return notebooks
+    import jupytext
+    from jupyter_cache import get_cache
+    from jupyter_cache.cache.db import NbCacheRecord
+
+    cache = get_cache(str(folder))
+    missing = []
+    for path in notebooks:
+        _, key = cache.create_hashed_notebook(jupytext.read(path))
+        try:
+            NbCacheRecord.record_from_hashkey(key, cache.db)
+        except KeyError:
+            missing.append(path)
+    return missing

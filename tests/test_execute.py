@@ -1,0 +1,199 @@
+"""`course check` (converter/execute.py) on small notebooks written here: results per cell,
+hangs and the notebook limit, the cache, report.json, and the jupyter-cache the book reads."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from converter.cli import main
+from converter.execute import CheckOptions, NotebookResult, check
+
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+SKIP = ["skip-execution", "nbval-skip"]
+
+
+def _notebook(*cells: nbformat.NotebookNode) -> str:
+    nb = new_notebook(cells=[new_markdown_cell("# A test notebook"), *cells], metadata={"kernelspec": KERNELSPEC})
+    return jupytext.writes(nb, fmt="md:myst")
+
+
+def _code(source: str, tags: list[str] | None = None, **runnable: str) -> nbformat.NotebookNode:
+    cell = new_code_cell(source)
+    if runnable:
+        cell.metadata["runnable"] = runnable
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+NOTEBOOKS = {
+    "passing": _notebook(
+        _code("total = 1 + 1\nprint(total)", status="runs"),
+        _code("%%writefile helper.py\nANSWER = 42", status="file", reason="", category=""),
+        _code("import helper\nprint(helper.ANSWER)"),
+    ),
+    "failing": _notebook(
+        _code("x = 1"),
+        _code("1 / 0"),
+        _code("print('never')"),
+    ),
+    "expected": _notebook(
+        _code("raise ValueError('the tutorial shows this error')", tags=["raises-exception"], status="raises"),
+        _code("print('after the expected error')"),
+    ),
+    "skipping": _notebook(
+        _code("print('runs')"),
+        _code("requests.get('https://example.com')", tags=SKIP, status="skipped", reason="needs the network", category="network"),
+        _code("x = (", tags=SKIP, status="skipped", reason="a fragment", category="fragment"),
+        _code("y = [", tags=SKIP, status="skipped", reason="a fragment", category="fragment"),
+    ),
+    "nothing-to-run": _notebook(
+        _code("x = (", tags=SKIP, status="skipped", reason="a fragment", category="fragment"),
+    ),
+}
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _options(tmp: Path, **kwargs: object) -> CheckOptions:
+    defaults = dict(
+        out_dir=tmp / "_build" / "executed", report=tmp / "_build" / "report.json",
+        jupyter_cache=tmp / "_build" / ".jupyter_cache", cell_timeout=20, notebook_timeout=60, jobs=2,
+    )
+    return CheckOptions(**{**defaults, **kwargs})  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, NotebookResult]]:
+    """One check over all the small notebooks (kernels start in parallel: the tests stay fast)."""
+    tmp = tmp_path_factory.mktemp("check")
+    paths = [_write(tmp, name, text) for name, text in NOTEBOOKS.items()]
+    results = check(paths, _options(tmp))
+    return tmp, {Path(r.notebook).stem: r for r in results}
+
+
+def _statuses(result: NotebookResult) -> list[str]:
+    return [c.status for c in result.cells]
+
+
+def test_passing_notebook_runs_every_cell_and_writes_files_in_its_own_folder(project) -> None:
+    tmp, results = project
+    result = results["passing"]
+    assert result.ok and result.outcome == "ok" and result.kernel
+    assert _statuses(result) == ["ran", "written", "ran"]
+    executed = nbformat.read(result.executed, as_version=4)
+    assert executed.cells[3].outputs[0]["text"] == "42\n"
+    assert not (tmp / "helper.py").exists()  # the kernel ran in a temporary folder
+
+
+def test_failing_cell_is_reported_with_its_index_and_error(project) -> None:
+    result = project[1]["failing"]
+    assert not result.ok and result.outcome == "failed"
+    assert _statuses(result) == ["ran", "failed", "not-reached"]
+    failed = result.failed_cell
+    assert failed is not None and failed.index == 2 and failed.reason.startswith("ZeroDivisionError")
+    assert result.error.startswith("cell 2: ZeroDivisionError")
+
+
+def test_expected_error_is_not_a_failure(project) -> None:
+    result = project[1]["expected"]
+    assert result.ok
+    assert _statuses(result) == ["expected-error", "ran"]
+    assert result.cells[0].reason.startswith("ValueError")
+
+
+def test_skipped_cells_are_counted_by_reason_category(project) -> None:
+    result = project[1]["skipping"]
+    assert result.ok and result.count("ran") == 1
+    assert result.skipped_by_category() == {"fragment": 2, "network": 1}
+
+
+def test_notebook_with_nothing_to_run_needs_no_kernel(project) -> None:
+    result = project[1]["nothing-to-run"]
+    assert result.ok and not result.kernel and _statuses(result) == ["skipped"]
+    assert nbformat.read(result.executed, as_version=4).metadata["language_info"]["name"] == "python"
+
+
+def test_report_json(project) -> None:
+    tmp, _ = project
+    report = json.loads((tmp / "_build" / "report.json").read_text())
+    assert report["summary"] == {"notebooks": 5, "ok": 4, "failed": 1, "hang": 0}
+    entry = {Path(n["notebook"]).stem: n for n in report["notebooks"]}["skipping"]
+    assert entry["outcome"] == "ok"
+    assert entry["counts"]["ran"] == 1 and entry["counts"]["skipped"] == 3
+    assert entry["skipped_by_category"] == {"fragment": 2, "network": 1}
+    assert {"index", "status", "reason", "category"} <= set(entry["cells"][1])
+    assert Path(entry["executed"]).exists()
+
+
+def test_book_build_finds_every_run_in_the_jupyter_cache(project) -> None:
+    """MyST-NB (cache mode) must match each page to its run, failed ones included, or it executes it."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from converter.publish import uncached_notebooks
+
+    tmp, results = project
+    cache = get_cache(str(tmp / "_build" / ".jupyter_cache"))
+    for name, result in results.items():
+        path = Path(result.notebook)
+        as_the_book_reads_it = read_myst_markdown_notebook(path.read_text(), path=str(path))
+        record = cache.match_cache_notebook(as_the_book_reads_it)  # KeyError if the book would execute it
+        assert record.hashkey == result.jupyter_cache, name
+    assert uncached_notebooks([Path(r.notebook) for r in results.values()], tmp) == []
+
+
+def test_cache_hit_then_miss_after_an_edit(tmp_path: Path) -> None:
+    path = _write(tmp_path, "passing", NOTEBOOKS["passing"])
+    options = _options(tmp_path)
+    [first] = check([path], options)
+    assert not first.cached
+    start = time.perf_counter()
+    [second] = check([path], options)
+    assert second.cached and second.ok and _statuses(second) == _statuses(first)
+    assert time.perf_counter() - start < 1  # no kernel, no pool
+    path.write_text(NOTEBOOKS["passing"].replace("1 + 1", "2 + 2"))
+    [third] = check([path], options)
+    assert not third.cached
+    [other_timeout] = check([path], _options(tmp_path, cell_timeout=21))
+    assert not other_timeout.cached  # the timeout is part of the key
+
+
+def test_hang_and_notebook_limit_are_reported_and_block_nothing(tmp_path: Path) -> None:
+    hang = _write(tmp_path, "hang", _notebook(_code("print('start')"), _code("while True:\n    pass"), _code("print('never')")))
+    slow = _write(tmp_path, "slow", _notebook(*[_code("import time\ntime.sleep(0.5)") for _ in range(20)]))
+    fine = _write(tmp_path, "fine", _notebook(_code("print('fine')")))
+    start = time.perf_counter()
+    results = {Path(r.notebook).stem: r for r in check([hang, slow, fine], _options(tmp_path, cell_timeout=2, notebook_timeout=4))}
+    assert time.perf_counter() - start < 30
+    assert results["fine"].ok
+    assert results["hang"].hang and results["hang"].outcome == "hang"
+    assert _statuses(results["hang"]) == ["ran", "timeout", "not-reached"]
+    assert "cell 2" in results["hang"].error
+    slow_result = results["slow"]
+    assert slow_result.hang and "notebook limit of 4 s" in slow_result.error
+    assert slow_result.count("timeout") == 1 and slow_result.count("not-reached") > 0
+    assert slow_result.seconds < 10
+    report = json.loads((tmp_path / "_build" / "report.json").read_text())
+    assert report["summary"]["hang"] == 2
+
+
+def test_cli_table_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    skipping = _write(tmp_path, "skipping", NOTEBOOKS["nothing-to-run"])
+    assert main(["--root", str(tmp_path), "check", str(skipping)]) == 0
+    out = capsys.readouterr().err
+    assert "1 fragment" in out and "nothing to run" in out
+    failing = _write(tmp_path, "failing", NOTEBOOKS["failing"])
+    assert main(["--root", str(tmp_path), "check", "--notebook-timeout", "30", str(failing)]) == 1
+    assert "ZeroDivisionError" in capsys.readouterr().err

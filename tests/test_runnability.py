@@ -181,6 +181,8 @@ def test_django_project_files_are_loaded_by_a_setup_cell() -> None:
 @pytest.mark.parametrize(
     ("code", "volatile"),
     [("import time\nprint(time.perf_counter())", True), ("import random\nprint(random.random())", True),
+     ("from concurrent.futures import ProcessPoolExecutor\nwith ProcessPoolExecutor() as ex:\n    print(list(ex.map(abs, [-1])))", True),
+     ("print(id(object()))", True),
      ("print(sorted({3, 1, 2}))", False)],
 )
 def test_unstable_output_is_flagged(code: str, volatile: bool) -> None:

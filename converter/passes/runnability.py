@@ -58,8 +58,8 @@ _SERVER_CALLS = {"serve_forever", "run_forever", "run_until_complete", "uvicorn.
 _LONG_SLEEP_SECONDS = 10
 # Output that differs from run to run: timings, randomness, threads and processes.
 _VOLATILE = re.compile(
-    r"\b(perf_counter|monotonic|time\.time|datetime\.now|date\.today|random|uuid|id\(|"
-    r"Thread|threading|multiprocessing|ProcessPool|ThreadPool|create_task|TaskGroup)\b"
+    r"\b(perf_counter|monotonic|time\.time|datetime\.now|date\.today|random|uuid|id(?=\()|"
+    r"Thread\w*|threading|multiprocessing|ProcessPool\w*|ThreadPool\w*|create_task|TaskGroup)\b"
 )
 # "This will throw a BuildError", "raises a KeyError", "would fail with ..."
 _EXPECTS_ERROR = re.compile(

@@ -22,6 +22,7 @@ from .convert import ConvertReport, Layout, convert, expand_sources
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, check
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
+from .student import write_learner_copies
 from .writers.toc import course_extra, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
@@ -63,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     _check_options(chk)
     chk.set_defaults(run=_run_check)
 
+    student = commands.add_parser("student", help="write learner copies (.ipynb, solutions removed) for download or an LMS")
+    student.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to copy (default: all in book/)")
+    student.add_argument("--out", default=None, help="folder for the copies (default: _build/student)")
+    student.set_defaults(run=_run_student)
+
     build = commands.add_parser("build", help="convert + check + publish the book into _build/html")
     build.add_argument("sources", nargs="*", metavar="SOURCE", help="tutorial files or folders (default: sources/)")
     build.add_argument("--force", action="store_true", help="overwrite notebooks even if edited by hand")
@@ -93,12 +99,23 @@ def _run_check(args: argparse.Namespace, layout: Layout) -> int:
     return OK if _check(notebooks, layout, args) else FAILURES
 
 
+def _run_student(args: argparse.Namespace, layout: Layout) -> int:
+    notebooks = [Path(n) for n in args.notebooks] or _book_notebooks(layout)
+    out = Path(args.out) if args.out else layout.root / "_build" / "student"
+    written = write_learner_copies(notebooks, out)
+    console.print(f"{len(written)} learner copies (solutions removed) written to {out}")
+    return OK
+
+
 def _run_build(args: argparse.Namespace, layout: Layout) -> int:
     import time
 
     from .publish import uncached_notebooks
 
     sources = args.sources or [str(layout.root / "sources")]
+    if not all(Path(s).exists() for s in sources):
+        console.print(f"[red]error:[/] {sources[0]}: no such folder; give the tutorials to build as SOURCE arguments")
+        return USAGE
     report = _convert(sources, layout, force=args.force)
     notebooks = _book_notebooks(layout)
     checked = _check(notebooks, layout, args)

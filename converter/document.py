@@ -116,7 +116,38 @@ class Rule:
     """A thematic break (horizontal rule)."""
 
 
-Block = Union[Heading, Paragraph, ListBlock, CodeBlock, Table, Image, Quote, Rule]
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """A practice task made from the tutorial, with a reference solution and a check.
+
+    Contract (see the exercise contract in DESIGN.md): run `starter` then `check`
+    and the check raises AssertionError with a friendly message; run `solution`
+    then `check` and it prints one success line. Both run after the tutorial's own
+    cells (and `setup`), with only the course requirements installed.
+    """
+
+    kind: str
+    """"predict", "complete", "fix", "query", "choice" (multiple-choice quiz) or "short" (short-answer quiz)."""
+    title: str
+    """Short title shown in the book."""
+    prompt: str
+    """CommonMark: what to do (may hold fenced code to read)."""
+    starter: str
+    """Python the learner edits: placeholders (`...`) where the answer goes."""
+    solution: str
+    """Python that replaces the starter and passes the check."""
+    check: str
+    """Python that raises AssertionError when wrong and prints a success line when right;
+    it compares hashes or behaviour, never shows the answer as a literal."""
+    section: str = ""
+    """Heading text of the tutorial section the exercise practises ("" for the whole tutorial)."""
+    setup: str = ""
+    """Python run before the starter (a sample database, say); shown folded in the book."""
+    label: str = ""
+    """Unique label in the book (`ex-<slug>-<n>`); set by the `exercises` pass."""
+
+
+Block = Union[Heading, Paragraph, ListBlock, CodeBlock, Table, Image, Quote, Rule, Exercise]
 
 
 @dataclass(frozen=True, slots=True)

@@ -254,6 +254,8 @@ def run_notebook(
 
     start = time.perf_counter()
     nb = _read(path.read_text(encoding="utf-8"))
+    shipped = len(nb.cells)
+    nb.cells += solution_runs(nb)
     executed = _executed_path(path, out_dir)
     error, hang, current = "", False, [-1]
 
@@ -295,8 +297,12 @@ def run_notebook(
             error = f"kernel died: {err}"
         except Exception as err:  # noqa: BLE001 - the report must still be written
             error = f"could not run: {type(err).__name__}: {err}"
+    problems = [] if error else exercise_problems(nb, shipped)
+    del nb.cells[shipped:]  # the solution runs prove the exercises; they are not part of the notebook
     _write_notebook(nb, executed)
     cells = _cell_results(nb, error, current[0] if error else -1, hang)
+    if problems and not error:
+        error = "; ".join(problems)
     failed = next((c for c in cells if c.status in ("failed", "timeout")), None)
     if failed and not error.startswith("hang"):
         error = f"cell {failed.index}: {failed.reason}"
@@ -305,6 +311,49 @@ def run_notebook(
     return NotebookResult(
         str(path), key, str(executed), cells, error, hang, round(time.perf_counter() - start, 2),
     )
+
+
+# --- exercises: the check must fail with the starter and pass with the solution ------------------
+
+def _exercise_cells(nb: nbformat.NotebookNode, tag: str) -> dict[str, nbformat.NotebookNode]:
+    return {
+        c.metadata["exercise"]: c for c in nb.cells
+        if c.cell_type == "code" and "exercise" in c.metadata and tag in c.metadata.get("tags", [])
+    }
+
+
+def solution_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """One extra cell per exercise, run after the notebook in the same kernel: the
+    solution in place of the starter, then the check. Removed before the notebook is saved."""
+    solutions, checks = _exercise_cells(nb, "solution"), _exercise_cells(nb, "check")
+    runs = []
+    for label, check in checks.items():
+        if label in solutions:
+            cell = nbformat.v4.new_code_cell(f"{solutions[label].source}\n\n{check.source}")
+            cell.metadata.update({"solution_run": label, "tags": [EXPECTED_ERROR_TAG]})
+            runs.append(cell)
+    return runs
+
+
+def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> list[str]:
+    """Exercises that break the contract: with the starter the check must raise
+    AssertionError; with the solution it must pass."""
+    def errors(cell: nbformat.NotebookNode) -> list[dict]:
+        return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+    problems = []
+    for label, check in _exercise_cells(nb, "check").items():
+        found = errors(check)
+        if not found:
+            problems.append(f"exercise {label}: its check passes with the starter")
+        elif found[0].get("ename") != "AssertionError":
+            problems.append(f"exercise {label}: with the starter its check raises {found[0].get('ename')}, not AssertionError")
+    for cell in nb.cells[shipped:]:
+        found = errors(cell)
+        if found:
+            label = cell.metadata["solution_run"]
+            problems.append(f"exercise {label}: the solution fails its check ({_first_line(found[0].get('ename', ''), found[0].get('evalue', ''))})")
+    return problems
 
 
 class _NotebookLimit(Exception):

@@ -44,7 +44,7 @@ def facts(tree: ast.Module) -> Facts:
     needs: set[str] = set()
     calls: set[str] = set()
     deferred: dict[str, frozenset[str]] = {}
-    for node in _run_now(tree):
+    for node in run_now(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             needs.add(node.id)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -56,7 +56,7 @@ def facts(tree: ast.Module) -> Facts:
             deferred[node.name] = frozenset(inner - _bound(body) - params - BUILTINS)
     return Facts(
         frozenset(binds), frozenset(needs - BUILTINS), frozenset(calls), deferred,
-        _imports(ast.walk(tree)), _imports(_run_now(tree)),
+        _imports(ast.walk(tree)), _imports(run_now(tree)),
     )
 
 
@@ -87,7 +87,7 @@ def missing_names(f: Facts, known: set[str], functions: dict[str, frozenset[str]
     return needed - f.binds - known - BUILTINS
 
 
-def _run_now(tree: ast.AST):
+def run_now(tree: ast.AST):
     """Nodes evaluated when the snippet runs: not function bodies (they run when called)."""
     stack = [tree]
     while stack:

@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 
 from converter.convert import Layout, convert
 from converter.execute import CheckOptions, check
+from converter.student import write_learner_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 DUMP = ROOT / "sources" / "000_4570511d4ad11a14.txt"
@@ -50,6 +51,8 @@ def _code_cells(nb) -> list[tuple[str, str]]:
     blocks = []
     for cell in nb.cells:
         runnable = cell.metadata.get("runnable", {})
+        if "exercise" in cell.metadata:
+            continue  # the Practice section is ours, not the tutorial's
         if cell.cell_type == "code" and runnable["status"] != "setup":
             # The tutorial's own code: before any recipe changed it, without %%writefile.
             source = cell.source.split("\n", 1)[1] if cell.source.startswith("%%") else cell.source
@@ -219,7 +222,7 @@ def test_most_python_blocks_really_execute(executed) -> None:
     _results, notebooks = executed
     total = ran = 0
     for nb in notebooks:
-        cells = [c for c in nb.cells if c.cell_type == "code"]
+        cells = [c for c in nb.cells if c.cell_type == "code" and "exercise" not in c.metadata]
         for index, cell in enumerate(cells):
             status = cell.metadata["runnable"]["status"]
             if status == "setup":
@@ -243,3 +246,47 @@ def _module(path: str) -> str:
     parts = Path(path).with_suffix("").parts
     parts = parts[len(parts) - parts[::-1].index("src"):] if "src" in parts else parts
     return ".".join(p for p in parts if p != "__init__")
+
+
+# --- exercises (issue 4) -----------------------------------------------------------------------
+
+CODE_KINDS = {"complete", "fix", "predict"}
+
+
+def _exercise_kinds(nb) -> dict[str, str]:
+    return {c.metadata["exercise"]: c.metadata["runnable"]["kind"] for c in nb.cells if "exercise" in c.metadata.get("tags", [])}
+
+
+def test_every_notebook_has_three_exercises_of_two_kinds(project) -> None:
+    _root, _report, notebooks = project
+    for title, nb in notebooks.items():
+        kinds = _exercise_kinds(nb)
+        assert len(kinds) >= 3 and len(set(kinds.values())) >= 2, (title, kinds)
+
+
+def test_every_tutorial_with_running_python_has_a_code_exercise(project) -> None:
+    _root, _report, notebooks = project
+    running = {"runs", "rewritten", "file"}
+    for title, nb in notebooks.items():
+        tutorial_cells = [c for c in nb.cells if c.cell_type == "code" and "exercise" not in c.metadata]
+        if any(c.metadata["runnable"]["status"] in running for c in tutorial_cells):
+            assert CODE_KINDS & set(_exercise_kinds(nb).values()), title
+
+
+def test_every_check_fails_with_its_starter_in_the_shipped_notebook(executed) -> None:
+    _results, notebooks = executed
+    checks = [c for nb in notebooks for c in nb.cells if "check" in c.metadata.get("tags", [])]
+    assert len(checks) >= 75
+    for cell in checks:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert [e.ename for e in errors] == ["AssertionError"], cell.metadata["exercise"]
+
+
+def test_learner_copies_have_no_solutions(project, tmp_path: Path) -> None:
+    _root, report, _notebooks = project
+    copies = write_learner_copies(sorted(report.paths.values()), tmp_path)
+    assert len(copies) == 25
+    for path in copies:
+        nb = nbformat.read(path, as_version=4)
+        assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+        assert [c for c in nb.cells if "check" in c.metadata.get("tags", [])]

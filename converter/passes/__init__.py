@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ..document import Course, Document
 from .dependencies import infer_requirements
 from .duplicates import flag_duplicates
+from .exercises import add_exercises
 from .files import find_files
 from .languages import assign_languages
 from .placement import place_tutorials
@@ -26,6 +27,7 @@ COURSE_PASSES: tuple[tuple[str, Callable[[Course], Course]], ...] = (
     ("selection", select_tutorials),
     ("duplicates", flag_duplicates),
     ("placement", place_tutorials),
+    ("exercises", add_exercises),
 )
 
 

@@ -27,7 +27,6 @@ from ..document import Block, CodeBlock, Document, Paragraph
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
-RUNNING = (RUNS, REWRITTEN, RAISES)
 
 _LANGUAGE_NAMES = {
     "javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",

@@ -12,9 +12,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Error
 from pygments.util import ClassNotFound
 
-from ..document import (
-    Block, CodeBlock, Document, Heading, Paragraph,
-)
+from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
 from ..inline import escape
 from ..stamp import PLACEHOLDER, stamp
@@ -42,10 +40,17 @@ def to_notebook(doc: Document) -> NotebookNode:
     nb.cells.append(nbformat.v4.new_markdown_cell(_provenance(doc)))
     prose: list[str] = []
     written: set[str] = set()  # files already written: a second block for one appends to it
-    for block in _consecutive_headings(doc.blocks):
+    exercises = [b for b in doc.blocks if isinstance(b, Exercise)]
+    targets = {ex.section: section_target(doc.meta.slug, ex.section) for ex in exercises if ex.section}
+    targets_used: set[str] = set()
+    for block in _consecutive_headings(tuple(b for b in doc.blocks if not isinstance(b, Exercise))):
         if isinstance(block, Heading) and prose:
             nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
             prose = []
+        if isinstance(block, Heading) and block.text in targets:
+            # A MyST target before the heading, so that exercises can link back to it.
+            prose.append(f"({targets.pop(block.text)})=")
+            targets_used.add(block.text)
         if isinstance(block, CodeBlock):
             if prose:
                 nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
@@ -55,7 +60,57 @@ def to_notebook(doc: Document) -> NotebookNode:
             prose.append(markdown)
     if prose:
         nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
+    if exercises:
+        nb.cells.append(nbformat.v4.new_markdown_cell(_PRACTICE))
+        for exercise in exercises:
+            target = section_target(doc.meta.slug, exercise.section) if exercise.section in targets_used else ""
+            nb.cells.extend(_exercise_cells(exercise, target))
     return nb
+
+
+_PRACTICE = """## Practice
+
+Each exercise has a cell for your answer, a folded solution and a check: run
+your cell, then the check. A check says what is wrong, or prints ✅ when your
+answer is right."""
+
+
+def section_target(slug: str, heading: str) -> str:
+    """The MyST target of a tutorial's section: unique in the book (the slug leads)."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"\\(.)", r"\1", heading).lower())
+    return "-".join([slug or "tutorial", *words])[:80].rstrip("-")
+
+
+def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
+    """sphinx-exercise gated directives around the starter and the folded solution; then the check."""
+    meta = {"exercise": ex.label}
+    practises = f"\n\n*Practises: {{ref}}`{target}`.*" if target else ""
+    # A backtick fence's info string can't hold backticks: the title is plain text.
+    title = ex.title.replace("`", "")
+    start = f"```{{exercise-start}} {title}\n:label: {ex.label}\n```\n\n{ex.prompt}{practises}"
+    cells = [nbformat.v4.new_markdown_cell(start)]
+    if ex.setup:
+        cells.append(_code(ex.setup, meta, ["hide-input"], {"status": "setup", "reason": "prepares the exercise"}))
+    cells += [
+        _code(ex.starter, meta, ["exercise"], {"status": "exercise", "reason": "", "kind": ex.kind}),
+        nbformat.v4.new_markdown_cell("```{exercise-end}\n```"),
+        nbformat.v4.new_markdown_cell(f"```{{solution-start}} {ex.label}\n:class: dropdown\n```"),
+        _code(ex.solution, meta, ["solution", *SKIP_TAGS],
+              {"status": "skipped", "reason": "the reference solution", "category": "solution"}),
+        nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
+        # The check fails until the exercise is solved: expected in the shipped notebook.
+        # In the book its code and its (failing) output are folded away: hide-cell.
+        _code(ex.check, meta, ["check", "raises-exception", "nbval-ignore-output", "hide-cell"], {"status": "check", "reason": ""}),
+    ]
+    return cells
+
+
+def _code(source: str, meta: dict, tags: list[str], runnable: dict) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(source.rstrip("\n"))
+    cell.metadata.update(meta)
+    cell.metadata["runnable"] = runnable
+    cell.metadata["tags"] = tags
+    return cell
 
 
 def _course_metadata(doc: Document) -> dict:

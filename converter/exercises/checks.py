@@ -1,0 +1,43 @@
+"""Building blocks for check cells, shared by the generators.
+
+Check cells run inside the learner's notebook: standard library only, no
+import of `converter`. They compare digests or behaviour, never a literal
+answer, and fail with AssertionError and a friendly message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def digest(text: str) -> str:
+    """The digest a check compares an answer with: normalised text, sha256, 16 hex digits."""
+    return hashlib.sha256(normalize(text).encode()).hexdigest()[:16]
+
+
+def normalize(text: str) -> str:
+    """What counts as "the same answer": case, surrounding blanks and inner runs of spaces don't matter."""
+    return " ".join(str(text).split()).casefold()
+
+
+# The same two functions as source, for check cells (kept identical to the ones above
+# by a test: tests/test_exercise_checks.py).
+CHECK_HELPERS = '''\
+import hashlib as _hashlib
+
+def _normalize(text):
+    return " ".join(str(text).split()).casefold()
+
+def _digest(text):
+    return _hashlib.sha256(_normalize(text).encode()).hexdigest()[:16]
+'''
+
+
+def answer_check(variable: str, expected: str, *, wrong: str, right: str) -> str:
+    """Check code: `variable` must be filled in and match `expected` (compared by digest)."""
+    return (
+        CHECK_HELPERS
+        + f"\nassert {variable} is not ..., \"Replace the ... with your answer first.\"\n"
+        + f"assert _digest({variable}) == {digest(expected)!r}, {wrong!r}\n"
+        + f"print({right!r})\n"
+    )

@@ -1,0 +1,551 @@
+"""Exercise generator: predict what a piece of the tutorial's code prints.
+
+Python: a short cell that runs as written and prints a few deterministic lines.
+The check runs the tutorial's code again (its source is embedded: the learner
+reads it in the prompt anyway) in a copy of the notebook's namespace, with the
+output captured, and compares the learner's answer line by line. The output
+itself never appears in the check. The reference solution is found by running
+the cell (with just the definitions it needs) in a sandboxed subprocess, twice,
+with different hash seeds: a cell whose output differs between the runs is
+declined.
+
+Other languages: a line that states its own output in a trailing comment
+(`puts x # => true`, `// Output: 42`, or a following `# Output: ...` line)
+becomes "what does this line print?", checked by digest.
+
+This module also holds the sandbox and slicing helpers the other code
+generators share (`run_steps`, `context_for`, `running_blocks`).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+
+from .. import python_code as py
+from ..document import CodeBlock, Document, Exercise, Heading
+from .checks import CHECK_HELPERS, digest
+
+RUNNING = ("runs", "rewritten")
+MAX_LINES = 6
+MAX_LINE_CHARS = 120
+_TIMEOUT = 10
+# Output that would change from run to run or machine to machine.
+_UNSTABLE_OUTPUT = re.compile(
+    r"0x[0-9a-f]{4,}|\bat 0x|\d+\.\d+\s*(s|ms|sec|secs|seconds)\b|\d{1,2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}"
+    r"|/tmp/|<[\w.]+ object|\bpid\b",
+    re.I,
+)
+# Calls a predict or complete exercise must not make (I/O, time, randomness, processes, network).
+_IMPURE_NAMES = {
+    "open", "input", "exec", "eval", "compile", "breakpoint", "exit", "quit", "id", "hash", "globals",
+    "locals", "vars", "setattr", "delattr", "__import__",
+}
+_IMPURE_MODULES = {
+    "os", "sys", "io", "time", "random", "secrets", "uuid", "datetime", "subprocess", "socket", "shutil",
+    "pathlib", "threading", "multiprocessing", "concurrent", "asyncio", "requests", "httpx", "aiohttp",
+    "urllib", "http", "sqlite3", "tempfile", "logging", "signal", "select", "selectors", "smtplib",
+    "ftplib", "webbrowser", "glob", "pickle", "shelve", "dbm", "getpass", "platform", "psutil", "gc",
+    "inspect", "importlib", "builtins", "ctypes", "resource", "tracemalloc", "timeit",
+}
+_IMPURE_METHODS = {
+    "write", "writelines", "read", "readline", "readlines", "write_text", "write_bytes", "read_text",
+    "read_bytes", "unlink", "mkdir", "rmdir", "touch", "send", "sendall", "recv", "connect", "execute",
+    "executemany", "commit", "sleep", "urlopen", "get_event_loop", "run_until_complete", "create_task",
+    "start", "submit", "map_async", "run", "fetch", "post", "put", "delete", "request",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers: the tutorial's running code, static slicing and the sandbox.
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One top-level statement of a running cell."""
+
+    block: int
+    """Index of its block in `doc.blocks`."""
+    node: ast.stmt
+    source: str
+    binds: frozenset[str]
+    """Names it binds at module level."""
+
+
+def running_blocks(doc: Document) -> list[tuple[int, CodeBlock, ast.Module]]:
+    """The Python cells the notebook runs as they are (or rewritten), parsed."""
+    found = []
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, CodeBlock) and block.language == "python" and block.status in RUNNING:
+            tree = py.parse(block.code)
+            if tree is not None:
+                found.append((index, block, tree))
+    return found
+
+
+def top_binds(node: ast.stmt) -> frozenset[str]:
+    """Module-level names one statement binds (loosely, for compound statements)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return frozenset({node.name})
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return frozenset((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and sub is not node:
+            if not isinstance(sub, ast.Lambda):
+                names.add(sub.name)
+            continue
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+            names.add(sub.id)
+    return frozenset(names)
+
+
+def statements(doc: Document) -> list[Statement]:
+    found = []
+    for index, block, tree in running_blocks(doc):
+        for node in tree.body:
+            source = ast.get_source_segment(block.code, node) or ""
+            found.append(Statement(index, node, source, top_binds(node)))
+    return found
+
+
+def needs_of(tree: ast.AST) -> set[str]:
+    """Outside names the code reads when it runs, counting the bodies of the functions it defines."""
+    module = tree if isinstance(tree, ast.Module) else ast.Module(body=[tree], type_ignores=[])
+    f = py.facts(module)
+    needed = set(f.needs)
+    for inner in f.deferred.values():
+        needed |= inner
+    return needed - py.BUILTINS
+
+
+_MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "update", "add", "discard",
+             "setdefault", "sort", "reverse", "popitem", "appendleft", "popleft"}
+
+
+def mutated_names(trees: list[ast.AST]) -> set[str]:
+    """Names whose objects the code changes in place (x.append(...), x[k] = v, x.attr = v, global x)."""
+    names = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                if isinstance(node.func.value, ast.Name):
+                    names.add(node.func.value.id)
+            elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                if isinstance(node.value, ast.Name):
+                    names.add(node.value.id)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                names |= set(node.names)
+    return names
+
+
+def context_for(doc: Document, needed: set[str], *, exclude: ast.AST | None = None) -> str | None:
+    """The tutorial statements that define `needed` (and what they need in turn), in order,
+    as source; None when a name is ambiguous (bound twice, changed in place, awaited)."""
+    stmts = [s for s in statements(doc) if s.node is not exclude]
+    mutated = mutated_names([s.node for s in stmts])
+    chosen: dict[int, Statement] = {}
+    order = {id(s.node): n for n, s in enumerate(stmts)}
+    todo, seen = list(needed), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        binders = [s for s in stmts if name in s.binds]
+        if not binders:
+            return None
+        imports = [s for s in binders if isinstance(s.node, (ast.Import, ast.ImportFrom))]
+        if imports and len(imports) == len(binders):
+            statement = imports[-1]
+        elif len(binders) == 1 and name not in mutated:
+            statement = binders[0]
+        else:
+            return None
+        if not isinstance(statement.node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef,
+                                           ast.Assign, ast.AnnAssign)):
+            return None
+        if _awaits(statement.node):
+            return None
+        chosen[id(statement.node)] = statement
+        todo += sorted(needs_of(statement.node))
+    picked = sorted(chosen.values(), key=lambda s: order[id(s.node)])
+    return "\n".join(s.source for s in picked)
+
+
+def _awaits(node: ast.AST) -> bool:
+    """Top-level await (outside any async function)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if not isinstance(current, (ast.AsyncFunctionDef, ast.FunctionDef, ast.Lambda)) or current is node:
+            stack += list(ast.iter_child_nodes(current))
+    return False
+
+
+_RUNNER = r'''
+import ast, asyncio, contextlib, inspect, io, json, sys
+steps = json.loads(sys.stdin.read())
+real = sys.stdout
+namespace = {"__name__": "__main__"}
+results = []
+for step in steps:
+    if step.get("fresh"):
+        namespace = {"__name__": "__main__"}
+    target = dict(namespace) if step.get("copy") else namespace
+    out = io.StringIO()
+    error, message = "", ""
+    try:
+        with contextlib.redirect_stdout(out):
+            code = compile(step["code"], "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+            value = eval(code, target)
+            if inspect.iscoroutine(value):
+                asyncio.run(value)
+    except BaseException as err:
+        error, message = type(err).__name__, str(err)
+    results.append({"out": out.getvalue(), "error": error, "message": message})
+real.write(json.dumps(results))
+'''
+
+
+def run_steps(steps: list[dict], *, seed: int = 0) -> list[dict] | None:
+    """Run code steps in one fresh Python process (in an empty temporary folder).
+
+    A step is {"code": str, "copy": bool (run in a copy of the namespace), "fresh": bool
+    (start a new namespace)}; each result is {"out", "error", "message"}. None when the
+    process fails or takes too long."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONHASHSEED"] = str(seed)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    with tempfile.TemporaryDirectory(prefix="course-exercise-") as folder:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-I", "-c", _RUNNER], input=json.dumps(steps), capture_output=True,
+                text=True, cwd=folder, env=env, timeout=_TIMEOUT,
+            )
+        except (subprocess.TimeoutExpired, OSError):
+            return None
+    if done.returncode != 0:
+        return None
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        return None
+
+
+def run_twice(steps: list[dict]) -> list[dict] | None:
+    """`run_steps` with two hash seeds; None unless both runs agree."""
+    first = run_steps(steps, seed=0)
+    if first is None or run_steps(steps, seed=1) != first:
+        return None
+    return first
+
+
+def contract_holds(exercise: Exercise, context: str) -> bool:
+    """Run the exercise's contract in the sandbox: starter+check fails with a message,
+    solution+check prints a success line."""
+    steps = [
+        {"code": context, "fresh": True}, {"code": exercise.setup}, {"code": exercise.starter},
+        {"code": exercise.check},
+        {"code": context, "fresh": True}, {"code": exercise.setup}, {"code": exercise.solution},
+        {"code": exercise.check},
+    ]
+    results = run_twice(steps)
+    if results is None:
+        return False
+    if any(r["error"] for r in (results[0], results[1], results[2], results[4], results[5], results[6])):
+        return False
+    failed, passed = results[3], results[7]
+    return (failed["error"] == "AssertionError" and bool(failed["message"].strip())
+            and not passed["error"] and passed["out"].strip().startswith("✅"))
+
+
+def impure(tree: ast.AST) -> bool:
+    """The code does I/O, keeps time, draws random numbers, sleeps or touches processes/network."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(m.split(".")[0] in _IMPURE_MODULES for m in modules):
+                return True
+        elif isinstance(node, ast.Call):
+            name = py.dotted(node.func)
+            if name in _IMPURE_NAMES or name.split(".")[0] in _IMPURE_MODULES:
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _IMPURE_METHODS:
+                return True
+        elif isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.AsyncFunctionDef,
+                               ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)):
+            return True
+    return False
+
+
+def section_of(doc: Document, index: int) -> str:
+    """Text of the nearest heading before block `index`."""
+    for block in reversed(doc.blocks[:index]):
+        if isinstance(block, Heading):
+            return block.text
+    return ""
+
+
+def fenced(code: str, language: str = "python") -> str:
+    fence = "````" if "```" in code else "```"
+    return f"{fence}{language}\n{code.rstrip()}\n{fence}"
+
+
+# --------------------------------------------------------------------------------------------
+# Predict: Python cells.
+
+MAX_PYTHON = 3
+MAX_STATED = 3
+
+
+def predict_output(doc: Document) -> list[Exercise]:
+    """Offer "what does this print?" exercises, best first."""
+    exercises = _python_predictions(doc)[:MAX_PYTHON]
+    return exercises + _stated_predictions(doc)[:MAX_STATED]
+
+
+def _python_predictions(doc: Document) -> list[Exercise]:
+    found = []
+    for index, block, tree in running_blocks(doc):
+        if block.status != "runs" or block.volatile or not _candidate(tree):
+            continue
+        context = context_for(doc, needs_of(tree) - py.facts(tree).binds)
+        if context is None:
+            continue
+        output = _output_of(block.code, context)
+        if output is None or _trivial(output, block.code):
+            continue
+        exercise = _python_exercise(doc, index, block.code, output)
+        if contract_holds(exercise, context):
+            found.append(exercise)
+    return found
+
+
+def _candidate(tree: ast.Module) -> bool:
+    """A short cell that prints, without I/O, waiting, randomness or a value shown as Out[]."""
+    if not tree.body or len(tree.body) > 15:
+        return False
+    prints = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and py.dotted(n.func) == "print"]
+    if not prints or _awaits(tree) or impure(tree) or _long_sleep(tree):
+        return False
+    if any(isinstance(n, ast.Call) and py.dotted(n.func) == "print"
+           and any(k.arg in ("file", "end", "flush") for k in n.keywords) for n in prints):
+        return False
+    last = tree.body[-1]
+    if isinstance(last, ast.Expr) and not (isinstance(last.value, ast.Call) and py.dotted(last.value.func) == "print"):
+        return False  # the notebook would also show the last expression's value
+    return True
+
+
+def _long_sleep(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and py.dotted(node.func).endswith("sleep"):
+            arg = node.args[0] if node.args else None
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float)) and arg.value <= 0.5):
+                return True
+    return False
+
+
+def _output_of(code: str, context: str) -> str | None:
+    """What the cell prints when run in a copy of the namespace its definitions make, if stable."""
+    steps = [{"code": context}, {"code": code, "copy": True}, {"code": code, "copy": True}]
+    results = run_twice(steps)
+    if results is None or any(r["error"] for r in results):
+        return None
+    if results[1]["out"] != results[2]["out"]:
+        return None  # it changes state that its own output depends on
+    output = results[1]["out"]
+    lines = output.strip().splitlines()
+    if not lines or len(lines) > MAX_LINES or any(len(line) > MAX_LINE_CHARS for line in lines):
+        return None
+    if _UNSTABLE_OUTPUT.search(output) or "```" in output:
+        return None
+    return output
+
+
+def _trivial(output: str, code: str) -> bool:
+    """Every printed line is written out in the code: nothing to predict."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    return all(line in code for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()).casefold() for line in str(text).strip().splitlines() if line.strip()]
+
+
+_PYTHON_CHECK = '''\
+import contextlib as _contextlib
+import io as _io
+
+_source = {source!r}
+
+assert answer is not ..., "Replace the ... with the text you expect the code to print."
+
+def _lines(text):
+    return [" ".join(line.split()).casefold() for line in str(text).strip().splitlines() if line.strip()]
+
+_buffer = _io.StringIO()
+try:
+    with _contextlib.redirect_stdout(_buffer):
+        exec(compile(_source, "<tutorial code>", "exec"), dict(globals()))
+except Exception as _error:
+    raise AssertionError(
+        f"Running the tutorial's code again failed with {{type(_error).__name__}}: "
+        "run the tutorial's cells above first, then this check."
+    ) from None
+_expected, _given = _lines(_buffer.getvalue()), _lines(answer)
+if _given != _expected:
+    _wrong = next((n for n, (a, b) in enumerate(zip(_given, _expected), start=1) if a != b), None)
+    if _wrong is not None:
+        raise AssertionError(f"Not quite: line {{_wrong}} of your answer differs from what the code prints.")
+    raise AssertionError(
+        f"Not quite: the code prints {{len(_expected)}} line(s), your answer has {{len(_given)}}."
+    )
+print("✅ Right! That is exactly what the code prints.")
+'''
+
+
+def _python_exercise(doc: Document, index: int, code: str, output: str) -> Exercise:
+    lines = output.strip().splitlines()
+    if len(lines) == 1:
+        solution = f"answer = {lines[0].strip()!r}\n"
+    else:
+        body = "\n".join(line.rstrip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for line in lines)
+        solution = f'answer = """\\\n{body}\n"""\n'
+    prompt = (
+        "Read this code from the tutorial and work out what it prints, without running it:\n\n"
+        f"{fenced(code)}\n\n"
+        "What does this print? Write the printed text as a string in `answer` "
+        "(one line per printed line: use `\\n` or a triple-quoted string). "
+        "Spaces and letter case don't matter."
+    )
+    starter = (
+        "# What does the code print? Put the printed text in a string,\n"
+        "# e.g. answer = \"first line\\nsecond line\"\n"
+        "answer = ...\n"
+    )
+    return Exercise(
+        kind="predict", title="Predict the output", prompt=prompt, starter=starter, solution=solution,
+        check=_PYTHON_CHECK.format(source=code), section=section_of(doc, index),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Predict: output the tutorial states in a comment (any language).
+
+_COMMENT = r"(?:#|//|--|;)"
+# `puts x # => true`, `console.log(x) // => 42`, `print(x)  # Output: 42`
+_TRAILING = re.compile(rf"^(?P<code>.*?\S)\s*{_COMMENT}\s*(?:=>|→|->|output\s*:|prints\s*:?|outputs\s*:?)\s*(?P<out>\S.*?)\s*$", re.I)
+# a line of its own: `# Output: [String, Comparable]`
+_OWN_LINE = re.compile(rf"^\s*{_COMMENT}\s*(?:=>|output\s*:|prints\s*:?|outputs\s*:?)\s*(?P<out>\S.*?)\s*$", re.I)
+_PRINTING = re.compile(r"\b(puts|print|println|printf|p|pp|console\.log|echo|fmt\.Print\w*|System\.out\.print\w*|say)\b")
+_VAGUE = re.compile(r"~|\b(about|approx\w*|something|e\.g\.|etc|error|exception|seconds?|ms)\b|\.\.\.|…", re.I)
+
+
+def _stated_predictions(doc: Document) -> list[Exercise]:
+    found = []
+    for index, block in enumerate(doc.blocks):
+        if not isinstance(block, CodeBlock) or block.language in ("python", "text", "", "shell", "console"):
+            continue
+        if block.status in RUNNING or block.status == "setup":
+            continue
+        for line_no, (line, stated) in enumerate(_stated_lines(block.code)):
+            if _VAGUE.search(stated) or len(stated) > 80:
+                continue
+            found.append(_stated_exercise(doc, index, block, line, stated))
+            break  # one per block
+    return found
+
+
+def _stated_lines(code: str) -> list[tuple[str, str]]:
+    """(printing line, stated output) pairs."""
+    lines = code.splitlines()
+    pairs = []
+    for n, line in enumerate(lines):
+        match = _TRAILING.match(line)
+        if match and _PRINTING.search(match["code"]) and not match["code"].lstrip().startswith(("#", "//")):
+            pairs.append((line, match["out"]))
+            continue
+        own = _OWN_LINE.match(line)
+        if own and n and _PRINTING.search(lines[n - 1]) and not _OWN_LINE.match(lines[n - 1]):
+            if not lines[n - 1].lstrip().startswith(("#", "//")):
+                pairs.append((lines[n - 1], own["out"]))
+    return pairs
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
+        return text[1:-1]
+    return text
+
+
+_STATED_CHECK = '''\
+{helpers}
+assert answer is not ..., "Replace the ... with the output you expect."
+
+def _unquote(text):
+    text = str(text).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\\"'`":
+        return text[1:-1]
+    return text
+
+if _digest(_unquote(answer)) != {expected!r}:
+    raise AssertionError("Not quite. Read the highlighted line again, step by step, and try once more.")
+print("✅ Right! That is the output the tutorial states.")
+'''
+
+
+def _stated_exercise(doc: Document, index: int, block: CodeBlock, line: str, stated: str) -> Exercise:
+    shown = _strip_stated(block.code, line)
+    marked = shown.replace(_code_part(line), _code_part(line) + "   " + _marker(block.language), 1)
+    name = block.language.capitalize() if block.language else "This"
+    prompt = (
+        f"{name} code from the tutorial (not run in this notebook). "
+        "What does the highlighted line (marked `<-- this line`) print?\n\n"
+        f"{fenced(marked, block.language)}\n\n"
+        "Write the output as a string in `answer`. The expected answer is the output the tutorial "
+        "itself states for this line; quotes around it, spaces and letter case don't matter."
+    )
+    return Exercise(
+        kind="predict", title="Predict the output", prompt=prompt,
+        starter="# What does the highlighted line print?\nanswer = ...\n",
+        solution=f"answer = {_unquote(stated)!r}\n",
+        check=_STATED_CHECK.format(helpers=CHECK_HELPERS, expected=digest(_unquote(stated))),
+        section=section_of(doc, index),
+    )
+
+
+def _code_part(line: str) -> str:
+    match = _TRAILING.match(line)
+    return match["code"] if match else line.rstrip()
+
+
+def _marker(language: str) -> str:
+    comment = "#" if language in ("ruby", "python", "shell", "bash", "r", "perl", "elixir", "yaml") else "//"
+    if language in ("sql", "haskell", "lua"):
+        comment = "--"
+    return f"{comment} <-- this line"
+
+
+def _strip_stated(code: str, line: str) -> str:
+    """The block without its stated outputs (the answer must not show in the prompt)."""
+    out = []
+    for text in code.splitlines():
+        match = _TRAILING.match(text)
+        if match and _PRINTING.search(match["code"]):
+            out.append(match["code"])
+        elif _OWN_LINE.match(text):
+            continue
+        else:
+            out.append(text)
+    return "\n".join(out)

@@ -1,0 +1,844 @@
+"""Quiz generators: multiple choice and short answer on a tutorial's key ideas.
+
+Both read only what the tutorial itself says, so every option can be checked
+against its text:
+
+* `multiple_choice` asks which term a definition list describes, what the FAQ
+  answers to one of its questions, or which fix the "Common mistakes" section
+  gives for a mistake. The wrong options come from the same list, the same FAQ
+  or the same mistakes section: each is said elsewhere in the tutorial about
+  something else.
+* `short_answer` blanks one key term out of a "Key takeaways" / summary bullet,
+  or asks for the order of the tutorial's steps ("Step 1: ...", or a numbered
+  list of steps), shown scrambled.
+
+Both are pure and deterministic (any shuffling is derived from a hash of the
+text) and return [] when the tutorial gives them nothing sensible. Checks
+compare digests (see `checks.py`), never the answer as a literal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..document import Block, Document, Exercise, Heading, ListBlock, Paragraph
+from .checks import CHECK_HELPERS, digest, normalize
+
+MAX_PER_KIND = 3
+"""At most this many exercises per generator and tutorial."""
+MAX_TEXT = 200
+"""Quoted definitions, answers, fixes and sentences longer than this are skipped."""
+MIN_TEXT = 15
+LETTERS = "ABCDEFGH"
+MAX_OPTIONS = 4
+MAX_STEPS = 7
+
+
+# ---------------------------------------------------------------- text helpers
+
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_MARKUP = re.compile(r"\\([!-/:-@\[-`{-~])|\*\*|`+|(?<![\w\\])\*(?=\S)|(?<=\S)(?<!\\)\*(?!\w)|\[([^\]]*)\]\([^)]*\)")
+
+
+def _plain(text: str) -> str:
+    """Inline CommonMark as plain text (escapes, emphasis, code marks and links dropped)."""
+
+    def repl(match: re.Match) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        if match.group(2) is not None:
+            return match.group(2)
+        return ""
+
+    return " ".join(_MARKUP.sub(repl, text).split())
+
+
+def _hash(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
+
+
+_NUMBERING = re.compile(
+    r"^\s*(?:\d+\\?[.)]\s+|(?:step|mistake|pitfall|problem)\s*\d+\s*(?:[:.)]|\\\.|[-–—])\s*)", re.IGNORECASE
+)
+
+
+def _title(heading_text: str) -> str:
+    """A heading without its numbering ("1\\. ", "Step 2: ", "Mistake 3: ")."""
+    return _NUMBERING.sub("", heading_text).strip()
+
+
+_ABBREVIATIONS = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|Mr|Mrs|Dr|St|No|Fig)|\b[A-Z])\.$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?][\"”’)*_]*(?=\s|$)")
+
+
+def _sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping abbreviations ("e.g.") and decimals whole."""
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if _ABBREVIATIONS.search(text[start : match.start() + 1]):
+            continue
+        sentence = text[start:end].strip()
+        if sentence:
+            out.append(sentence)
+        start = end
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _lead(text: str, enough: int = 40) -> str | None:
+    """The first sentence (with the next ones while shorter than `enough` characters), or None."""
+    if "\n" in text:
+        text = text.split("\n", 1)[0]
+    sentences = _sentences(text)
+    if not sentences:
+        return None
+    lead = sentences[0]
+    for sentence in sentences[1:]:
+        plain = _plain(lead)
+        if len(plain) >= enough and len(plain.split()) > 4:
+            break
+        longer = f"{lead} {sentence}"
+        if len(_plain(longer)) > MAX_TEXT and len(plain) >= 40:
+            break
+        lead = longer
+    plain = _plain(lead)
+    if not MIN_TEXT <= len(plain) <= MAX_TEXT or lead.rstrip().endswith(":"):
+        return None
+    return lead
+
+
+def _same(a: str, b: str) -> bool:
+    return normalize(_plain(a)).rstrip(".!") == normalize(_plain(b)).rstrip(".!")
+
+
+def _stems(text: str) -> set[str]:
+    return {word[:5] for word in re.findall(r"[a-z][a-z0-9]{3,}", _plain(text).casefold())}
+
+
+def _says(text: str, term: str) -> bool:
+    """Does `text` contain `term` as a whole word (plain text, case-insensitive)?"""
+    needle = normalize(_plain(term))
+    return bool(needle) and re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", normalize(_plain(text))) is not None
+
+
+# ---------------------------------------------------------------- walking a document
+
+
+@dataclass(frozen=True)
+class _Placed:
+    index: int
+    block: Block
+    trail: tuple[Heading, ...]
+    """The headings the block sits under, outermost first (a heading's own trail excludes it)."""
+    parent: int
+    """Block index of the innermost of those headings (-1 at the top)."""
+
+    @property
+    def section(self) -> str:
+        return self.trail[-1].text if self.trail else ""
+
+
+def _walk(doc: Document) -> list[_Placed]:
+    trail: list[tuple[int, Heading]] = []
+    placed = []
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Heading):
+            while trail and trail[-1][1].level >= block.level:
+                trail.pop()
+        headings = tuple(h for _, h in trail)
+        placed.append(_Placed(index, block, headings, trail[-1][0] if trail else -1))
+        if isinstance(block, Heading):
+            trail.append((index, block))
+    return placed
+
+
+# ---------------------------------------------------------------- building exercises
+
+
+def _wrong(section: str, leak: Sequence[str] = ()) -> str:
+    name = _plain(section)
+    if name and not any(normalize(_plain(x)) in normalize(name) for x in leak if _plain(x)):
+        return f"Not quite: reread the section «{name}» and try again."
+    return "Not quite: reread that part of the tutorial and try again."
+
+
+def _check(lines: Sequence[str], right: str) -> str:
+    body = [
+        CHECK_HELPERS,
+        'assert answer is not ..., "Replace the ... with your answer first."',
+        *lines,
+        f"print({right!r})",
+    ]
+    return "\n".join(body) + "\n"
+
+
+def _options_markdown(options: Sequence[str]) -> str:
+    return "\n".join(f"- **{LETTERS[i]}.** {text}" for i, text in enumerate(options))
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A multiple-choice question before it is laid out."""
+
+    title: str
+    question: str
+    """CommonMark: the question, already holding the quoted tutorial text."""
+    right: str
+    distractors: tuple[str, ...]
+    section: str
+    source: str  # "definition", "faq", "mistake", "section"
+
+
+def _choice_exercise(choice: _Choice) -> Exercise | None:
+    distractors = [d for d in choice.distractors if not _same(d, choice.right)]
+    unique: list[str] = []
+    for text in distractors:
+        if not any(_same(text, seen) for seen in unique):
+            unique.append(text)
+    seed = choice.question + "\x00" + choice.right
+    unique.sort(key=lambda text: _hash(seed + "\x00" + _plain(text)))
+    unique = unique[: MAX_OPTIONS - 1]
+    if len(unique) < 2:
+        return None
+    count = len(unique) + 1
+    position = _hash(seed) % count
+    options = unique[:position] + [choice.right] + unique[position:]
+    letter = LETTERS[position]
+    letters = LETTERS[:count]
+    listed = ", ".join(letters[:-1]) + f" or {letters[-1]}"
+    prompt = (
+        f"{choice.question}\n\n{_options_markdown(options)}\n\n"
+        f"Set `answer` to the letter of your choice ({listed})."
+    )
+    check = _check(
+        [
+            (
+                f"assert isinstance(answer, str) and len(_normalize(answer)) == 1 and _normalize(answer) in "
+                f"{letters.casefold()!r}, {('Answer with one letter: ' + listed + '.')!r}"
+            ),
+            f"assert _digest(answer) == {digest(letter)!r}, {_wrong(choice.section, [choice.right])!r}",
+        ],
+        "✅ Correct: that is what the tutorial says.",
+    )
+    return Exercise(
+        kind="choice",
+        title=choice.title,
+        prompt=prompt,
+        starter='answer = ...  # "' + '", "'.join(letters[:-1]) + f'" or "{letters[-1]}"\n',
+        solution=f"answer = {letter!r}\n",
+        check=check,
+        section=choice.section,
+    )
+
+
+# ---------------------------------------------------------------- definition lists
+
+_BOLD_TERM = re.compile(r"^\*\*(?P<term>[^*]+?)\*\*\s*(?P<sep>:|\s[—–-]\s|[—–])?\s*(?P<body>.*)$")
+_PLAIN_TERM = re.compile(r"^(?P<term>[^:*]+?)(?P<sep>:\s|\s[—–-]\s)\s*(?P<body>.*)$")
+
+
+@dataclass(frozen=True)
+class _Definition:
+    term: str
+    body: str
+    """The full definition text (CommonMark)."""
+
+
+def _definition(item: str) -> _Definition | None:
+    """`**Term**: text`, `**Term:** text`, `Term: text`, `Term — text`; None for other items."""
+    if "\n" in item:
+        return None
+    match = _BOLD_TERM.match(item)
+    if match:
+        term, body = match["term"].strip(), match["body"].strip()
+        if not match["sep"] and not term.endswith(":"):
+            return None
+        term = term.rstrip(":").strip()
+    else:
+        match = _PLAIN_TERM.match(item)
+        if not match:
+            return None
+        term, body = match["term"].strip(), match["body"].strip()
+    plain = _plain(term)
+    if not plain or len(plain) > 40 or len(plain.split()) > 5 or plain.endswith((".", ",", ";")):
+        return None
+    if not body:
+        return None
+    return _Definition(term, body)
+
+
+def _definition_choices(placed: list[_Placed]) -> list[tuple[tuple, _Choice]]:
+    found = []
+    for position, spot in enumerate(placed):
+        block = spot.block
+        if not isinstance(block, ListBlock) or len(block.items) < 3:
+            continue
+        parsed = [_definition(item) for item in block.items]
+        definitions = [d for d in parsed if d]
+        if len(definitions) < 3 or len(definitions) * 4 < len(block.items) * 3:
+            continue  # a list of sentences, not of definitions
+        terms = [normalize(_plain(d.term)) for d in definitions]
+        if len(set(terms)) < len(terms):
+            continue
+        candidates = []
+        for order, definition in enumerate(definitions):
+            lead = _lead(definition.body)
+            if not lead or _says(lead, definition.term):
+                continue
+            others = [d.term for d in definitions if d is not definition and not _says(lead, d.term)]
+            if len(others) < 2:
+                continue
+            giveaway = bool(_stems(definition.term) & _stems(lead))
+            candidates.append(((giveaway, abs(len(_plain(lead)) - 90), order), definition, lead, others))
+        if not candidates:
+            continue
+        score, definition, lead, others = min(candidates, key=lambda c: c[0])
+        summary = any(_SUMMARY.search(h.text) for h in spot.trail)
+        rank = (0, score[0], 0 if summary else 1, 0 if len(others) >= 3 else 1, position)
+        found.append(
+            (
+                rank,
+                _Choice(
+                    title="Match the term",
+                    question=f"Which term does the tutorial describe like this: «{lead}»?",
+                    right=definition.term,
+                    distractors=tuple(others),
+                    section=spot.section,
+                    source="definition",
+                ),
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------- FAQ
+
+
+def _faq_choices(placed: list[_Placed]) -> list[tuple[tuple, _Choice]]:
+    pairs = []  # (group key, level, question, answer, heading text, position)
+    for position, spot in enumerate(placed[:-1]):
+        block, after = spot.block, placed[position + 1].block
+        if not isinstance(block, Heading) or not isinstance(after, Paragraph):
+            continue
+        question = _title(block.text)
+        if not _plain(question).endswith("?") or len(_plain(question)) > MAX_TEXT:
+            continue
+        answer = _lead(after.text)
+        if not answer:
+            continue
+        pairs.append((spot.parent, block.level, question, answer, block.text, position))
+    groups: dict = {}
+    for pair in pairs:
+        groups.setdefault((pair[0], pair[1]), []).append(pair)
+    usable = [group for group in groups.values() if len(group) >= 3]
+    if not usable:
+        by_level: dict = {}
+        for pair in pairs:
+            by_level.setdefault(pair[1], []).append(pair)
+        usable = [group for group in by_level.values() if len(group) >= 3]
+    found = []
+    for group in usable:
+        for order, (_, _, question, answer, heading, position) in enumerate(group):
+            others = tuple(p[3] for p in group if p[3] is not answer)
+            found.append(
+                (
+                    (1, order, position),
+                    _Choice(
+                        title="FAQ",
+                        question=f"What does the tutorial answer to «{question}»?",
+                        right=answer,
+                        distractors=others,
+                        section=heading,
+                        source="faq",
+                    ),
+                )
+            )
+    return found
+
+
+# ---------------------------------------------------------------- common mistakes
+
+_LABEL = r"^(?:\*\*)?(?:the\s+)?(?P<label>{words})(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?P<text>.*)$"
+_MISTAKE = re.compile(_LABEL.format(words=r"mistake|problem|incorrect|pitfall|wrong"), re.IGNORECASE)
+_FIX = re.compile(_LABEL.format(words=r"fix|solution|correct|right"), re.IGNORECASE)
+_MISTAKE_HEADING = re.compile(r"^(?:the\s+)?mistake\s*\d*\s*:\s*(?P<text>.+)$", re.IGNORECASE)
+_MISTAKES_SECTION = re.compile(r"mistake|pitfall|gotcha|anti-?pattern", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Mistake:
+    mistake: str
+    fix: str
+    section: str
+    position: int
+
+
+def _mistakes(placed: list[_Placed]) -> list[_Mistake]:
+    found: list[_Mistake] = []
+    pending: tuple[str, str] | None = None  # (mistake text, section) said explicitly
+    titled: tuple[str, str] | None = None  # (heading title, heading) under a mistakes section
+    last_heading = ""
+    for position, spot in enumerate(placed):
+        block = spot.block
+        if isinstance(block, Heading):
+            match = _MISTAKE_HEADING.match(_title(block.text)) or _MISTAKE_HEADING.match(block.text)
+            explicit = _MISTAKE.match(block.text)
+            pending, titled = None, None
+            if explicit and explicit["label"].casefold() == "mistake" and explicit["text"]:
+                # A heading that is itself "The Mistake: ..." belongs to the section before it.
+                pending = (explicit["text"], last_heading)
+            elif match:
+                titled = (match["text"], block.text)
+            elif any(_MISTAKES_SECTION.search(h.text) for h in spot.trail):
+                titled = (_title(block.text), block.text)
+            last_heading = block.text
+            continue
+        if not isinstance(block, Paragraph):
+            continue
+        mistake = _MISTAKE.match(block.text)
+        if mistake and mistake["text"]:
+            pending = (mistake["text"], spot.section)
+            continue
+        fix = _FIX.match(block.text)
+        if not fix or not fix["text"]:
+            continue
+        source = pending or titled
+        pending, titled = None, None
+        if not source:
+            continue
+        text, section = source
+        text, remedy = _lead(text) or "", _lead(fix["text"], enough=80)
+        if len(_plain(text)) < 8 or not remedy:
+            continue
+        found.append(_Mistake(text, remedy, section, position))
+    return found
+
+
+def _mistake_choices(placed: list[_Placed]) -> list[tuple[tuple, _Choice]]:
+    mistakes = _mistakes(placed)
+    if len(mistakes) < 3:
+        return []
+    found = []
+    for order, item in enumerate(mistakes):
+        others = tuple(m.fix for m in mistakes if m is not item)
+        found.append(
+            (
+                (2, order, item.position),
+                _Choice(
+                    title="Fix the mistake",
+                    question=f"Which fix does the tutorial give for this mistake: «{item.mistake}»?",
+                    right=item.fix,
+                    distractors=others,
+                    section=item.section,
+                    source="mistake",
+                ),
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------- picking
+
+
+def _interleave(*ranked: list) -> list:
+    """One of each source in turn (the preferred source first), then the rest in the same turn."""
+    queues = [list(q) for q in ranked]
+    out = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop(0))
+    return out
+
+
+def multiple_choice(doc: Document) -> list[Exercise]:
+    """Up to three multiple-choice questions: definitions, then FAQ, then common mistakes."""
+    placed = _walk(doc)
+    sources = [
+        [c for _, c in sorted(_definition_choices(placed), key=lambda rc: rc[0])],
+        [c for _, c in sorted(_faq_choices(placed), key=lambda rc: rc[0])],
+        [c for _, c in sorted(_mistake_choices(placed), key=lambda rc: rc[0])],
+    ]
+    if sum(map(len, sources)) < 2:
+        # Few definitions, FAQ or mistakes: ask which section makes a point instead.
+        sources.append(_section_choices(placed))
+    exercises: list[Exercise] = []
+    asked: list[str] = []
+    for choice in _interleave(*sources):
+        if len(exercises) >= MAX_PER_KIND:
+            break
+        if any(_same(choice.right, seen) for seen in asked):
+            continue
+        exercise = _choice_exercise(choice)
+        if exercise and not _leaks(exercise, [choice.right]):
+            exercises.append(exercise)
+            asked.append(choice.right)
+    return exercises
+
+
+# ---------------------------------------------------------------- fill in the blank
+
+_SUMMARY = re.compile(r"takeaway|summary|recap|conclusion|bottom line|key points|cheat ?sheet|remember", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_IDENTIFIER = re.compile(
+    r"(?<![\w\\`.@/-])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?)(?![\w`@/-]|\.\w|\\)"
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[-'][A-Za-z0-9]+)*")
+_STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "without", "into", "onto", "over", "under", "about", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "you", "your", "yours", "we", "our", "they", "their", "them", "he", "she", "his", "her", "not", "no", "yes", "do", "does", "did", "done", "use", "used", "using", "uses", "always", "never", "only", "just", "more", "most", "less", "least", "very", "much", "many", "can", "could", "should", "would", "will", "may", "might", "must", "make", "makes", "made", "get", "gets", "keep", "keeps", "set", "sets", "all", "any", "each", "every", "some", "other", "such", "than", "then", "so", "up", "out", "new", "one", "two", "three", "first", "last", "best", "good", "better", "great", "own", "same", "like", "how", "what", "when", "where", "which", "who", "why", "whole", "part", "way", "ways", "thing", "things", "time", "times", "data", "code", "file", "files", "app", "apps", "work", "works", "step", "steps", "key", "keys", "guide", "tip", "tips", "note", "summary", "takeaways", "conclusion", "introduction", "basics"]
+)
+
+
+@dataclass(frozen=True)
+class _Blank:
+    sentence: str
+    """The item with the term replaced by ____ (CommonMark)."""
+    term: str
+    """The term as the learner would write it (plain text)."""
+    score: int
+    section: str
+    position: int
+
+
+def _code_like(token: str) -> bool:
+    core = token.removesuffix("()")
+    if normalize(core) in {"e.g", "i.e", "etc", "vs"}:
+        return False
+    return (
+        token.endswith("()")
+        or "_" in core.strip("_")
+        or bool(re.search(r"\.[a-z_]", core))
+        or bool(re.search(r"[a-z][A-Z]", core))
+        or bool(re.fullmatch(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+", core))
+    )
+
+
+def _heading_phrases(text: str, headings: Sequence[str]) -> Iterator[tuple[int, int, str, int]]:
+    """(start, end, phrase, score) for 1-3 word phrases of `text` that a heading also uses."""
+    words = list(_WORD.finditer(text))
+    plain_headings = [normalize(_plain(h)) for h in headings]
+    # What a heading is about: "The Monolith: The All-in-One Application" -> "monolith".
+    topics = {
+        re.sub(r"^(?:the|a|an)\s+", "", normalize(_plain(_title(h))).split(":")[0].strip(" ?.!"))
+        for h in headings
+    }
+
+    def named(i: int) -> bool:  # a capitalised word that is not the first of a sentence
+        if not 0 <= i < len(words):
+            return False
+        before = text[: words[i].start()].rstrip(" *_`“\"'(")
+        return words[i].group(0)[0].isupper() and bool(before) and not before.endswith((".", "!", "?", ":"))
+
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            group = words[i : i + size]
+            first, last = group[0].group(0), group[-1].group(0)
+            if first.casefold() in _STOPWORDS or last.casefold() in _STOPWORDS:
+                continue
+            start, end = group[0].start(), group[-1].end()
+            phrase = text[start:end]
+            if not re.fullmatch(r"[\w+#'-]+(?: [\w+#'-]+)*", phrase):
+                continue  # punctuation or markup between the words
+            if (start and text[start - 1] in ".-_/\\@") or re.match(r"[-_/@]|\.\w", text[end : end + 2]):
+                continue  # part of a dotted or hyphenated name ("Socket.IO")
+            if size > 1 and any(w.group(0).casefold() in _STOPWORDS for w in group):
+                continue  # "functions on indexed"
+            if size == 1 and len(phrase) < 4:
+                continue
+            if named(i + size) or (named(i - 1) and named(i)):
+                continue  # part of a longer name ("Full Table Scan")
+            needle = normalize(phrase)
+            needles = {needle, needle[:-1]} if needle.endswith("s") and len(needle) > 4 else {needle}
+            if not any(
+                re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", h) for n in needles for h in plain_headings
+            ):
+                continue
+            capitalised = any(w.group(0)[0].isupper() for w in group) or any(
+                c.isupper() for w in group for c in w.group(0)[1:]
+            )
+            topic = bool(needles & topics)
+            score = 2 if size > 1 or capitalised or topic else 1  # a lone common word makes a weak blank
+            yield start, end, phrase, score
+
+
+def _blank_candidates(item: str, headings: Sequence[str], section: str) -> list[tuple[int, int, int, str]]:
+    """(score, start, end, term) for terms of a bullet worth blanking out."""
+    definition = _definition(item)
+    body_start = len(item) - len(definition.body) if definition else 0
+    found: list[tuple[int, int, int, str]] = []
+    code_spans = list(_CODE_SPAN.finditer(item))
+    for match in code_spans:
+        term = match.group(2).strip()
+        if match.start() >= body_start and 2 <= len(term) <= 30 and "\\" not in term:
+            found.append((4, match.start(), match.end(), term))
+    inside_code = [(m.start(), m.end()) for m in code_spans]
+
+    def free(start: int, end: int) -> bool:
+        return start >= body_start and not any(s < end and start < e for s, e in inside_code)
+
+    for match in _IDENTIFIER.finditer(item):
+        token = match.group(1)
+        if free(match.start(), match.end()) and _code_like(token) and len(token) <= 30:
+            found.append((3, match.start(), match.end(), token))
+    for start, end, phrase, score in _heading_phrases(item, headings):
+        if free(start, end) and score >= 2:
+            found.append((score, start, end, phrase))
+    usable = []
+    for score, start, end, term in found:
+        if _plain(item).casefold().count(_plain(term).casefold()) != 1:
+            continue  # blanking one of two mentions gives it away
+        if _says(section, term) or normalize(_plain(term)) in normalize(_plain(section)):
+            continue
+        usable.append((score, start, end, term))
+    return usable
+
+
+def _blanks(placed: list[_Placed]) -> list[_Blank]:
+    """Blanks from the summary's bullets, best first; from its sentences if it has no bullets to use."""
+    headings_at = [spot.block.text for spot in placed if isinstance(spot.block, Heading)]
+    bullets, sentences = [], []
+    for position, spot in enumerate(placed):
+        block = spot.block
+        if not any(_SUMMARY.search(h.text) for h in spot.trail):
+            continue
+        if isinstance(block, ListBlock):
+            items, into = block.items, bullets
+        elif isinstance(block, Paragraph):
+            items, into = tuple(_sentences(block.text)), sentences
+        else:
+            continue
+        section = spot.section
+        others = [text for text in headings_at if text != section and not _SUMMARY.search(text)]
+        for order, item in enumerate(items):
+            if "\n" in item or not 30 <= len(_plain(item)) <= MAX_TEXT or item.rstrip().endswith(("?", ":")):
+                continue
+            candidates = _blank_candidates(item, others, section)
+            if not candidates:
+                continue
+            score, start, end, term = max(candidates, key=lambda c: (c[0], len(c[3]), -c[1]))
+            sentence = item[:start] + "____" + item[end:]
+            into.append(_Blank(sentence, _plain(term), score, section, position * 100 + order))
+    blanks = bullets or sentences
+    blanks.sort(key=lambda b: (-b.score, b.position))
+    return blanks
+
+
+def _accepted(term: str) -> list[str]:
+    """Digests of the fair ways to write `term`: with or without backticks, quotes, "()", hyphens."""
+    forms = {term}
+    if term.endswith("()"):
+        forms.add(term[:-2])
+    if len(term) > 2 and term[0] == term[-1] and term[0] in "\"'":
+        forms.add(term[1:-1])
+    for form in sorted(forms):  # a copy: the loop adds forms
+        if "-" in form and not form.startswith("-"):
+            forms.add(form.replace("-", " "))
+    forms |= {f"`{form}`" for form in forms}
+    return sorted({digest(form) for form in forms})
+
+
+def _blank_exercise(blank: _Blank) -> Exercise:
+    where = f" in «{blank.section}»" if blank.section else ""
+    prompt = (
+        f"Fill in the blank in this sentence from the tutorial{where}:\n\n"
+        f"> {blank.sentence}\n\n"
+        "Set `answer` to the missing term (a string)."
+    )
+    accepted = ", ".join(repr(d) for d in _accepted(blank.term))
+    check = _check(
+        [
+            'assert isinstance(answer, str) and answer.strip(), "Write the missing term as a string."',
+            f"assert _digest(answer) in {{{accepted}}}, {_wrong(blank.section, [blank.term])!r}",
+        ],
+        "✅ Correct: that is the term the tutorial uses.",
+    )
+    return Exercise(
+        kind="short",
+        title="Fill in the blank",
+        prompt=prompt,
+        starter="answer = ...  # the missing term, as a string\n",
+        solution=f"answer = {blank.term!r}\n",
+        check=check,
+        section=blank.section,
+    )
+
+
+# ---------------------------------------------------------------- order the steps
+
+_STEP_HEADING = re.compile(r"^step\s*(?P<n>\d+)\s*(?:[:.)]|\\\.|[-–—])\s*(?P<title>.+)$", re.IGNORECASE)
+_NUMBERED_HEADING = re.compile(r"^(?P<n>\d+)\\?[.)]\s+(?P<title>.+)$")
+_STEPWISE = re.compile(r"\bsteps?\b|step-by-step|workflow", re.IGNORECASE)
+_STEPWISE_INTRO = re.compile(r"\bsteps?\b|step-by-step|workflow|how it works", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Steps:
+    titles: tuple[str, ...]
+    section: str
+    position: int
+    from_headings: bool
+
+
+def _step_groups(placed: list[_Placed]) -> list[_Steps]:
+    groups: list[_Steps] = []
+    # "Step 1: ..." headings (or "1. ..." headings under a step-by-step heading).
+    current: list[tuple[int, str, _Placed]] = []
+
+    def close() -> None:
+        if len(current) >= 3:
+            first = current[0][2]
+            shared = first.section and all(spot.parent == first.parent for _, _, spot in current)
+            parent = first.section if shared else first.block.text
+            titles = tuple(t for _, t, _ in current)
+            groups.append(_Steps(titles, parent, first.index, True))
+        current.clear()
+
+    for spot in placed:
+        block = spot.block
+        if not isinstance(block, Heading):
+            continue
+        match = _STEP_HEADING.match(block.text)
+        if not match and spot.trail and _STEPWISE.search(spot.trail[-1].text):
+            match = _NUMBERED_HEADING.match(block.text)
+        if not match:
+            continue  # "Step 3" may follow sub-headings of step 2
+        number = int(match["n"])
+        if current and (number != current[-1][0] + 1 or block.level != current[0][2].block.level):
+            close()
+        if not current and number != 1:
+            continue
+        current.append((number, match["title"].strip(), spot))
+    close()
+    # Ordered lists of steps under a step-by-step heading or after "follow these steps:".
+    for position, spot in enumerate(placed):
+        block = spot.block
+        if not isinstance(block, ListBlock) or not block.ordered or len(block.items) < 3:
+            continue
+        before = placed[position - 1].block if position else None
+        intro = before.text if isinstance(before, Paragraph) else ""
+        if not (_STEPWISE.search(spot.section) or (_STEPWISE_INTRO.search(intro) and intro.rstrip().endswith(":"))):
+            continue
+        titles = []
+        for item in block.items:
+            definition = _definition(item)
+            title = definition.term if definition else item
+            if "\n" in title or len(_plain(title)) > 90:
+                break
+            titles.append(title)
+        else:
+            groups.append(_Steps(tuple(titles), spot.section, spot.index, False))
+    usable = []
+    for group in groups:
+        titles = group.titles[:MAX_STEPS]
+        plain = [normalize(_plain(t)) for t in titles]
+        if len(set(plain)) == len(plain) and all(3 <= len(p) <= 90 for p in plain):
+            usable.append(_Steps(titles, group.section, group.position, group.from_headings))
+    usable.sort(key=lambda g: (not g.from_headings, g.position))
+    return usable
+
+
+def _order_exercise(steps: _Steps, *, what: str = "steps") -> Exercise:
+    count = len(steps.titles)
+    seed = "\x00".join(steps.titles)
+    shown = sorted(range(count), key=lambda i: _hash(f"{seed}\x00{i}"))
+    if shown == list(range(count)):
+        shown = shown[1:] + shown[:1]
+    labels = LETTERS[:count]
+    answer = "".join(labels[shown.index(step)] for step in range(count))
+    options = [steps.titles[i] for i in shown]
+    where = f" in «{steps.section}»" if steps.section else ""
+    prompt = (
+        f"Put the tutorial's {what}{where} in order:\n\n{_options_markdown(options)}\n\n"
+        f"Set `answer` to the letters in the tutorial's order, first {what[:-1]} first, as one string "
+        "(commas and spaces are fine)."
+    )
+    check = _check(
+        [
+            '_order = "".join(ch for ch in str(answer) if ch.isalnum())',
+            f"assert len(_order) == {count}, {f'Give all {count} letters, each once.'!r}",
+            f"assert _digest(_order) == {digest(answer)!r}, {_wrong(steps.section, [])!r}",
+        ],
+        "✅ Correct: that is the tutorial's order.",
+    )
+    return Exercise(
+        kind="short",
+        title=f"Order the {what}",
+        prompt=prompt,
+        starter=f'answer = ...  # the letters {", ".join(labels)} in order, as one string\n',
+        solution=f"answer = {answer!r}\n",
+        check=check,
+        section=steps.section,
+    )
+
+
+def _leaks(exercise: Exercise, answers: Sequence[str]) -> bool:
+    """Does the check show an answer as text (outside the digests)?"""
+    readable = re.sub(r"'[0-9a-f]{16}'", "", exercise.check).casefold()
+    return any(_plain(a) and _plain(a).casefold() in readable for a in answers if len(_plain(a)) > 1)
+
+
+def short_answer(doc: Document) -> list[Exercise]:
+    """Up to three short answers: fill in a key term from the takeaways, order the steps."""
+    placed = _walk(doc)
+    blanks, seen = [], set()
+    for blank in _blanks(placed):
+        key = normalize(blank.term)
+        if key not in seen:
+            seen.add(key)
+            blanks.append(blank)
+    fills = [_blank_exercise(b) for b in blanks]
+    fills = [e for e, b in zip(fills, blanks) if not _leaks(e, [b.term])]
+    orders = [_order_exercise(s) for s in _step_groups(placed)]
+    if not fills and not orders:
+        # No takeaways and no steps: the order of the tutorial's own sections is still worth knowing.
+        orders = [_order_exercise(s, what="sections") for s in _section_groups(placed)]
+    return _interleave(fills, orders)[:MAX_PER_KIND]
+
+
+# ---------------------------------------------------------------- sections (fallbacks)
+
+_GENERIC_SECTION = re.compile(r"^(introduction|conclusion|summary|faq|frequently asked|key takeaways|wrapping up)", re.I)
+
+
+def _sections(placed: list[_Placed]) -> list[tuple[_Placed, str]]:
+    """Top-level sections with a substantial first sentence: (heading spot, lead sentence)."""
+    top = min((spot.block.level for spot in placed if isinstance(spot.block, Heading)), default=0)
+    found = []
+    for position, spot in enumerate(placed):
+        block = spot.block
+        if not isinstance(block, Heading) or block.level != top or _GENERIC_SECTION.match(_plain(block.text)):
+            continue
+        after = placed[position + 1].block if position + 1 < len(placed) else None
+        lead = _lead(after.text) if isinstance(after, Paragraph) else None
+        if lead and len(_plain(block.text)) <= 90:
+            found.append((spot, lead))
+    return found
+
+
+def _section_choices(placed: list[_Placed]) -> list[_Choice]:
+    """"Which section says this?" with the other sections' titles as distractors."""
+    sections = _sections(placed)
+    titles = [spot.block.text for spot, _ in sections]
+    choices = []
+    for n, (spot, lead) in enumerate(sections):
+        others = [t for t in titles[n + 1:] + titles[:n] if not _says(lead, _plain(t))]
+        if len(others) < 2 or _says(lead, _plain(spot.block.text)):
+            continue  # too few options, or the sentence names its own section
+        question = f"Which section of the tutorial opens with this sentence?\n\n> {lead}"
+        choices.append(_Choice("Find the section", question, spot.block.text, tuple(others[:3]), spot.block.text, "section"))
+    return choices
+
+
+def _section_groups(placed: list[_Placed]) -> list[_Steps]:
+    """The first few top-level sections, to put in order."""
+    titles = tuple(spot.block.text for spot, _ in _sections(placed))[:5]
+    plain = [normalize(_plain(t)) for t in titles]
+    if len(titles) < 4 or len(set(plain)) != len(plain):
+        return []
+    return [_Steps(titles, "", _sections(placed)[0][0].index, True)]

@@ -1,0 +1,397 @@
+"""The "write the query" generator: sample database, exercises, declines, checks."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from exercise_contract import assert_contract, run
+
+from converter.document import CodeBlock, Course, Document, Heading, Meta, Paragraph
+from converter.exercises.query import rows_digest, split_statements, write_the_query
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sql(code: str) -> CodeBlock:
+    return CodeBlock(code=code.strip() + "\n", language="sql", status="skipped")
+
+
+def doc(*blocks, title: str = "A tutorial") -> Document:
+    return Document(meta=Meta(title=title, source="test.txt"), blocks=tuple(blocks))
+
+
+JOINS = doc(
+    Heading(2, "Inner join"),
+    Paragraph("Suppose we have two tables: Customers and Purchases."),
+    sql("""
+-- Show each customer's name with the date of each purchase
+SELECT c.CustomerName, p.PurchaseDate
+FROM Customers c
+INNER JOIN Purchases p ON c.CustomerID = p.CustomerID;
+"""),
+    Heading(2, "Left join"),
+    sql("""
+-- Get all customers and any purchases they might have
+SELECT Customers.CustomerName, Purchases.PurchaseID
+FROM Customers
+LEFT JOIN Purchases ON Customers.CustomerID = Purchases.CustomerID;
+-- Customers without purchases show NULL.
+"""),
+    Heading(2, "Self join"),
+    sql("""
+-- Finding who manages whom
+SELECT E1.EmployeeName AS Employee, E2.EmployeeName AS Manager
+FROM Employees E1
+INNER JOIN Employees E2 ON E1.ManagerID = E2.EmployeeID;
+"""),
+    Heading(2, "Cross join"),
+    Paragraph("A table of Colors and a table of Sizes give every combination of color and size."),
+    sql("SELECT Colors.ColorName, Sizes.SizeName FROM Colors CROSS JOIN Sizes;"),
+    title="Joins",
+)
+
+DDL = doc(
+    Heading(2, "Tables"),
+    sql("""
+CREATE TABLE `products` (
+    `product_id` INT AUTO_INCREMENT,
+    `name` VARCHAR(100) NOT NULL,
+    `category` VARCHAR(50),
+    `price` DECIMAL(10, 2),
+    PRIMARY KEY (`product_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE INDEX idx_category ON products(category);
+"""),
+    Heading(2, "Aggregation"),
+    Paragraph("Averages per category tell you where the money is."),
+    sql("""
+SELECT category, COUNT(*) AS products, AVG(price) AS average_price
+FROM products
+WHERE price > 10
+GROUP BY category
+ORDER BY average_price DESC;
+"""),
+    title="DDL",
+)
+
+
+def exercise_for(document: Document, word: str):
+    return next(ex for ex in write_the_query(document) if word in ex.solution)
+
+
+# ------------------------------------------------------------------ the contract
+
+
+@pytest.mark.parametrize("document", [JOINS, DDL], ids=["joins", "ddl"])
+def test_every_exercise_keeps_the_contract(document):
+    exercises = write_the_query(document)
+    assert 1 <= len(exercises) <= 3
+    for ex in exercises:
+        assert ex.kind == "query"
+        assert ex.starter == 'query = """\n-- your SQL here\n"""\n'
+        assert "sample_db = sqlite3.connect(\":memory:\")" in ex.setup
+        printed = assert_contract(ex)
+        assert printed.startswith("✅")
+
+
+def test_deterministic():
+    assert write_the_query(JOINS) == write_the_query(JOINS)
+
+
+def test_starter_fails_with_a_friendly_message():
+    ex = write_the_query(JOINS)[0]
+    ns: dict = {}
+    run(ex.setup, ns)
+    run(ex.starter, ns)
+    with pytest.raises(AssertionError, match="SELECT statement"):
+        run(ex.check, ns)
+
+
+def learner(ex, query: str) -> str:
+    ns: dict = {}
+    run(ex.setup, ns)
+    ns["query"] = query
+    return run(ex.check, ns)
+
+
+def test_broken_sql_is_reported_not_raised():
+    ex = write_the_query(JOINS)[0]
+    with pytest.raises(AssertionError, match="Your query failed: no such table: Nope"):
+        learner(ex, "SELECT * FROM Nope")
+    with pytest.raises(AssertionError, match="Your query failed"):
+        learner(ex, "SELECT 1; SELECT 2")
+
+
+def test_the_sample_database_is_read_only():
+    ex = write_the_query(JOINS)[0]
+    with pytest.raises(AssertionError, match="Your query failed"):
+        learner(ex, "DELETE FROM Customers")
+
+
+def test_left_join_lesson_shows_in_the_data():
+    """A customer without purchases: the INNER JOIN answer does not pass the LEFT JOIN exercise."""
+    ex = exercise_for(JOINS, "LEFT JOIN")
+    with pytest.raises(AssertionError):
+        learner(ex, "SELECT Customers.CustomerName, Purchases.PurchaseID FROM Customers "
+                    "JOIN Purchases ON Customers.CustomerID = Purchases.CustomerID")
+    # an equivalent query in other words passes
+    printed = learner(ex, "select c.CustomerName, p.PurchaseID from Purchases p "
+                          "right join Customers c using (CustomerID) order by 1 desc")
+    assert printed.startswith("✅")
+
+
+def test_self_join_has_a_top_manager_and_a_leaf():
+    ex = exercise_for(JOINS, "Finding who manages whom")
+    ns: dict = {}
+    run(ex.setup, ns)
+    db = ns["sample_db"]
+    assert db.execute("SELECT COUNT(*) FROM Employees WHERE ManagerID IS NULL").fetchone() == (1,)
+    total = db.execute("SELECT COUNT(*) FROM Employees").fetchone()[0]
+    assert 4 <= total <= 8
+    with pytest.raises(AssertionError):  # a LEFT JOIN keeps the boss: one row too many
+        learner(ex, "SELECT E1.EmployeeName, E2.EmployeeName FROM Employees E1 "
+                    "LEFT JOIN Employees E2 ON E1.ManagerID = E2.EmployeeID")
+
+
+def test_prompt_names_task_section_schema_and_shape():
+    ex = exercise_for(JOINS, "LEFT JOIN")
+    assert ex.section == "Left join"
+    assert ex.title == "Write the query: Get all customers and any purchases they might have"
+    assert "Get all customers and any purchases they might have" in ex.prompt
+    assert "*Left join*" in ex.prompt
+    assert "`Customers` | `CustomerID` (key), `CustomerName`" in ex.prompt
+    assert "`CustomerID` → `Customers.CustomerID`" in ex.prompt
+    assert "**2 columns**" in ex.prompt and "in any order" in ex.prompt
+    assert "`LEFT JOIN`" in ex.prompt  # the hint
+    assert "First 3 of" in ex.prompt
+
+
+def test_prose_before_the_block_when_the_query_has_no_comment():
+    ex = exercise_for(JOINS, "CROSS JOIN")
+    assert "every combination of color and size" in ex.prompt
+    assert ex.title == "Write the query: Cross join"
+
+
+def test_at_most_three_with_different_shapes():
+    exercises = write_the_query(JOINS)
+    assert len(exercises) == 3
+    hints = [ex.prompt.split("Hint:")[1] for ex in exercises]
+    assert len(set(hints)) == 3
+
+
+# ------------------------------------------------------------------ schema from DDL
+
+
+def test_mysql_ddl_is_translated_for_sqlite():
+    ex = write_the_query(DDL)[0]
+    for mysql_only in ("AUTO_INCREMENT", "ENGINE", "CHARSET", "VARCHAR", "`"):
+        assert mysql_only not in ex.setup
+    assert "product_id INTEGER PRIMARY KEY" in ex.setup
+    assert "name TEXT NOT NULL" in ex.setup
+    assert "price REAL" in ex.setup
+    ns: dict = {}
+    run(ex.setup, ns)
+    rows = ns["sample_db"].execute("SELECT * FROM products").fetchall()
+    assert 4 <= len(rows) <= 8
+    assert any(r[3] > 10 for r in rows) and any(r[3] <= 10 for r in rows)  # the filter filters
+
+
+def test_order_by_makes_the_check_order_sensitive():
+    ex = write_the_query(DDL)[0]
+    assert "ORDER BY" in ex.solution
+    base = ("SELECT category, COUNT(*), AVG(price) FROM products WHERE price > 10 GROUP BY category "
+            "ORDER BY AVG(price) {}")
+    assert learner(ex, base.format("DESC")).startswith("✅")
+    with pytest.raises(AssertionError, match="order"):
+        learner(ex, base.format("ASC"))
+
+
+def test_without_order_by_the_order_does_not_matter():
+    ex = exercise_for(JOINS, "Finding who manages whom")
+    a = "SELECT E1.EmployeeName, E2.EmployeeName FROM Employees E1 JOIN Employees E2 ON E1.ManagerID = E2.EmployeeID"
+    assert learner(ex, a + " ORDER BY 1 DESC").startswith("✅")
+    assert learner(ex, a + " ORDER BY 1 ASC").startswith("✅")
+
+
+def test_rows_digest():
+    rows = [(1, "a"), (2, None), (3, 2.0)]
+    assert rows_digest(rows, False) == rows_digest(list(reversed(rows)), False)
+    assert rows_digest(rows, True) != rows_digest(list(reversed(rows)), True)
+    assert rows_digest([(2.0,)], False) == rows_digest([(2,)], False)
+    assert rows_digest(rows, False) != rows_digest(rows[:2], False)
+
+
+@pytest.mark.parametrize("document", [JOINS, DDL], ids=["joins", "ddl"])
+def test_check_holds_neither_the_solution_nor_the_rows(document):
+    for ex in write_the_query(document):
+        ns: dict = {}
+        run(ex.setup, ns)
+        run(ex.solution, ns)
+        query = ns["query"]
+        cur = ns["sample_db"].execute(query)
+        values = {v for row in cur.fetchall() for v in row if isinstance(v, str) and len(v) >= 2}
+        assert values
+        for value in values:
+            assert value not in ex.check, value
+        for line in query.splitlines():
+            if line.strip() and not line.startswith("--"):
+                assert line.strip() not in ex.check
+
+
+# ------------------------------------------------------------------ declining
+
+
+def test_no_sql_declines():
+    python = doc(Heading(2, "Hello"), CodeBlock(code="print('hi')\n", language="python", status="runs"))
+    assert write_the_query(python) == []
+    assert write_the_query(doc(Paragraph("SELECT name FROM users is how you read names."))) == []
+
+
+def test_only_ddl_and_admin_statements_decline():
+    admin = doc(
+        sql("SET GLOBAL slow_query_log = 'ON';\nSET GLOBAL long_query_time = 2; -- Seconds"),
+        sql("CREATE TABLE users (user_id INT AUTO_INCREMENT, email VARCHAR(100), PRIMARY KEY (user_id));"),
+        sql("CREATE INDEX idx_email ON users(email);\nALTER TABLE users ENGINE=InnoDB;"),
+        sql("EXPLAIN SELECT user_id, email FROM users WHERE email = 'test@example.com';"),
+        sql("ANALYZE TABLE users;\nOPTIMIZE TABLE users;"),
+    )
+    assert write_the_query(admin) == []
+
+
+def test_queries_that_fail_or_return_nothing_decline():
+    failing = doc(
+        sql("SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop';"),
+        sql("SELECT * FROM posts WHERE MATCH(content) AGAINST('database' IN NATURAL LANGUAGE MODE);"),
+        sql("SELECT id FROM orders WHERE YEAR(created_at) = 2023;"),
+        sql("SELECT * FROM posts ORDER BY id DESC LIMIT 20 OFFSET 100000;"),  # empty
+        sql("SELECT * FROM posts WHERE id < last_id ORDER BY id DESC LIMIT 20;"),  # a placeholder
+        sql("SELECT id FROM posts LIMIT 3;"),  # which rows: up to the engine
+    )
+    assert write_the_query(failing) == []
+
+
+def test_a_failing_query_does_not_pollute_the_schema():
+    mixed = doc(
+        sql("SELECT * FROM posts WHERE MATCH(content) AGAINST('database' IN NATURAL LANGUAGE MODE);"),
+        sql("-- The newest posts first\nSELECT id, title FROM posts ORDER BY id DESC;"),
+    )
+    [ex] = write_the_query(mixed)
+    assert "LANGUAGE" not in ex.setup and "MODE" not in ex.setup
+    assert assert_contract(ex).startswith("✅")
+
+
+def test_duplicate_results_are_offered_once():
+    mirrored = doc(
+        sql("SELECT Users.UserName, Orders.OrderID FROM Users LEFT JOIN Orders ON Users.UserID = Orders.UserID;"),
+        sql("SELECT Users.UserName, Orders.OrderID FROM Orders RIGHT JOIN Users ON Orders.UserID = Users.UserID;"),
+    )
+    assert len(write_the_query(mirrored)) == 1
+
+
+# ------------------------------------------------------------------ the tutorial's own data and statements
+
+
+def test_tutorial_inserts_become_the_sample_data():
+    own = doc(
+        sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT, species TEXT);\n"
+            "INSERT INTO pets (id, name, species) VALUES (1, 'Rex', 'dog'), (2, 'Tom', 'cat'), (3, 'Fido', 'dog');"),
+        sql("-- All the dogs\nSELECT name FROM pets WHERE species = 'dog';"),
+    )
+    [ex] = write_the_query(own)
+    assert "'Rex'" in ex.setup and "'Fido'" in ex.setup
+    assert "**2 rows**" in ex.prompt
+    assert assert_contract(ex).startswith("✅")
+
+
+def test_statements_keep_the_comment_right_above():
+    stmts = split_statements(
+        "-- Run these\nSET GLOBAL a = 1; -- Seconds\nSET GLOBAL b = 2;\n\n"
+        "-- first\n-- second\nSELECT 1;\n-- trailing note\n"
+    )
+    assert [s.comment for s in stmts] == ["Run these", "", "first second"]
+    assert stmts[2].text == "-- first\n-- second\nSELECT 1;"
+
+
+def test_filters_get_values_that_some_rows_match():
+    shop = doc(sql("-- Shipped orders since 2023\n"
+                   "SELECT id FROM orders WHERE status = 'shipped' AND created_at > '2023-01-01';"))
+    [ex] = write_the_query(shop)
+    ns: dict = {}
+    run(ex.setup, ns)
+    db = ns["sample_db"]
+    total = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+    shipped = db.execute("SELECT COUNT(*) FROM orders WHERE status = 'shipped'").fetchone()[0]
+    recent = db.execute("SELECT COUNT(*) FROM orders WHERE created_at > '2023-01-01'").fetchone()[0]
+    assert 0 < shipped < total and 0 < recent < total
+    assert "`status` is 'shipped'" in ex.prompt
+
+
+# ------------------------------------------------------------------ the seed tutorials
+
+
+@lru_cache(maxsize=1)
+def seed_documents() -> tuple[Document, ...]:
+    from converter.passes import COURSE_PASSES, PASSES
+    from converter.readers import read_source
+
+    docs = tuple(read_source(ROOT / "sources/000_4570511d4ad11a14.txt")
+                 + read_source(ROOT / "sources/003_de1538dbbdf76b2e.txt"))
+    for _name, apply in PASSES:
+        docs = tuple(apply(d) for d in docs)
+    course = Course(docs)
+    for name, apply in COURSE_PASSES:
+        if name != "exercises":  # the generators are what is under test
+            course = apply(course)
+    return course.documents
+
+
+SQL_SEEDS = {
+    "master-sql-joins-modern-developers": 3,
+    "mysql-indexing-database-performance": 1,
+    "mysql-performance-tuning-optimization": 3,
+}
+
+
+@pytest.mark.parametrize("slug", sorted(SQL_SEEDS))
+def test_seed_sql_tutorials(slug):
+    [document] = [d for d in seed_documents() if d.meta.slug == slug]
+    exercises = write_the_query(document)
+    assert len(exercises) == SQL_SEEDS[slug]
+    for ex in exercises:
+        assert assert_contract(ex).startswith("✅")
+
+
+def test_seed_joins_tutorial_exercises():
+    [document] = [d for d in seed_documents() if d.meta.slug == "master-sql-joins-modern-developers"]
+    titles = [ex.title for ex in write_the_query(document)]
+    assert "Write the query: Finding who manages whom" in titles
+    assert "Write the query: Get all users and any orders they might have" in titles
+
+
+def test_non_sql_seed_tutorials_decline():
+    others = [d for d in seed_documents() if not any(b.language == "sql" for b in d.code_blocks)]
+    assert len(others) > 10
+    for document in others:
+        assert write_the_query(document) == [], document.meta.slug
+
+
+def test_grouped_columns_make_groups_of_different_sizes():
+    ex = write_the_query(DDL)[0]
+    ns: dict = {}
+    run(ex.setup, ns)
+    counts = [n for _c, n in ns["sample_db"].execute("SELECT category, COUNT(*) FROM products GROUP BY category")]
+    assert len(counts) >= 2 and max(counts) >= 2 and len(set(counts)) >= 2
+
+
+def test_ties_in_order_by_leave_the_check_order_insensitive():
+    ties = doc(
+        sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT, species TEXT);\n"
+            "INSERT INTO pets VALUES (1, 'Rex', 'dog'), (2, 'Tom', 'cat'), (3, 'Fido', 'dog');"),
+        sql("-- Pets by species\nSELECT name, species FROM pets ORDER BY species;"),
+    )
+    [ex] = write_the_query(ties)
+    assert "_rows_digest(_rows, True)" not in ex.check
+    assert "in any order" in ex.prompt
+    assert learner(ex, "SELECT name, species FROM pets ORDER BY species, name DESC").startswith("✅")

@@ -166,3 +166,12 @@ def import_lines(tree: ast.Module, code: str) -> dict[str, str]:
             for alias in node.names:
                 found[(alias.asname or alias.name).split(".")[0]] = source
     return found
+
+
+def is_literal(node: ast.AST) -> bool:
+    """Whether the expression is a plain literal (numbers, strings, containers of them)."""
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True

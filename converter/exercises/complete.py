@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import python_code as py
 from ..document import Document, Exercise
 from .predict import context_for, contract_holds, impure, running_blocks, section_of, statements
 
@@ -73,13 +74,6 @@ def _suitable(node: ast.FunctionDef) -> bool:
 # --- usage: the tutorial's own calls with literal arguments ---------------------------------
 
 
-def _literal(node: ast.AST) -> bool:
-    try:
-        ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return True
-
 
 def _usage(doc: Document, name: str, start: int) -> list[str]:
     """Argument lists (source text, e.g. "100_000" or "5, 5") the tutorial calls `name` with."""
@@ -87,7 +81,7 @@ def _usage(doc: Document, name: str, start: int) -> list[str]:
     for s in statements(doc):
         if isinstance(s.node, ast.Assign) and len(s.node.targets) == 1 and isinstance(s.node.targets[0], ast.Name):
             value = s.node.value
-            if isinstance(value, (ast.List, ast.Tuple)) and _literal(value):
+            if isinstance(value, (ast.List, ast.Tuple)) and py.is_literal(value):
                 literal_lists[s.node.targets[0].id] = list(value.elts)
     cases: list[str] = []
     for index, block, tree in running_blocks(doc):
@@ -99,13 +93,13 @@ def _usage(doc: Document, name: str, start: int) -> list[str]:
             if isinstance(node.func, ast.Name) and node.func.id == name:
                 if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
                     continue
-                if all(_literal(a) for a in node.args) and all(_literal(k.value) for k in node.keywords):
+                if all(py.is_literal(a) for a in node.args) and all(py.is_literal(k.value) for k in node.keywords):
                     parts = [ast.unparse(a) for a in node.args] + [f"{k.arg}={ast.unparse(k.value)}" for k in node.keywords]
                     cases.append(", ".join(parts))
             elif _is_map(node) and isinstance(node.args[0], ast.Name) and node.args[0].id == name and len(node.args) == 2:
                 items = node.args[1]
                 elements = literal_lists.get(items.id, []) if isinstance(items, ast.Name) else (
-                    list(items.elts) if isinstance(items, (ast.List, ast.Tuple)) and _literal(items) else [])
+                    list(items.elts) if isinstance(items, (ast.List, ast.Tuple)) and py.is_literal(items) else [])
                 cases += [ast.unparse(e) for e in elements]
     unique = list(dict.fromkeys(cases))
     return (unique + _nearby(unique))[:MAX_CASES] if unique else []

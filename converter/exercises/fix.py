@@ -19,6 +19,7 @@ import ast
 import json
 import re
 
+from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from .checks import CHECK_HELPERS, digest
 from .predict import RUNNING, context_for, contract_holds, fenced, needs_of, run_twice, section_of, top_binds
@@ -147,13 +148,6 @@ def _values(tree: ast.Module) -> list[str]:
     return names
 
 
-def _literal(node: ast.AST) -> bool:
-    try:
-        ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return True
-
 
 def _calls(tree: ast.Module) -> list[tuple[str, str]]:
     """(function, argument source) for the calls the code makes, with literal arguments, to the
@@ -165,7 +159,7 @@ def _calls(tree: ast.Module) -> list[tuple[str, str]]:
             continue
         for node in ast.walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined:
-                if all(_literal(a) and not isinstance(a, ast.Starred) for a in node.args) and not node.keywords:
+                if all(py.is_literal(a) and not isinstance(a, ast.Starred) for a in node.args) and not node.keywords:
                     found.append((node.func.id, "".join(f"{ast.unparse(a)}, " for a in node.args)))
     return found[:6]
 

@@ -673,18 +673,8 @@ def _parse_create_table(stmt: Statement, schema: Schema) -> bool:
     except StopIteration:
         return False
     close = _matching_paren(toks, open_)
-    # split definitions at depth-1 commas
-    defs: list[list[Tok]] = [[]]
-    depth = 0
-    for t in toks[open_ + 1:close]:
-        if t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-        if t.text == "," and depth == 0:
-            defs.append([])
-        else:
-            defs[-1].append(t)
+    # The column and constraint definitions: the commas at the top level inside the parentheses.
+    defs = _split_top(toks[open_ + 1:close])
     for d in defs:
         if not d:
             continue

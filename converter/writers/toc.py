@@ -125,7 +125,9 @@ def landing_page(
         "",
         "Every code cell meant to run works in a fresh Python 3 kernel. Code that cannot run "
         "here (other languages, servers, commands that would change your machine) is shown "
-        "with the reason just above it. Open a chapter below, or download any page as a "
+        "with the reason just above it. Every page ends with a Practice section: exercises "
+        "made from the tutorial, each with a check that tells you whether your answer is "
+        "right and a folded solution. Open a chapter below, or download any page as a "
         "notebook with the download button at the top of the page.",
         *set_up_section(entries, pins=pins or {}, book_prefix=book_prefix),
         "",

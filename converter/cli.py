@@ -260,7 +260,8 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     cached = sum(r.cached for r in results)
     console.print(
         f"{len(results)} notebooks ({cached} unchanged, not run again): {len(results) - failed - hangs} ok, "
-        f"{failed} with unexpected errors, {hangs} hung; details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
+        f"{failed} with unexpected errors, {hangs} hung; {sum(r.exercises for r in results)} exercises proved "
+        f"(starter fails its check, solution passes); details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
     )
 
 

@@ -60,7 +60,7 @@ NOTEBOOK_TIMEOUT = 300
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
 JUPYTER_CACHE = Path("_build/.jupyter_cache")
-REPORT_VERSION = 2
+REPORT_VERSION = 3
 
 # What the python3 kernel (ipykernel) reports; used for notebooks run without a kernel.
 LANGUAGE_INFO = {
@@ -109,6 +109,8 @@ class NotebookResult:
     jupyter_cache: str = ""
     """jupyter-cache hash key of the executed notebook ("" if not stored)."""
     cached: bool = False
+    exercises: int = 0
+    """Exercises whose contract this run proved (starter fails its check, solution passes)."""
 
     @property
     def ok(self) -> bool:
@@ -308,8 +310,9 @@ def run_notebook(
         error = f"cell {failed.index}: {failed.reason}"
     elif failed:
         error = f"{error} (cell {failed.index})"
+    proved = 0 if error else len(_exercise_cells(nb, "check"))
     return NotebookResult(
-        str(path), key, str(executed), cells, error, hang, round(time.perf_counter() - start, 2),
+        str(path), key, str(executed), cells, error, hang, round(time.perf_counter() - start, 2), exercises=proved,
     )
 
 

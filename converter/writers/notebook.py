@@ -84,7 +84,7 @@ def section_target(slug: str, heading: str) -> str:
 def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
     """sphinx-exercise gated directives around the starter and the folded solution; then the check."""
     meta = {"exercise": ex.label}
-    practises = f"\n\n*Practises: {{ref}}`{target}`.*" if target else ""
+    practises = f"\n\n*Practises: {{ref}}`{target}`.*" if target else "\n\n*Practises: the whole tutorial.*"
     # A backtick fence's info string can't hold backticks: the title is plain text.
     title = ex.title.replace("`", "")
     start = f"```{{exercise-start}} {title}\n:label: {ex.label}\n```\n\n{ex.prompt}{practises}"

@@ -273,6 +273,14 @@ def test_every_tutorial_with_running_python_has_a_code_exercise(project) -> None
             assert CODE_KINDS & set(_exercise_kinds(nb).values()), title
 
 
+def test_notebooks_never_import_the_converter(project) -> None:
+    _root, _report, notebooks = project
+    for title, nb in notebooks.items():
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not re.search(r"^\s*(import|from)\s+converter\b", cell.source, re.M), title
+
+
 def test_every_check_fails_with_its_starter_in_the_shipped_notebook(executed) -> None:
     _results, notebooks = executed
     checks = [c for nb in notebooks for c in nb.cells if "check" in c.metadata.get("tags", [])]

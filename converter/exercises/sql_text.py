@@ -1,0 +1,190 @@
+"""SQL source as tokens and statements, and the words SQL reserves.
+
+Lenient about dialect (MySQL backticks and `#` comments, PostgreSQL `::`):
+tutorials mix them, and the tokens are only read for their structure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------------------
+# Tokens and statements
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>--[^\n]*|\#[^\n]*|/\*.*?\*/)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<dquote>"(?:[^"]|"")*")
+  | (?P<btick>`[^`]*`)
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_$]*)
+  | (?P<op>->>|->|<=|>=|<>|!=|\|\||::|[(),.;*=<>+\-/%|])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # comment, string, dquote, ident, number, op, other
+    text: str
+    start: int
+    end: int
+    line: int
+
+    @property
+    def up(self) -> str:
+        return self.text.upper() if self.kind == "ident" else self.text
+
+    @property
+    def name(self) -> str:
+        """Identifier text without quoting."""
+        if self.kind == "btick":
+            return self.text[1:-1]
+        return self.text
+
+
+def tokenize(sql: str) -> list[Tok]:
+    toks: list[Tok] = []
+    line = 1
+    for m in _TOKEN.finditer(sql):
+        kind = m.lastgroup or "other"
+        text = m.group()
+        if kind != "ws":
+            if kind == "btick":  # a MySQL `identifier`: backticks kept, `name` strips them
+                toks.append(Tok("ident", text, m.start(), m.end(), line))
+            else:
+                toks.append(Tok(kind, text, m.start(), m.end(), line))
+        line += text.count("\n")
+    return toks
+
+
+def _ident_name(tok: Tok) -> str:
+    return tok.text[1:-1] if tok.text.startswith("`") else tok.text
+
+
+@dataclass
+class Statement:
+    code: list[Tok]
+    """Tokens without comments."""
+    comment: str
+    """The comment lines right above the statement, joined."""
+    text: str
+    """The statement's source, with its leading comments and the closing `;`."""
+    block: int
+    """Index of its CodeBlock in the document's blocks."""
+
+    @property
+    def keyword(self) -> str:
+        return self.code[0].up if self.code else ""
+
+
+def split_statements(sql: str, block: int = 0) -> list[Statement]:
+    """Statements of a SQL block, each with the comments right above it."""
+    out: list[Statement] = []
+    toks = tokenize(sql)
+    pending: list[Tok] = []  # comments and code of the current statement
+    last_end_line = -1
+    depth = 0
+    for tok in toks:
+        if tok.kind == "comment" and not any(t.kind != "comment" for t in pending):
+            if tok.line == last_end_line:  # `...; -- note` belongs to the statement before
+                continue
+        pending.append(tok)
+        if tok.kind == "op" and tok.text in "()":
+            depth += 1 if tok.text == "(" else -1
+        if tok.kind == "op" and tok.text == ";" and depth <= 0:
+            out.append(_statement(sql, pending, block))
+            pending, depth, last_end_line = [], 0, tok.line
+    if any(t.kind != "comment" for t in pending):
+        out.append(_statement(sql, pending, block))
+    return out
+
+
+def _statement(sql: str, toks: list[Tok], block: int) -> Statement:
+    code = [t for t in toks if t.kind != "comment"]
+    first = code[0]
+    lead = [t for t in toks if t.kind == "comment" and t.start < first.start]
+    # only the comment lines directly above (no blank line between)
+    kept: list[Tok] = []
+    line = first.line
+    for c in reversed(lead):
+        if c.line + c.text.count("\n") == line - 1 or (c is lead[-1] and c.line == line):
+            kept.insert(0, c)
+            line = c.line
+        else:
+            break
+    comment = " ".join(_comment_text(c.text) for c in kept).strip()
+    start = kept[0].start if kept else first.start
+    end = code[-1].end
+    if code[-1].text != ";":
+        text = sql[start:end].rstrip() + ";"
+    else:
+        text = sql[start:end]
+    body = [t for t in code if t.text != ";"]
+    return Statement(body, comment, text.strip(), block)
+
+
+def _comment_text(text: str) -> str:
+    if text.startswith("/*"):
+        text = text[2:-2]
+    else:
+        text = text.lstrip("-#")
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------
+# Words: types and keywords
+
+_INT_TYPES = ("INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "MEDIUMINT", "SERIAL", "BIGSERIAL",
+              "BOOLEAN", "BOOL", "BIT", "YEAR")
+_REAL_TYPES = ("DECIMAL", "NUMERIC", "FLOAT", "DOUBLE", "REAL", "MONEY")
+_DATE_TYPES = ("DATE", "DATETIME", "TIMESTAMP", "TIME", "TIMESTAMPTZ")
+
+_KEYWORDS = set(["SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE", "GLOB", "BETWEEN", "EXISTS", "AS", "ON", "USING", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "UNION", "ALL", "DISTINCT", "INTERSECT", "EXCEPT", "CASE", "WHEN", "THEN", "ELSE", "END", "TRUE", "FALSE", "WITH", "RECURSIVE", "OVER", "PARTITION", "ROWS", "RANGE", "PRECEDING", "FOLLOWING", "UNBOUNDED", "CURRENT", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "INTERVAL", "DAY", "MONTH", "YEAR", "HOUR", "MINUTE", "SECOND", "COLLATE", "NULLS", "FIRST", "LAST", "ESCAPE", "CAST", "INTO", "VALUES", "SET", "UPDATE", "DELETE", "INSERT", "CREATE", "TABLE", "INDEX", "PRIMARY", "KEY", "FOREIGN", "REFERENCES", "DEFAULT", "UNIQUE", "CHECK", "CONSTRAINT", "AUTO_INCREMENT", "AUTOINCREMENT", "ENGINE", "CHARSET", "EXPLAIN", "ANALYZE", "AGAINST", "MODE", "LANGUAGE", "BOOLEAN", "QUERY", "EXPANSION", "FILTER", "WINDOW", "SOME", "ANY", "RETURNING", "REPLACE", "IGNORE", "FOR", "SHARE"])
+_TYPE_WORDS = set(_INT_TYPES + _REAL_TYPES + _DATE_TYPES) | {"TEXT", "CHAR", "VARCHAR", "SIGNED", "UNSIGNED"}
+
+
+# --------------------------------------------------------------------------------------
+# Token helpers: literal values, parentheses, top-level commas
+
+
+def _literal_value(tok: Tok, sign: str = "") -> object:
+    if tok.kind == "string":
+        return tok.text[1:-1].replace("''", "'")
+    if tok.kind == "number":
+        text = sign + tok.text
+        return float(text) if "." in text else int(text)
+    return None
+
+
+def _matching_paren(toks: list[Tok], i: int) -> int:
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].text == "(":
+            depth += 1
+        elif toks[j].text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks) - 1
+
+
+def _split_top(toks: list[Tok]) -> list[list[Tok]]:
+    """Split at depth-0 commas."""
+    parts: list[list[Tok]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        if t.text == "," and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return parts

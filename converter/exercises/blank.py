@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading
-from .predict import impure
+from .predict import awaits, impure
 
 MAX_OFFERS = 2
 MAX_LINES = 40
@@ -69,7 +69,7 @@ def _suitable(block: CodeBlock, tree: ast.Module) -> bool:
     call, or a web app whose routes it can list) and no I/O of its own."""
     lines = block.code.count("\n") + 1
     return _observable(tree) and not block.volatile and lines <= MAX_LINES and not _touches_files(tree) and not (
-        impure(tree) and not _awaits(tree)
+        impure(tree) and not awaits(tree)
     )
 
 
@@ -105,20 +105,6 @@ def _is_settings(tree: ast.Module) -> bool:
 
 def _touches_files(tree: ast.Module) -> bool:
     return bool(py.files_opened(tree, writing=True) | py.files_opened(tree, writing=False))
-
-
-def _awaits(tree: ast.AST) -> bool:
-    return any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for n in _outside_functions(tree))
-
-
-def _outside_functions(tree: ast.AST):
-    stack = list(ast.iter_child_nodes(tree))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            continue
-        yield node
-        stack += list(ast.iter_child_nodes(node))
 
 
 def _pieces(block: CodeBlock, tree: ast.Module, defined: set[str]) -> list[tuple[int, _Piece]]:
@@ -166,7 +152,7 @@ def _wrapped(code: str, name: str, asynchronous: bool) -> str:
 
 
 def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str) -> Exercise:
-    asynchronous = _awaits(tree)
+    asynchronous = awaits(tree)
     lines = block.code.splitlines()
     line = lines[piece.line - 1]
     lines[piece.line - 1] = f"{line[:piece.start]}...{line[piece.end:]}  # <- complete this"

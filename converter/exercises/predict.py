@@ -171,7 +171,7 @@ def context_for(doc: Document, needed: set[str], *, exclude: ast.AST | None = No
         if not isinstance(statement.node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef,
                                            ast.Assign, ast.AnnAssign)):
             return None
-        if _awaits(statement.node):
+        if awaits(statement.node):
             return None
         chosen[id(statement.node)] = statement
         todo += sorted(needs_of(statement.node))
@@ -179,7 +179,7 @@ def context_for(doc: Document, needed: set[str], *, exclude: ast.AST | None = No
     return "\n".join(s.source for s in picked)
 
 
-def _awaits(node: ast.AST) -> bool:
+def awaits(node: ast.AST) -> bool:
     """Top-level await (outside any async function)."""
     stack = [node]
     while stack:
@@ -335,7 +335,7 @@ def _candidate(tree: ast.Module) -> bool:
     if not tree.body or len(tree.body) > 15:
         return False
     prints = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and py.dotted(n.func) == "print"]
-    if not prints or _awaits(tree) or impure(tree) or _long_sleep(tree):
+    if not prints or awaits(tree) or impure(tree) or _long_sleep(tree):
         return False
     if any(isinstance(n, ast.Call) and py.dotted(n.func) == "print"
            and any(k.arg in ("file", "end", "flush") for k in n.keywords) for n in prints):

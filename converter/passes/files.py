@@ -10,6 +10,7 @@ a bold path on its own). Only files something imports are written with
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..document import Block, CodeBlock, Document, Paragraph
@@ -28,7 +29,7 @@ def find_files(doc: Document) -> Document:
     blocks: list[Block] = []
     for index, block in enumerate(doc.blocks):
         if isinstance(block, CodeBlock) and block.language == "python" and not block.file:
-            path = file_named(block.code, _text_before(doc.blocks, index))
+            path = file_named(block.code, text_before(doc.blocks, index))
             if path:
                 block = replace(block, file=path)
         blocks.append(block)
@@ -46,7 +47,7 @@ def file_named(code: str, before: str) -> str:
     return paths.pop() if len(paths) == 1 else ""
 
 
-def _text_before(blocks: tuple[Block, ...], index: int) -> str:
+def text_before(blocks: Sequence[Block], index: int) -> str:
     """The paragraph introducing block `index` ("" if a heading or code comes first)."""
     previous = blocks[index - 1] if index else None
     return previous.text if isinstance(previous, Paragraph) else ""

@@ -23,7 +23,8 @@ from functools import cache
 from importlib.metadata import packages_distributions
 
 from .. import python_code as py
-from ..document import Block, CodeBlock, Document, Paragraph
+from ..document import Block, CodeBlock, Document
+from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
@@ -99,7 +100,7 @@ def decide_runnability(doc: Document) -> Document:
                 tree = py.parse(block.code)
                 kernel.exports[module] = kernel.exports.get(module, frozenset()) | (py.facts(tree).binds if tree else frozenset())
             else:
-                block = _judge(block, _text_before(blocks, index), kernel, known_imports)
+                block = _judge(block, text_before(blocks, index), kernel, known_imports)
         out.append(block)
     out = [_keep_original(new, old) for new, old in zip(out, doc.blocks)]
     return replace(doc, blocks=tuple(_with_setup_cells(out)))
@@ -375,11 +376,6 @@ def _with_setup_cells(blocks: list[Block]) -> list[Block]:
 
 def _setup(reason: str, code: str) -> CodeBlock:
     return CodeBlock(code=code, language="python", status=SETUP, reason=reason, category="setup")
-
-
-def _text_before(blocks: list[Block], index: int) -> str:
-    previous = blocks[index - 1] if index else None
-    return previous.text if isinstance(previous, Paragraph) else ""
 
 
 def _comments(code: str) -> str:

@@ -7,14 +7,15 @@ list item that holds a list, a quote or a table) into one CommonMark string.
 from __future__ import annotations
 
 from .document import Block, CodeBlock, Heading, Image, ListBlock, Paragraph, Quote, Rule, Table
-from .inline import escape
+from .myst_escape import escape, link_target
 
 
 def render(block: Block, *, nested: bool = False) -> str:
     """One prose block as CommonMark; "" for blocks without a prose form (code)."""
     if isinstance(block, Heading):
         # Inside a list item a heading can't be a section: keep it as bold text.
-        return f"**{block.text}**" if nested else f"{'#' * block.level} {block.text}"
+        text = block.text.replace("\n", " ")  # a heading is one line; the next would be a paragraph
+        return f"**{text}**" if nested else f"{'#' * block.level} {text}"
     if isinstance(block, Paragraph):
         return block.text
     if isinstance(block, ListBlock):
@@ -22,7 +23,8 @@ def render(block: Block, *, nested: bool = False) -> str:
     if isinstance(block, Table):
         return render_table(block)
     if isinstance(block, Image):
-        return f"![{escape(block.alt)}]({block.src})"
+        target = link_target(block.src)  # readers keep web addresses only; this is the last gate
+        return f"![{escape(block.alt)}]({target})" if target else escape(block.alt)
     if isinstance(block, Quote):
         return "\n".join(f"> {line}" if line else ">" for line in block.text.split("\n"))
     if isinstance(block, Rule):

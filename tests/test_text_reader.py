@@ -15,7 +15,7 @@ import pytest
 
 from converter.document import CodeBlock, Document, Heading, ListBlock, Paragraph
 from converter.errors import SourceError
-from converter.inline import escape
+from converter.myst_escape import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "sources" / "000_4570511d4ad11a14.txt"

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from collections.abc import Iterable
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PageElement, PreformattedString
@@ -35,10 +34,8 @@ from converter.document import (
     Rule,
     Table,
 )
-# Private, but the one place that knows which line starts need escaping; a
-# public escape_line_start() in converter.inline would be better.
 from converter.commonmark import render
-from converter.inline import code_span, escape, escape_line_start
+from converter.myst_escape import code_span, escape, escape_line_start, link_target
 
 # Hard line break placeholder inside inline text until `inline_paragraphs`
 # decides where breaks and paragraph splits go (<br><br> = new paragraph).
@@ -240,7 +237,9 @@ def _inline(node: PageElement, ctx: _Context, marks: frozenset[str]) -> str:
         return BR
     if name == "img":
         image = _image(node, ctx)
-        return f"![{escape(image.alt)}]({image.src})" if image else ""
+        if image is None:  # not on the web: its description stays in the sentence
+            return escape_text(_WS.sub(" ", str(node.get("alt") or "")))
+        return f"![{escape(image.alt)}]({image.src})"
     if name in ("code", "kbd", "samp", "tt", "var") and "code" not in marks:
         text = _WS.sub(" ", node.get_text()).strip()
         return code_span(text) if text else ""
@@ -272,14 +271,15 @@ def _link(tag: Tag, ctx: _Context, marks: frozenset[str]) -> str:
     href = str(tag.get("href") or "").strip()
     if not text.strip(" " + BR) or "link" in marks:
         return text
-    if not href or href.lower().startswith(("javascript:", "data:")):
+    # Only web addresses: a relative path without a base, a local file or
+    # javascript: keeps its text and loses the link.
+    target = link_target(href, base=ctx.base_url)
+    if not target:
         return text
-    if href.startswith("#") and not ctx.base_url:
-        return text  # in-page anchor that will not exist in the notebook
     core = text.strip(" ")
     lead = text[: len(text) - len(text.lstrip(" "))]
     trail = text[len(text.rstrip(" ")):]
-    return f"{lead}[{core}]({link_url(urljoin(ctx.base_url, href))}){trail}"
+    return f"{lead}[{core}]({target}){trail}"
 
 
 def _is_anchor(tag: Tag) -> bool:
@@ -288,13 +288,6 @@ def _is_anchor(tag: Tag) -> bool:
         return True
     href = str(tag.get("href") or "")
     return href.startswith("#") and tag.get_text(strip=True).lower() in _ANCHOR_TEXT
-
-
-def link_url(url: str) -> str:
-    """A URL safe inside `(...)`: spaces, parentheses and angle brackets encoded."""
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
-        url = url.replace(char, code)
-    return url
 
 
 def escape_text(text: str) -> str:
@@ -345,8 +338,13 @@ def _image(tag: Tag, ctx: _Context) -> Image | None:
     if not src:
         ctx.note("skipped an image without an address")
         return None
+    target = link_target(src, base=ctx.base_url)
+    if not target:
+        # A local path would make Sphinx copy a file of the build machine into the site.
+        ctx.note("skipped an image that is not on the web (not http or https)")
+        return None
     alt = _WS.sub(" ", str(tag.get("alt") or "")).strip()
-    return Image(link_url(urljoin(ctx.base_url, src)), alt)
+    return Image(target, alt)
 
 
 # --------------------------------------------------------------------- code

@@ -31,7 +31,7 @@ from converter.document import (
 )
 from converter.errors import SourceError
 from converter.commonmark import render
-from converter.inline import code_span, escape
+from converter.myst_escape import code_span, escape, link_target
 from converter.readers.html_blocks import (
     BR,
     blocks_from_html,
@@ -40,7 +40,6 @@ from converter.readers.html_blocks import (
     escape_text,
     inline_paragraphs,
     iso_date,
-    link_url,
     list_item,
     normalize_headings,
     table_cell,
@@ -50,6 +49,12 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
 _BR_TAG = re.compile(r"<br\s*/?>", re.I)
 # MyST fences that hold code: ```{code-cell} python
 _CODE_DIRECTIVES = {"{code-cell}", "{code}", "{code-block}", "{sourcecode}"}
+# MyST fences whose content is Markdown for the reader: kept as a quote.
+_ADMONITIONS = {
+    "{note}", "{tip}", "{hint}", "{important}", "{warning}", "{caution}", "{attention}",
+    "{danger}", "{error}", "{seealso}", "{admonition}",
+}
+_DIRECTIVE_OPTION = re.compile(r"\A(?:[ \t]*:[\w-]+:.*\n)+")
 
 
 def read(text: str, *, source: str) -> list[Document]:
@@ -58,8 +63,7 @@ def read(text: str, *, source: str) -> list[Document]:
     if not text.strip():
         raise SourceError(source, "empty file")
     front, body, notes = _split_front_matter(text)
-    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    tree = SyntaxTreeNode(parser.parse(body))
+    tree = _parse(body)
     blocks = _blocks(tree.children, notes)
 
     title = _string(front.get("title"))
@@ -80,6 +84,11 @@ def read(text: str, *, source: str) -> list[Document]:
         tags=_tags(front.get("tags") or front.get("categories") or front.get("keywords")),
     )
     return [Document(meta, tuple(blocks), tuple(notes))]
+
+
+def _parse(text: str) -> SyntaxTreeNode:
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return SyntaxTreeNode(parser.parse(text))
 
 
 # ------------------------------------------------------------- front matter
@@ -156,9 +165,9 @@ def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
         text = " ".join(_paragraphs(node)).replace("\\\n", " ")
         return [Heading(int(node.tag[1]), text)] if text else []
     if kind == "paragraph":
-        return _paragraph(node)
+        return _paragraph(node, notes)
     if kind == "fence":
-        return _fence(node)
+        return _fence(node, notes)
     if kind == "code_block":
         code = clean_code(node.content)
         return [CodeBlock(code)] if code else []
@@ -182,14 +191,20 @@ def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
     return []
 
 
-def _fence(node: SyntaxTreeNode) -> list[Block]:
+def _fence(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
     words = node.info.split()
     declared = words[0] if words else ""
     if declared in _CODE_DIRECTIVES:
         declared = words[1] if len(words) > 1 else ""
-    elif declared.startswith("{"):  # another MyST directive ({note}): prose, not code
-        text = node.content.strip()
-        return [Quote(text)] if text else []
+    elif declared in _ADMONITIONS:
+        # Its content is Markdown: read like the rest, so it is escaped like the rest.
+        inner = _blocks(_parse(_DIRECTIVE_OPTION.sub("", node.content)).children, notes)
+        text = "\n\n".join(filter(None, (render(b, nested=True) for b in inner)))
+        return ([Quote(text)] if text else []) + [b for b in inner if isinstance(b, CodeBlock)]
+    elif declared.startswith("{"):
+        # Any other directive ({raw} html, {eval-rst}, {include}) would act on the
+        # book: its content is shown as code, in the format it names.
+        declared = {"{raw}": words[1] if len(words) > 1 else "", "{eval-rst}": "rst"}.get(declared, "")
     code = clean_code(node.content)
     return [CodeBlock(code, declared=declared.strip("{}."))] if code else []
 
@@ -215,10 +230,13 @@ def _table(node: SyntaxTreeNode) -> list[Block]:
     return [Table(rows[0], tuple(rows[1:]))] if rows else []
 
 
-def _paragraph(node: SyntaxTreeNode) -> list[Block]:
+def _paragraph(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
     inline = node.children[0] if node.children else None
     if inline is not None and _images_only(inline):
-        return [_image(img) for img in _find_images(inline)]
+        images = [_image(img) for img in _find_images(inline)]
+        if None in images:
+            notes.append("skipped an image that is not on the web (not http or https)")
+        return [image for image in images if image]
     return [Paragraph(p) for p in _paragraphs(node)]
 
 
@@ -252,16 +270,24 @@ def _inline(node: SyntaxTreeNode) -> str:
     if kind == "s":
         return f"~~{inner}~~" if inner.strip() else inner
     if kind == "link":
-        return f"[{inner}]({link_url(node.attrs['href'])})" if inner.strip() else ""
+        # Only web addresses: a relative or local path keeps its text, not the link.
+        target = link_target(str(node.attrs["href"]))
+        if not inner.strip():
+            return ""
+        return f"[{inner}]({target})" if target else inner
     if kind == "image":
         image = _image(node)
+        if image is None:  # not on the web: its description stays in the sentence
+            return escape_text(re.sub(r"\s+", " ", "".join(_plain(c) for c in node.children)).strip())
         return f"![{escape(image.alt)}]({image.src})"
     return inner
 
 
-def _image(node: SyntaxTreeNode) -> Image:
+def _image(node: SyntaxTreeNode) -> Image | None:
+    """The image, or None when it is not on the web (a local path would be copied into the site)."""
+    target = link_target(str(node.attrs.get("src", "")))
     alt = "".join(_plain(child) for child in node.children)
-    return Image(link_url(str(node.attrs.get("src", ""))), re.sub(r"\s+", " ", alt).strip())
+    return Image(target, re.sub(r"\s+", " ", alt).strip()) if target else None
 
 
 def _plain(node: SyntaxTreeNode) -> str:

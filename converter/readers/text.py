@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ..classify import BULLET, NUMBERED, Kind, label_run
 from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Paragraph
 from ..errors import SourceError
-from ..inline import escape
+from ..myst_escape import escape
 
 # An article separator: a bullet (any common glyph) at a smaller indent than the body.
 _SEPARATOR = re.compile(r"^(?P<indent>[ \t]*)[•◦▪‣●○■*-]\s+(?P<title>\S.*)$")

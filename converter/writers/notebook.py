@@ -14,7 +14,7 @@ from pygments.util import ClassNotFound
 
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
-from ..inline import escape
+from ..myst_escape import code_fence, code_span, escape, link_target
 from ..stamp import PLACEHOLDER, stamp
 
 __all__ = ["to_notebook", "to_myst", "SKIP_TAGS"]
@@ -85,8 +85,9 @@ def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
     """sphinx-exercise gated directives around the starter and the folded solution; then the check."""
     meta = {"exercise": ex.label}
     practises = f"\n\n*Practises: {{ref}}`{target}`.*" if target else "\n\n*Practises: the whole tutorial.*"
-    # A backtick fence's info string can't hold backticks: the title is plain text.
-    title = ex.title.replace("`", "")
+    # The title is a directive argument: one line of plain text (a backtick
+    # fence's info string can't hold backticks, and some titles quote the source).
+    title = escape(" ".join(ex.title.replace("`", "").split()))
     start = f"```{{exercise-start}} {title}\n:label: {ex.label}\n```\n\n{ex.prompt}{practises}"
     cells = [nbformat.v4.new_markdown_cell(start)]
     if ex.setup:
@@ -152,7 +153,8 @@ def summary(doc: Document, limit: int = 160) -> str:
 
 def _provenance(doc: Document) -> str:
     meta = doc.meta
-    where = f"[{escape(meta.url)}]({meta.url})" if meta.url else f"`{meta.source}`"
+    target = link_target(meta.url)
+    where = f"[{escape(meta.url)}]({target})" if target else code_span(meta.source)
     parts = [f"Source: {where}"]
     if meta.author:
         parts.append(f"by {escape(meta.author)}")
@@ -172,7 +174,7 @@ def _provenance(doc: Document) -> str:
 # The visible line above a code cell that doesn't simply run, by status.
 _NOTES = {
     "rewritten": "Changed to run in the notebook: {reason}.",
-    "file": "Saved as `{file}`, so that later cells can import it.",
+    "file": "Saved as {file}, so that later cells can import it.",
     "raises": "This cell raises an error on purpose: {reason}.",
     "setup": "Course setup, not part of the tutorial: {reason}.",
     "skipped": "Not run here: {reason}.",
@@ -186,7 +188,7 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     runnable |= {"category": block.category} if block.category else {}
     runnable |= {"file": block.file} if block.file else {}
     runnable |= {"original": block.original} if block.original else {}
-    note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=block.file)
+    note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=code_span(block.file))
     if block.language != "python":
         runnable["language"] = block.language or "text"
         markdown = f"*{note}*\n\n" + fenced(block.code, block.language)
@@ -205,10 +207,8 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
 
 
 def fenced(code: str, language: str) -> str:
-    """A backtick fence long enough for the code, labelled with a lexer Sphinx can use."""
-    longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
-    fence = "`" * (longest + 1)
-    return f"{fence}{highlight_language(code, language)}\n{code}\n{fence}"
+    """A fence that holds the code, labelled with a lexer Sphinx can use."""
+    return code_fence(code, highlight_language(code, language))
 
 
 @cache

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ..inline import escape
+from ..myst_escape import code_fence, code_span, escape
 from ..passes.dependencies import normalize
 from ..passes.placement import CHAPTERS, FALLBACK
 
@@ -162,17 +162,17 @@ def set_up_section(entries: list[Entry], *, pins: Mapping[str, str], book_prefix
         "Install them in a virtual environment (`python -m venv .venv`, then activate it) with:",
     ]
     if specs:
-        lines += ["", "```shell", "pip install " + " ".join(specs), "```"]
+        lines += ["", code_fence("pip install " + " ".join(specs), "shell")]
     if any(key in pins for key in order):
         lines += ["", "The versions are the ones the course was checked with. In a copy of the course's "
                       "repository, `pip install -e \".[course]\"` installs the same."]
     if unpinned:
         lines += ["", "Also used, but left out of that command: "
-                  + ", ".join(f"`{names[key]}`" for key in unpinned)
+                  + ", ".join(code_span(names[key]) for key in unpinned)
                   + ". Install it separately, in an environment of its own, to run the code that needs it."]
     lines += ["", "Which tutorials need which packages:", ""]
     for e in needing:
-        lines.append(f"- [{escape(e.title)}]({_link(e, book_prefix)}): " + ", ".join(f"`{n}`" for n in e.requirements))
+        lines.append(f"- [{escape(e.title)}]({_link(e, book_prefix)}): " + ", ".join(code_span(n) for n in e.requirements))
     return lines
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from converter.inline import code_span, escape
+from converter.myst_escape import code_span, escape
 
 TEXTS = [
     "Use SELECT * FROM users to fetch everything.",

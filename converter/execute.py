@@ -46,6 +46,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
+
+from . import findings as found
+from .findings import FINDINGS_FILE
+from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
 CELL_TIMEOUT = 60
 NOTEBOOK_TIMEOUT = 300
@@ -111,6 +116,8 @@ class NotebookResult:
     cached: bool = False
     exercises: int = 0
     """Exercises whose contract this run proved (starter fails its check, solution passes)."""
+    disproved: dict[str, str] = field(default_factory=dict)
+    """Exercises whose contract this run disproved: label -> why (the next convert drops them)."""
 
     @property
     def ok(self) -> bool:
@@ -132,7 +139,7 @@ class NotebookResult:
 
     @property
     def failed_cell(self) -> CellResult | None:
-        return next((c for c in self.cells if c.status in ("failed", "timeout")), None)
+        return next((c for c in self.cells if c.status in FAILED), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +154,29 @@ class CheckOptions:
     use_cache: bool = True
     jupyter_cache: Path | None = JUPYTER_CACHE
     """Where the book build finds the executed notebooks (None: don't store them)."""
+    sandbox: bool = True
+    """Run kernels in the course sandbox (False: `--no-sandbox`, as the user, shown in the report)."""
+    limits: Limits = field(default_factory=Limits)
+    findings: Path | None = Path(FINDINGS_FILE)
+    """Where check files what it proved for the next `course convert` (None: nowhere)."""
+
+    @property
+    def kernel_name(self) -> str:
+        return KERNEL_NAME if self.sandbox else "python3"
 
 
-def cache_key(text: str, timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT) -> str:
-    """What a run depends on: the notebook text, the timeouts and the Python running it."""
-    raw = f"{REPORT_VERSION}\n{sys.version}\n{timeout}\n{notebook_timeout}\n{text}"
+def cache_key(text: str, timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT, sandbox: str = "") -> str:
+    """What a run depends on: the notebook text, the timeouts, the sandbox and the Python running it."""
+    raw = f"{REPORT_VERSION}\n{sys.version}\n{timeout}\n{notebook_timeout}\n{sandbox}\n{text}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+class SandboxUnavailable(RuntimeError):
+    """`course check` was asked to sandbox kernels, and bubblewrap is missing."""
+
+
+def _sandbox_key(options: CheckOptions) -> str:
+    return repr(options.limits) if options.sandbox else "no-sandbox"
 
 
 def check(
@@ -164,12 +188,18 @@ def check(
     The report keeps the entries of notebooks not run this time (if they still
     exist), so `course check one.md` does not forget the others.
     """
+    if options.sandbox:
+        if bwrap_path() is None:
+            raise SandboxUnavailable(f"course check runs tutorial code only in a sandbox, and bubblewrap (bwrap) is missing: {HINT}")
+        from .provisioner import install_kernelspec
+
+        install_kernelspec()
     previous = _load_report(options.report)
     results: list[NotebookResult] = []
     todo: list[tuple[Path, str, nbformat.NotebookNode]] = []
     for path in notebooks:
         text = path.read_text(encoding="utf-8")
-        key = cache_key(text, options.cell_timeout, options.notebook_timeout)
+        key = cache_key(text, options.cell_timeout, options.notebook_timeout, _sandbox_key(options))
         hit = previous.get(str(path))
         if options.use_cache and hit and hit.key == key and _still_there(hit, options):
             result = replace(hit, cached=True)
@@ -194,7 +224,9 @@ def check(
             result = _store(result, options)
             results.append(result)
             on_done(result)
-    _write_report(options, previous, results)
+    everything = _write_report(options, previous, results)
+    if options.findings is not None:
+        _write_findings(options.findings, everything)
     return results
 
 
@@ -209,7 +241,7 @@ def _pool(todo: list[tuple[Path, str]], options: CheckOptions) -> Iterator[Itera
 
     # fork: workers inherit the imports already done (jupytext, nbformat); no re-import per worker.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    args = (options.out_dir, options.cell_timeout, options.notebook_timeout)
+    args = (options.out_dir, options.cell_timeout, options.notebook_timeout, options.kernel_name, options.limits)
     workers = max(1, min(options.jobs, len(todo)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(run_notebook, path, key, *args) for path, key in todo]
@@ -233,51 +265,97 @@ def _run_without_kernel(path: Path, key: str, nb: nbformat.NotebookNode, out_dir
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
     executed = _executed_path(path, out_dir)
     _write_notebook(nb, executed)
-    return NotebookResult(str(path), key, str(executed), _cell_results(nb, ""), kernel=False)
+    return NotebookResult(str(path), key, str(executed), _cell_results(nb, _Run(), Limits()), kernel=False)
 
 
 def _executed_path(path: Path, out_dir: Path) -> Path:
     return out_dir / f"{path.stem}.ipynb"
 
 
+KERNEL_STARTS = 3
+"""Attempts to start a kernel (a slow start under load or a clash is retried, then reported)."""
+STARTUP_TIMEOUT = 120
+
+
 def run_notebook(
     path: Path, key: str, out_dir: Path, cell_timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT,
+    kernel_name: str = "python3", limits: Limits = Limits(),
 ) -> NotebookResult:
     """Execute one notebook in a fresh kernel and a temporary working folder.
 
-    Stops (kills the kernel) after `notebook_timeout` seconds in all.
-    """
-    import asyncio
-    import subprocess
+    Runs past unexpected errors (the notebook still fails, but every cell gets its
+    real status); stops (kills the kernel) after `notebook_timeout` seconds in all."""
+    import copy
     import time
 
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
     start = time.perf_counter()
-    nb = _read(path.read_text(encoding="utf-8"))
-    shipped = len(nb.cells)
-    nb.cells += solution_runs(nb)
+    source = _read(path.read_text(encoding="utf-8"))
+    shipped = len(source.cells)
+    source.cells += solution_runs(source)
+    for _attempt in range(KERNEL_STARTS):
+        nb = copy.deepcopy(source)
+        run = _execute(nb, cell_timeout, notebook_timeout, kernel_name, limits)
+        if run.started:
+            break
+    error = run.error
+    problems = {} if run.hang or run.died else exercise_problems(nb, shipped)
+    del nb.cells[shipped:]  # the solution runs prove the exercises; they are not part of the notebook
     executed = _executed_path(path, out_dir)
-    error, hang, current = "", False, [-1]
+    _write_notebook(nb, executed)
+    cells = _cell_results(nb, run, limits)
+    failed = next((c for c in cells if c.status in FAILED), None)
+    if run.hang:
+        error = f"{error} (cell {run.current})"
+    elif failed:
+        error = f"cell {failed.index}: {failed.reason}"
+    if problems and not error:
+        error = "; ".join(f"exercise {label}: {why}" for label, why in problems.items())
+    return NotebookResult(
+        str(path), key, str(executed), cells, error, run.hang, round(time.perf_counter() - start, 2),
+        exercises=len(_exercise_cells(nb, "check")) - len(problems), disproved=problems,
+    )
+
+
+FAILED = ("failed", "timeout", "limit")
+
+
+@dataclass(slots=True)
+class _Run:
+    """How one kernel's run of a notebook ended."""
+
+    error: str = ""
+    hang: bool = False
+    died: bool = False
+    started: bool = False
+    """A cell started: the kernel came up (otherwise the run may be retried)."""
+    current: int = -1
+    """The cell running when the run stopped."""
+    cut: set[int] = field(default_factory=set)
+    """Cells whose output went over the limit (cut, then interrupted)."""
+
+
+def _execute(nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: float, kernel_name: str, limits: Limits) -> _Run:
+    import asyncio
+    import subprocess
+
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    run = _Run()
+    provisioners = []
 
     def on_cell_start(cell, cell_index):  # noqa: ANN001, ANN202 (nbclient hook)
-        current[0] = cell_index
+        run.started, run.current = True, cell_index
+        if client.km is not None and client.km.provisioner is not None and not provisioners:
+            provisioners.append(client.km.provisioner)
 
     with tempfile.TemporaryDirectory(prefix="course-", ignore_cleanup_errors=True) as workdir:
-        client = NotebookClient(
-            nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
-            skip_cells_with_tag=SKIP_TAG, resources={"metadata": {"path": workdir}},
-            # Executed cells keep the source's metadata, so jupyter-cache hashes them alike.
-            record_timing=False,
-            # Kill the kernel at the end instead of a polite shutdown (saves ~0.5 s per notebook).
-            shutdown_kernel="immediate",
-            on_cell_start=on_cell_start,
-        )
+        client = _client(nb, run, limits, timeout=cell_timeout, kernel_name=kernel_name,
+                         path=workdir, on_cell_start=on_cell_start)
 
         async def execute() -> None:
-            # The kernel's own stderr (ipykernel start-up warnings) is noise on the terminal.
-            task = asyncio.ensure_future(client.async_execute(stderr=subprocess.DEVNULL))
+            # The kernel's own stderr (ipykernel start-up notes) is noise on the terminal.
+            task = asyncio.ensure_future(client.async_execute(
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **limits.env()}))
             done, _ = await asyncio.wait({task}, timeout=notebook_timeout)
             if not done:
                 # Cancelling runs nbclient's cleanup, which kills the kernel; nbclient then
@@ -290,30 +368,64 @@ def run_notebook(
         try:
             asyncio.run(execute())
         except _NotebookLimit:
-            error, hang = f"hang: stopped after the notebook limit of {notebook_timeout:g} s", True
+            run.error, run.hang = f"hang: stopped after the notebook limit of {notebook_timeout:g} s", True
         except CellTimeoutError:
-            error, hang = f"hang: a cell ran longer than {cell_timeout:g} s", True
-        except CellExecutionError as err:
-            error = _first_line(err.ename, err.evalue)
+            run.error, run.hang = f"timeout: a cell ran longer than {cell_timeout:g} s", True
         except DeadKernelError as err:
-            error = f"kernel died: {err}"
+            run.died = True
+            run.error = _death(provisioners[0] if provisioners else None, limits) or f"kernel died: {err}"
         except Exception as err:  # noqa: BLE001 - the report must still be written
-            error = f"could not run: {type(err).__name__}: {err}"
-    problems = [] if error else exercise_problems(nb, shipped)
-    del nb.cells[shipped:]  # the solution runs prove the exercises; they are not part of the notebook
-    _write_notebook(nb, executed)
-    cells = _cell_results(nb, error, current[0] if error else -1, hang)
-    if problems and not error:
-        error = "; ".join(problems)
-    failed = next((c for c in cells if c.status in ("failed", "timeout")), None)
-    if failed and not error.startswith("hang"):
-        error = f"cell {failed.index}: {failed.reason}"
-    elif failed:
-        error = f"{error} (cell {failed.index})"
-    proved = 0 if error else len(_exercise_cells(nb, "check"))
-    return NotebookResult(
-        str(path), key, str(executed), cells, error, hang, round(time.perf_counter() - start, 2), exercises=proved,
+            run.error = f"could not run: {type(err).__name__}: {_first_line('', str(err))}"
+            if not run.started:
+                run.error = f"kernel did not start: {type(err).__name__}: {_first_line('', str(err))}"
+    return run
+
+
+def _death(provisioner: object, limits: Limits) -> str:
+    """Why the sandboxed kernel died, when a limit killed it ("" if unknown)."""
+    if provisioner is None:
+        return ""
+    if getattr(provisioner, "oom_killed", False):
+        return f"limit: memory {human(limits.memory)} (the kernel was killed)"
+    if getattr(provisioner, "exit_signal", 0) == 24:  # SIGXCPU
+        return f"limit: CPU time {limits.cpu_seconds} s (the kernel was killed)"
+    return ""
+
+
+def _client(nb: nbformat.NotebookNode, run: _Run, limits: Limits, *, path: str, **options: object):  # noqa: ANN202
+    """An nbclient NotebookClient that cuts a cell's output at `limits.output` bytes, then
+    interrupts the cell: the output is not held in memory, and the cell is reported."""
+    import asyncio
+
+    from nbclient import NotebookClient
+
+    sent: dict[int, int] = {}
+
+    class CappedClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201 (nbclient hook)
+            total = sent[cell_index] = sent.get(cell_index, 0) + _output_size(msg.get("content", {}))
+            if total <= limits.output:
+                return super().output(outs, msg, display_id, cell_index)
+            if cell_index not in run.cut:
+                run.cut.add(cell_index)
+                note = f"[course check: output cut at {human(limits.output)}; the cell was stopped]\n"
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text=note))
+                asyncio.ensure_future(self.km.interrupt_kernel())
+            return None
+
+    return CappedClient(
+        nb, allow_errors=True, skip_cells_with_tag=SKIP_TAG, resources={"metadata": {"path": path}},
+        # Executed cells keep the source's metadata, so jupyter-cache hashes them alike.
+        record_timing=False, startup_timeout=STARTUP_TIMEOUT,
+        # Kill the kernel at the end instead of a polite shutdown (saves ~0.5 s per notebook).
+        shutdown_kernel="immediate", **options,
     )
+
+
+def _output_size(content: dict) -> int:
+    if "text" in content:
+        return len(content["text"])
+    return sum(len(str(v)) for v in (content.get("data") or {}).values()) + len(str(content.get("traceback", "")))
 
 
 # --- exercises: the check must fail with the starter and pass with the solution ------------------
@@ -338,24 +450,24 @@ def solution_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return runs
 
 
-def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> list[str]:
-    """Exercises that break the contract: with the starter the check must raise
-    AssertionError; with the solution it must pass."""
+def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> dict[str, str]:
+    """Exercises that break the contract, with the reason: with the starter the check
+    must raise AssertionError; with the solution it must pass."""
     def errors(cell: nbformat.NotebookNode) -> list[dict]:
         return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
-    problems = []
+    problems = {}
     for label, check in _exercise_cells(nb, "check").items():
         found = errors(check)
         if not found:
-            problems.append(f"exercise {label}: its check passes with the starter")
+            problems[label] = "its check passes with the starter"
         elif found[0].get("ename") != "AssertionError":
-            problems.append(f"exercise {label}: with the starter its check raises {found[0].get('ename')}, not AssertionError")
+            problems[label] = f"with the starter its check raises {found[0].get('ename')}, not AssertionError"
     for cell in nb.cells[shipped:]:
         found = errors(cell)
-        if found:
-            label = cell.metadata["solution_run"]
-            problems.append(f"exercise {label}: the solution fails its check ({_first_line(found[0].get('ename', ''), found[0].get('evalue', ''))})")
+        if found and cell.metadata["solution_run"] not in problems:
+            why = _first_line(found[0].get("ename", ""), found[0].get("evalue", ""))
+            problems[cell.metadata["solution_run"]] = f"the solution fails its check ({why})"
     return problems
 
 
@@ -369,20 +481,12 @@ def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _cell_results(
-    nb: nbformat.NotebookNode, error: str, current: int = -1, hang: bool = False,
-) -> tuple[CellResult, ...]:
-    """Classify every code cell (and every fenced block shown in a Markdown cell)."""
-    def unexpected(index: int, cell: nbformat.NotebookNode) -> bool:
-        return any(o.get("output_type") == "error" for o in cell.get("outputs", [])) and not (
-            EXPECTED_ERROR_TAG in cell.metadata.get("tags", []) or (hang and index == current)
-        )
+def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple[CellResult, ...]:
+    """Classify every code cell (and every fenced block shown in a Markdown cell).
 
-    fail_at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and unexpected(i, c)), None)
-    if fail_at is None and error:
-        fail_at = current if current >= 0 else next(
-            (i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
-             and SKIP_TAG not in c.metadata.get("tags", []) and c.get("execution_count") is None), None)
+    The kernel ran past unexpected errors, so each cell has its own status; only a
+    hang or a dead kernel leaves cells "not-reached"."""
+    stopped = run.current if (run.hang or run.died or (run.error and not run.started)) else None
     results = []
     for index, cell in enumerate(nb.cells):
         runnable = cell.metadata.get("runnable") or {}
@@ -396,19 +500,44 @@ def _cell_results(
             results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable)))
         elif not cell.source.strip():
             continue  # nbclient does not run empty cells
-        elif fail_at is not None and index > fail_at:
+        elif stopped is not None and (index > stopped or (stopped < 0 and cell.get("execution_count") is None)):
             results.append(CellResult(index, "not-reached"))
-        elif index == fail_at:
-            status = "timeout" if hang else "failed"
-            text = _first_line(errors[0].get("ename", ""), errors[0].get("evalue", "")) if errors and not hang else error
-            results.append(CellResult(index, status, text))
-        elif errors:
+        elif index == stopped:
+            status = "limit" if run.error.startswith("limit") else "timeout" if run.hang else "failed"
+            results.append(CellResult(index, status, run.error))
+        elif index in run.cut:
+            results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}"))
+        elif errors and EXPECTED_ERROR_TAG in tags:
             results.append(CellResult(index, "expected-error", _first_line(errors[0].get("ename", ""), errors[0].get("evalue", ""))))
+        elif errors:
+            limit = _limit_hit(errors[0], limits)
+            reason = limit or _first_line(errors[0].get("ename", ""), errors[0].get("evalue", ""))
+            results.append(CellResult(index, "limit" if limit else "failed", reason))
         elif runnable.get("status") == "file" or cell.source.lstrip().startswith("%%writefile"):
             results.append(CellResult(index, "written"))
         else:
             results.append(CellResult(index, "ran"))
     return tuple(results)
+
+
+# errno -> the limit it means inside the sandbox
+_LIMIT_ERRNO = {11: "processes", 24: "open files", 27: "file size", 28: "disk"}
+
+
+def _limit_hit(error: dict, limits: Limits) -> str:
+    """"limit: memory 2 GiB" when a cell's error is one of the sandbox's limits, else ""."""
+    name, value = error.get("ename", ""), str(error.get("evalue", ""))
+    if name == "MemoryError":
+        return f"limit: memory {human(limits.memory)}"
+    if name == "OutputLimit":
+        return f"limit: output {human(limits.output)}"
+    match = re.match(r"\[Errno (\d+)\]", value)
+    what = _LIMIT_ERRNO.get(int(match.group(1))) if match else None
+    if what == "processes" and "fork" not in value.lower() and name != "BlockingIOError":
+        return ""
+    amount = {"processes": str(limits.processes), "open files": str(limits.open_files),
+              "file size": human(limits.file_size), "disk": human(limits.disk)}.get(what or "")
+    return f"limit: {what} {amount}" if amount else ""
 
 
 def _category(runnable: dict) -> str:
@@ -455,6 +584,42 @@ def _store(result: NotebookResult, options: CheckOptions) -> NotebookResult:
     return replace(result, jupyter_cache=record.hashkey)
 
 
+# --- findings: what this check proved, for the next convert ------------------------------------
+
+def _write_findings(path: Path, results: list[NotebookResult]) -> None:
+    """Rewrite `findings.json` from every notebook in the report (so it holds no stale entries)."""
+    everything = found.Findings()
+    for result in results:
+        if Path(result.executed).exists():
+            everything = everything.merged(notebook_findings(nbformat.read(result.executed, as_version=4), result))
+    found.save(path, everything)
+
+
+def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> found.Findings:
+    """The findings of one executed notebook: each code cell's status, reason and stdout,
+    each exercise's contract."""
+    slug = str(nb.metadata.get("course", {}).get("slug") or Path(result.notebook).stem)
+    cells = {}
+    for cell_result in result.cells:
+        cell = nb.cells[cell_result.index]
+        if cell.cell_type != "code" or cell_result.status in ("skipped", "written"):
+            continue
+        stdout = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                         if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        keep = cell_result.status == "ran" and len(stdout) <= found.MAX_STDOUT
+        cells[found.cell_key(slug, cell.source)] = found.CellFinding(
+            cell_result.status, cell_result.reason, stdout if keep else None)
+    exercises = {}
+    if not result.hang and result.kernel:
+        sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
+        for label, check in sources["check"].items():
+            starter, solution = sources["exercise"].get(label), sources["solution"].get(label)
+            key = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "", check.source)
+            why = result.disproved.get(label, "")
+            exercises[key] = found.ExerciseFinding(not why, why)
+    return found.Findings(cells, exercises)
+
+
 # --- report ----------------------------------------------------------------------------------
 
 def _load_report(path: Path) -> dict[str, NotebookResult]:
@@ -474,7 +639,10 @@ def _load_report(path: Path) -> dict[str, NotebookResult]:
         return {}
 
 
-def _write_report(options: CheckOptions, previous: dict[str, NotebookResult], results: list[NotebookResult]) -> None:
+def _write_report(
+    options: CheckOptions, previous: dict[str, NotebookResult], results: list[NotebookResult],
+) -> list[NotebookResult]:
+    """Write the JSON report; returns every notebook it holds (this run's and earlier ones)."""
     path = options.report
     path.parent.mkdir(parents=True, exist_ok=True)
     now = {r.notebook: r for r in results}
@@ -487,7 +655,11 @@ def _write_report(options: CheckOptions, previous: dict[str, NotebookResult], re
             stale.unlink(missing_ok=True)
     data = {
         "version": REPORT_VERSION,
-        "options": {"cell_timeout": options.cell_timeout, "notebook_timeout": options.notebook_timeout},
+        "options": {
+            "cell_timeout": options.cell_timeout, "notebook_timeout": options.notebook_timeout,
+            # --no-sandbox is shown wherever the results are: here and on the landing page.
+            "sandbox": {"tool": "bubblewrap", "limits": asdict(options.limits)} if options.sandbox else None,
+        },
         "summary": {
             "notebooks": len(everything),
             "ok": sum(r.ok for r in everything),
@@ -499,6 +671,7 @@ def _write_report(options: CheckOptions, previous: dict[str, NotebookResult], re
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    return everything
 
 
 def _as_json(result: NotebookResult) -> dict:
@@ -507,7 +680,7 @@ def _as_json(result: NotebookResult) -> dict:
     data["outcome"] = result.outcome
     data["counts"] = {
         status: result.count(status)
-        for status in ("ran", "written", "skipped", "expected-error", "failed", "timeout", "not-reached")
+        for status in ("ran", "written", "skipped", "expected-error", "failed", "timeout", "limit", "not-reached")
     }
     data["skipped_by_category"] = result.skipped_by_category()
     return data

@@ -1,4 +1,10 @@
-"""`course convert`: sources -> model -> passes -> notebooks, table of contents, landing page."""
+"""`course convert`: sources -> model -> passes -> notebooks, table of contents, landing page.
+
+A pure function of its inputs: the sources, the project's settings, the declared
+course environment (the `course` extra of pyproject.toml) and what the last
+`course check` proved (findings.json). It never runs, imports or evaluates
+tutorial code, and its output does not depend on what the running venv holds.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import environment, findings
 from .document import Course, Document, Excluded
 from .errors import ConverterError, SourceError
 from .passes import run_passes
@@ -43,6 +50,14 @@ class Layout:
     @property
     def config(self) -> Path:
         return self.root / "_config.yml"
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+    @property
+    def findings(self) -> Path:
+        return self.root / findings.FINDINGS_FILE
 
 
 @dataclass(slots=True)
@@ -96,7 +111,10 @@ def convert(
     """Convert the sources into book/ and regenerate _toc.yml and the landing page."""
     report = ConvertReport()
     docs = read_all(expand_sources(sources), report, on_file)
-    report.course = run_passes(Course(documents=tuple(docs)))
+    report.course = run_passes(
+        Course(documents=tuple(docs)),
+        environment=environment.read(layout.pyproject), findings=findings.load(layout.findings),
+    )
     existing = _existing_notebooks(layout)
     for doc in report.course.documents:
         path = _target(doc, layout, existing)

@@ -37,6 +37,9 @@ class Meta:
     """Titles of other tutorials in the course that cover nearly the same ground."""
     requirements: tuple[str, ...] = ()
     """PyPI distributions the tutorial's code needs (set by the `dependencies` pass)."""
+    findings: tuple[str, ...] = ()
+    """Keys of the `course check` findings this notebook was converted from (demoted cells,
+    dropped exercises, predicted outputs), so that check keeps them when it prunes findings.json."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,8 @@ class CodeBlock:
     """The code as the tutorial wrote it, when a recipe changed `code` (else "")."""
     volatile: bool = False
     """Its output changes from run to run (timings, threads): tests must not compare it."""
+    printed: str | None = None
+    """What `course check` saw the cell print last time it ran (None: not known; convert never runs code)."""
 
 
 @dataclass(frozen=True, slots=True)

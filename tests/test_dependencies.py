@@ -10,6 +10,7 @@ import pytest
 
 from converter.document import CodeBlock, Course, Document, Heading, ListBlock, Meta, Paragraph
 from converter.passes import run_passes
+from tests.course_environment import COURSE
 from converter.passes.dependencies import (
     EXTRA_EXCLUSIONS, IMPORT_TO_PYPI, course_requirements, distribution_for, imported_modules,
     infer_requirements, install_command_packages, missing_from_extra, normalize, own_modules,
@@ -303,7 +304,7 @@ def test_missing_from_extra_ignores_case_separators_and_exclusions() -> None:
 @pytest.fixture(scope="module")
 def seed_docs() -> list[Document]:
     docs = [d for path in sorted((ROOT / "sources").iterdir()) for d in read_source(path)]
-    return [infer_requirements(d) for d in run_passes(Course(tuple(docs))).documents]
+    return [infer_requirements(d) for d in run_passes(Course(tuple(docs)), environment=COURSE).documents]
 
 
 @pytest.fixture(scope="module")

@@ -70,12 +70,20 @@ def test_flask_rewrite_only_touches_flask_apps() -> None:
 
 
 def test_imports_prefer_the_tutorials_own_line() -> None:
-    code, missing = imports.add_imports("print(np.pi, Path('.'))", {"np", "Path", "mystery"}, {"np": "import numpy as np"}, ("pathlib",))
+    code, missing = imports.add_imports(
+        "print(np.pi, url_for('home'))", {"np", "url_for", "mystery"}, {"np": "import numpy as np"}, ("flask",))
     assert code.splitlines()[:2] == [
-        "from pathlib import Path  # added: imported elsewhere in the tutorial",
+        "from flask import url_for  # added: imported elsewhere in the tutorial",
         "import numpy as np  # added: imported elsewhere in the tutorial",
     ]
     assert missing == {"mystery"}
+
+
+def test_imports_from_a_package_come_from_the_static_table_not_an_import() -> None:
+    # `Path` really is in pathlib, but convert never imports a package to learn its names.
+    assert imports.import_for("Path", {}, ("pathlib",)) == ""
+    assert imports.import_for("url_for", {}, ("flask",)) == "from flask import url_for"
+    assert imports.import_for("url_for", {}, ()) == ""
 
 
 def test_django_elided_apps_are_filled_once() -> None:

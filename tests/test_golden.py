@@ -18,9 +18,10 @@ import jupytext
 import pytest
 
 from converter.errors import SourceError
-from converter.passes import PASSES
+from converter.passes import passes
 from converter.readers import READERS, decode, detect_format
 from converter.writers.notebook import to_myst
+from tests.course_environment import COURSE
 
 CASES = Path(__file__).parent / "cases"
 SEPARATOR = "\n<!-- ======== next notebook ======== -->\n\n"
@@ -38,7 +39,7 @@ def convert_case(path: Path) -> list[str]:
         docs = READERS[detect_format(text, suffix=path.suffix)](text, source=source)
     except SourceError as err:
         return [f"error: {err}\n"]
-    for _name, apply in PASSES:
+    for _name, apply in passes(COURSE):
         docs = [apply(d) for d in docs]
     return [to_myst(d) for d in docs]
 

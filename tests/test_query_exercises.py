@@ -333,15 +333,17 @@ def test_filters_get_values_that_some_rows_match():
 
 @lru_cache(maxsize=1)
 def seed_documents() -> tuple[Document, ...]:
-    from converter.passes import COURSE_PASSES, PASSES
+    from converter.passes import course_passes, passes
+    from converter.findings import Findings
+    from tests.course_environment import COURSE
     from converter.readers import read_source
 
     docs = tuple(read_source(ROOT / "sources/000_4570511d4ad11a14.txt")
                  + read_source(ROOT / "sources/003_de1538dbbdf76b2e.txt"))
-    for _name, apply in PASSES:
+    for _name, apply in passes(COURSE):
         docs = tuple(apply(d) for d in docs)
     course = Course(docs)
-    for name, apply in COURSE_PASSES:
+    for name, apply in course_passes(Findings()):
         if name != "exercises":  # the generators are what is under test
             course = apply(course)
     return course.documents

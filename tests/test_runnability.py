@@ -6,13 +6,14 @@ import pytest
 
 from converter.document import Block, CodeBlock, Document, Meta, Paragraph
 from converter.passes.files import find_files
+from tests.course_environment import COURSE
 from converter.passes.runnability import FILE, RAISES, REWRITTEN, RUNS, SETUP, SKIPPED, decide_runnability
 
 
 def _decide(*blocks: tuple[str, str] | Block) -> list[CodeBlock]:
     """Run the pass over code blocks ((code, language) pairs) and prose; return the code blocks."""
     made = tuple(CodeBlock(b[0], language=b[1]) if isinstance(b, tuple) else b for b in blocks)
-    return list(decide_runnability(find_files(Document(Meta("t", "s"), made))).code_blocks)
+    return list(decide_runnability(find_files(Document(Meta("t", "s"), made)), environment=COURSE).code_blocks)
 
 
 RUNS_CASES = [
@@ -39,7 +40,7 @@ def test_self_contained_python_runs(code: str) -> None:
 
 SKIP_CASES = [
     ("def broken(:\n    pass", "fragment, not complete Python"),
-    ("import notarealpackage_xyz\nnotarealpackage_xyz.go()", "neither installed for the course nor shown"),
+    ("import notarealpackage_xyz\nnotarealpackage_xyz.go()", "neither in the course environment (the `course` extra) nor shown"),
     ("from .models import User", "tutorial's own module `.models`"),
     ("import asyncio\n\ndef start():\n    asyncio.run(main())", "inside a function"),
     ("name = input('Name? ')", "keyboard input"),
@@ -99,7 +100,7 @@ def test_files_written_earlier_can_be_read() -> None:
 
 def test_prose_blocks_are_left_alone() -> None:
     doc = Document(Meta("t", "s"), (Paragraph("text"),))
-    assert decide_runnability(doc) == doc
+    assert decide_runnability(doc, environment=COURSE) == doc
 
 
 # --- rewrites, files, expected errors, recipes ----------------------------------------------

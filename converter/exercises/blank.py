@@ -16,12 +16,11 @@ Such cells need the notebook's own files and state (a Flask app importing the
 from __future__ import annotations
 
 import ast
-import base64
-import zlib
 from dataclasses import dataclass
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading
+from .checks import packed
 from .predict import awaits, impure
 
 MAX_OFFERS = 2
@@ -163,7 +162,7 @@ def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str) -
     )
     solution = _wrapped(block.code, "my_version", asynchronous)
     # Same function name as the learner's, so that qualified names in what they define match.
-    tutorial = base64.b64encode(zlib.compress(_wrapped(block.code, "my_version", asynchronous).encode())).decode()
+    tutorial = packed(_wrapped(block.code, "my_version", asynchronous))
     prompt = (
         f"This is the tutorial's code from «{section}» with one piece taken out (`...`). "
         f"Put it back: the missing piece is {piece.hint}. Your version must behave exactly like the "

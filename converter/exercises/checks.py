@@ -7,7 +7,9 @@ answer, and fail with AssertionError and a friendly message.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import zlib
 
 
 def digest(text: str) -> str:
@@ -41,3 +43,9 @@ def answer_check(variable: str, expected: str, *, wrong: str, right: str) -> str
         + f"assert _digest({variable}) == {digest(expected)!r}, {wrong!r}\n"
         + f"print({right!r})\n"
     )
+
+
+def packed(code: str) -> str:
+    """`code` compressed and base64-encoded, for a check to run without showing it
+    (`zlib.decompress(base64.b64decode(...)).decode()` in the check)."""
+    return base64.b64encode(zlib.compress(code.encode())).decode()

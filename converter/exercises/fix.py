@@ -5,24 +5,26 @@ Finds "incorrect vs correct" material whose correct version is runnable Python:
         `# Wrong` / `# Bad` ... `# Correct` / `# Right` / `# Good`), or
     (b) two code blocks in a row, introduced by prose such as "Incorrect:" and
         "Correct:" (or Before/After, Don't/Do, Bad/Good, Wrong/Right).
-The starter is the broken version (wrapped in try/except when it raises, so
-the cell reports the error instead of stopping), the solution the correct one.
-The check compares behaviour by digest: either the values the code leaves in
-its variables (`repr`), or what the functions it defines return for the
-tutorial's own calls. Both versions run in a sandboxed subprocess first; the
-exercise is offered only when they differ and the contract holds.
+The starter is the broken version (wrapped in try/except, so that the cell
+reports an error instead of stopping the notebook), the solution the correct
+one. The check compares behaviour: it runs the tutorial's correct version
+(compressed in the check: it is the answer) in a copy of the notebook's
+namespace and compares the values the code leaves in its variables (`repr`),
+or what the functions it defines return for the tutorial's own calls, with
+the learner's. Nothing runs at convert time: `course check` proves that the
+broken version fails the check and the correct one passes, and an offer it
+disproves (both versions behave the same, say) is dropped at the next convert.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 import re
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
-from .checks import CHECK_HELPERS, digest
-from .predict import RUNNING, context_for, contract_holds, fenced, needs_of, run_twice, section_of, top_binds
+from .checks import packed
+from .predict import RUNNING, context_for, fenced, impure, needs_of, section_of, top_binds
 
 MAX_OFFERS = 2
 _BAD = r"(?:❌\s*)?(?:incorrect|wrong|bad|before|don[’']t|do not|avoid|the mistake|mistake|buggy|broken)"
@@ -35,15 +37,14 @@ _PROSE_EMOJI_GOOD = re.compile(r"^\W*✅")
 # comment markers inside one block: "# Incorrect", "# ❌ Wrong way", "# Good:"
 _COMMENT_BAD = re.compile(rf"^\s*#\s*{_BAD}\b", re.I)
 _COMMENT_GOOD = re.compile(rf"^\s*#\s*{_GOOD}\b", re.I)
-_ADDRESS = re.compile(r"0x[0-9a-f]{4,}|<[\w.]+ object", re.I)
 
 
 def fix_the_bug(doc: Document) -> list[Exercise]:
     """Offer "fix the bug" exercises, best first."""
     found = []
     for index, bad, good, explanation in _pairs(doc):
-        exercise, context = _exercise(doc, index, bad, good, explanation)
-        if exercise is not None and contract_holds(exercise, context):
+        exercise = _exercise(doc, index, bad, good, explanation)
+        if exercise is not None:
             found.append(exercise)
         if len(found) >= MAX_OFFERS:
             break
@@ -164,89 +165,44 @@ def _calls(tree: ast.Module) -> list[tuple[str, str]]:
     return found[:6]
 
 
-_PROBE_VALUES = '''\
-import json as _json
-_probe = {{}}
-for _name in {names!r}:
-    if _name in globals():
-        try:
-            _probe[_name] = repr(globals()[_name])
-        except Exception:
-            pass
-print(_json.dumps(_probe))
-'''
-
-_OUTCOMES = '''\
-import contextlib as _contextlib
-import io as _io
-
-def _outcome(function, args):
-    try:
-        with _contextlib.redirect_stdout(_io.StringIO()):
-            return repr(function(*args))
-    except Exception as error:
-        return "raises " + type(error).__name__
-
-_outcomes = []
-{calls}
-'''
-
-
-def _outcomes_code(calls: list[tuple[str, str]]) -> str:
-    lines = "\n".join(
-        f"_outcomes.append(_outcome({name}, ({args}))) if {name!r} in globals() else _outcomes.append('missing')"
-        for name, args in calls
-    )
-    return _OUTCOMES.format(calls=lines)
-
-
-def _exercise(doc: Document, index: int, bad: str, good: str, explanation: str) -> tuple[Exercise | None, str]:
+def _exercise(doc: Document, index: int, bad: str, good: str, explanation: str) -> Exercise | None:
     bad_tree, good_tree = _parse(bad), _parse(good)
-    if bad_tree is None or good_tree is None:
-        return None, ""
+    if bad_tree is None or good_tree is None or impure(good_tree):
+        return None  # results that vary from run to run can't be compared
     own = set()
     for tree in (bad_tree, good_tree):
         for node in tree.body:
             own |= top_binds(node)
-    needed = (needs_of(bad_tree) | needs_of(good_tree)) - own
-    context = context_for(doc, needed)
-    if context is None:
-        return None, ""
-    names = _values(good_tree)
-    calls = _calls(good_tree)
-    probe = _PROBE_VALUES.format(names=names)
-    outcomes = _outcomes_code(calls) + "print(' | '.join(_outcomes))\n"
-    results = run_twice([
-        {"code": context, "fresh": True}, {"code": bad}, {"code": probe}, {"code": outcomes},
-        {"code": context, "fresh": True}, {"code": good}, {"code": probe}, {"code": outcomes},
-    ])
-    if results is None or results[5]["error"] or results[6]["error"] or results[7]["error"]:
-        return None, ""
-    raised = results[1]["error"]
-    bad_values, good_values = _json(results[2]["out"]), _json(results[6]["out"])
-    keys = [n for n in names if n in good_values and not _ADDRESS.search(good_values[n])
-            and (raised or bad_values.get(n) != good_values[n])]
-    if keys:
-        setup = f"# Forget the tutorial's own results, so the check sees yours.\nfor _name in {keys!r}:\n    globals().pop(_name, None)\n"
-        check = _state_check(keys, {n: digest(good_values[n]) for n in keys})
-    elif calls and results[3]["out"] != results[7]["out"] and not _ADDRESS.search(results[7]["out"]):
+    # What both versions read must be defined once, before them: else "the correct
+    # version's results" would depend on where in the notebook the check runs.
+    if context_for(doc, (needs_of(bad_tree) | needs_of(good_tree)) - own) is None:
+        return None
+    names, calls = _values(good_tree), _calls(good_tree)
+    starter, solution = _strip_markers(bad), _strip_markers(good)
+    if names:
+        setup = f"# Forget the tutorial's own results, so the check sees yours.\nfor _name in {names!r}:\n    globals().pop(_name, None)\n"
+        check = _STATE_CHECK.format(names=names, correct=packed(solution))
+    elif calls:
         setup = ""
-        check = _calls_check(calls, digest(results[7]["out"].strip()))
+        shown = ", ".join(f"`{name}({args.rstrip(', ')})`" for name, args in calls[:3])
+        message = f"Not fixed yet: {shown} still behave(s) like the broken version. Run your fixed cell, then the check."
+        check = _CALLS_CHECK.format(calls=[f"{name}({args})" for name, args in calls], message=message, correct=packed(solution))
     else:
-        return None, ""
-    starter, solution = (_guarded(bad), _guarded(good)) if raised else (bad, good)
-    what = f" (it raises `{raised}`)" if raised else ""
+        return None
+    if not _only_definitions(bad_tree):
+        starter, solution = _guarded(starter), _guarded(solution)
+    block = doc.blocks[index]
+    what = " (it raises an error)" if isinstance(block, CodeBlock) and block.status == "raises" else ""
     said = f"\n\nWhat the tutorial says about it: {explanation}" if explanation else ""
     prompt = (
         f"The tutorial shows this code as a mistake{what}:\n\n{fenced(bad)}{said}\n\n"
         "Fix the code in the cell below so that it works the way the tutorial's correct version does, "
         "run it, then run the check."
     )
-    exercise = Exercise(
-        kind="fix", title="Fix the bug", prompt=prompt, starter=_strip_markers(starter) + "\n",
-        solution=_strip_markers(solution) + "\n", check=check, section=section_of(doc, index), setup=setup,
+    return Exercise(
+        kind="fix", title="Fix the bug", prompt=prompt, starter=starter + "\n",
+        solution=solution + "\n", check=check, section=section_of(doc, index), setup=setup,
     )
-    return exercise, context
 
 
 def _parse(code: str) -> ast.Module | None:
@@ -257,11 +213,9 @@ def _parse(code: str) -> ast.Module | None:
     return tree if tree.body else None
 
 
-def _json(text: str) -> dict:
-    try:
-        return json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-    except ValueError:
-        return {}
+def _only_definitions(tree: ast.Module) -> bool:
+    return all(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+               for n in tree.body)
 
 
 def _strip_markers(code: str) -> str:
@@ -271,7 +225,7 @@ def _strip_markers(code: str) -> str:
 
 
 def _guarded(code: str) -> str:
-    body = "\n".join(("    " + line) if line.strip() else "" for line in _strip_markers(code).splitlines())
+    body = "\n".join(("    " + line) if line.strip() else "" for line in code.splitlines())
     return (
         "try:\n" + body + "\n"
         "except Exception as error:\n"
@@ -279,28 +233,54 @@ def _guarded(code: str) -> str:
     )
 
 
-def _state_check(keys: list[str], digests: dict[str, str]) -> str:
-    lines = [CHECK_HELPERS, f"_expected = {digests!r}", ""]
-    lines.append(
-        "for _name, _want in _expected.items():\n"
-        "    if _name not in globals():\n"
-        "        raise AssertionError(f\"`{_name}` is not set: run your fixed code (it must get to the end) first.\")\n"
-        "    try:\n"
-        "        _seen = repr(globals()[_name])\n"
-        "    except Exception as _error:\n"
-        "        raise AssertionError(f\"Could not read `{_name}`: {type(_error).__name__}.\") from None\n"
-        "    if _digest(_seen) != _want:\n"
-        "        raise AssertionError(f\"`{_name}` doesn't hold what the correct code gives yet. Look at the mistake again.\")\n"
-        "print(\"✅ Fixed! Your code now behaves like the tutorial's correct version.\")\n"
-    )
-    return "\n".join(lines)
+# Both checks run the tutorial's correct version in a copy of the notebook's namespace
+# (without the learner's results) and compare what it leaves with what the learner's code left.
+_REFERENCE = '''\
+import base64 as _base64, contextlib as _contextlib, io as _io, zlib as _zlib
 
+# The tutorial's correct version, compressed: it is the answer, so it is not shown here.
+_correct = _zlib.decompress(_base64.b64decode({correct!r})).decode()
+_reference = {{k: v for k, v in globals().items() if k not in {names!r}}}
+try:
+    with _contextlib.redirect_stdout(_io.StringIO()):
+        exec(_correct, _reference)
+except Exception as _error:
+    raise AssertionError(
+        f"The tutorial's correct version failed here ({{type(_error).__name__}}): run the cells above first."
+    ) from None
+'''
 
-def _calls_check(calls: list[tuple[str, str]], expected: str) -> str:
-    shown = ", ".join(f"`{name}({args.rstrip(', ')})`" for name, args in calls[:3])
-    return (
-        CHECK_HELPERS + "\n" + _outcomes_code(calls)
-        + f"if _digest(' | '.join(_outcomes)) != {expected!r}:\n"
-        + f"    raise AssertionError({('Not fixed yet: ' + shown + ' still behave(s) like the broken version. Run your fixed cell, then the check.')!r})\n"
-        + "print(\"✅ Fixed! The functions now behave like the tutorial's correct version.\")\n"
-    )
+_STATE_CHECK = _REFERENCE + '''
+_compared = 0
+for _name in {names!r}:
+    _want = repr(_reference.get(_name, ...))
+    if _name not in _reference or " at 0x" in _want:
+        continue  # nothing to compare: the correct version doesn't set it, or it shows an address
+    if _name not in globals():
+        raise AssertionError(f"`{{_name}}` is not set: run your fixed code (it must get to the end) first.")
+    try:
+        _seen = repr(globals()[_name])
+    except Exception as _error:
+        raise AssertionError(f"Could not read `{{_name}}`: {{type(_error).__name__}}.") from None
+    if _seen != _want:
+        raise AssertionError(f"`{{_name}}` doesn't hold what the correct code gives yet. Look at the mistake again.")
+    _compared += 1
+assert _compared, "Nothing to compare: run the tutorial's cells above, then your fixed code."
+print("✅ Fixed! Your code now behaves like the tutorial's correct version.")
+'''
+
+_CALLS_CHECK = _REFERENCE.replace("{names!r}", "[]") + '''
+def _outcomes(namespace):
+    found = []
+    for _call in {calls!r}:
+        try:
+            with _contextlib.redirect_stdout(_io.StringIO()):
+                found.append(repr(eval(_call, namespace)))
+        except Exception as _error:
+            found.append("raises " + type(_error).__name__)
+    return found
+
+if _outcomes(dict(globals())) != _outcomes(_reference):
+    raise AssertionError({message!r})
+print("✅ Fixed! The functions now behave like the tutorial's correct version.")
+'''

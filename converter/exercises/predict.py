@@ -1,31 +1,25 @@
 """Exercise generator: predict what a piece of the tutorial's code prints.
 
-Python: a short cell that runs as written and prints a few deterministic lines.
-The check runs the tutorial's code again (its source is embedded: the learner
-reads it in the prompt anyway) in a copy of the notebook's namespace, with the
-output captured, and compares the learner's answer line by line. The output
-itself never appears in the check. The reference solution is found by running
-the cell (with just the definitions it needs) in a sandboxed subprocess, twice,
-with different hash seeds: a cell whose output differs between the runs is
-declined.
+Python: a short cell that runs as written and prints a few lines. The expected
+output is what `course check` recorded the cell printing in the notebook
+(`CodeBlock.printed`, from findings.json): convert never runs code to learn it,
+so a cell check has not run yet gets no exercise until the next check+convert.
+The check compares the learner's answer with it line by line, by digest (the
+output itself never appears in the check); only spaces at line ends and blank
+lines at the end don't count.
 
 Other languages: a line that states its own output in a trailing comment
 (`puts x # => true`, `// Output: 42`, or a following `# Output: ...` line)
 becomes "what does this line print?", checked by digest.
 
-This module also holds the sandbox and slicing helpers the other code
-generators share (`run_steps`, `context_for`, `running_blocks`).
+This module also holds the static helpers the other code generators share
+(`running_blocks`, `context_for`, `impure`, ...).
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import os
 import re
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 
 from .. import python_code as py
@@ -35,14 +29,15 @@ from .checks import CHECK_HELPERS, digest
 RUNNING = ("runs", "rewritten")
 MAX_LINES = 6
 MAX_LINE_CHARS = 120
-_TIMEOUT = 10
-# Output that would change from run to run or machine to machine.
+# Quality heuristics, not safety (tutorial code only ever runs in check's sandbox):
+# output that would change from run to run or machine to machine makes a bad question.
 _UNSTABLE_OUTPUT = re.compile(
     r"0x[0-9a-f]{4,}|\bat 0x|\d+\.\d+\s*(s|ms|sec|secs|seconds)\b|\d{1,2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}"
     r"|/tmp/|<[\w.]+ object|\bpid\b",
     re.I,
 )
-# Calls a predict or complete exercise must not make (I/O, time, randomness, processes, network).
+# Calls whose results depend on the run (I/O, time, randomness, processes, network): a check
+# comparing such code's behaviour or output would be flaky, so generators decline it.
 _IMPURE_NAMES = {
     "open", "input", "exec", "eval", "compile", "breakpoint", "exit", "quit", "id", "hash", "globals",
     "locals", "vars", "setattr", "delattr", "__import__",
@@ -63,7 +58,7 @@ _IMPURE_METHODS = {
 
 
 # --------------------------------------------------------------------------------------------
-# Shared helpers: the tutorial's running code, static slicing and the sandbox.
+# Shared helpers: the tutorial's running code and static slicing.
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,85 +186,9 @@ def awaits(node: ast.AST) -> bool:
     return False
 
 
-_RUNNER = r'''
-import ast, asyncio, contextlib, inspect, io, json, sys
-steps = json.loads(sys.stdin.read())
-real = sys.stdout
-namespace = {"__name__": "__main__"}
-results = []
-for step in steps:
-    if step.get("fresh"):
-        namespace = {"__name__": "__main__"}
-    target = dict(namespace) if step.get("copy") else namespace
-    out = io.StringIO()
-    error, message = "", ""
-    try:
-        with contextlib.redirect_stdout(out):
-            code = compile(step["code"], "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-            value = eval(code, target)
-            if inspect.iscoroutine(value):
-                asyncio.run(value)
-    except BaseException as err:
-        error, message = type(err).__name__, str(err)
-    results.append({"out": out.getvalue(), "error": error, "message": message})
-real.write(json.dumps(results))
-'''
-
-
-def run_steps(steps: list[dict], *, seed: int = 0) -> list[dict] | None:
-    """Run code steps in one fresh Python process (in an empty temporary folder).
-
-    A step is {"code": str, "copy": bool (run in a copy of the namespace), "fresh": bool
-    (start a new namespace)}; each result is {"out", "error", "message"}. None when the
-    process fails or takes too long."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONHASHSEED"] = str(seed)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    with tempfile.TemporaryDirectory(prefix="course-exercise-") as folder:
-        try:
-            done = subprocess.run(
-                [sys.executable, "-I", "-c", _RUNNER], input=json.dumps(steps), capture_output=True,
-                text=True, cwd=folder, env=env, timeout=_TIMEOUT,
-            )
-        except (subprocess.TimeoutExpired, OSError):
-            return None
-    if done.returncode != 0:
-        return None
-    try:
-        return json.loads(done.stdout)
-    except ValueError:
-        return None
-
-
-def run_twice(steps: list[dict]) -> list[dict] | None:
-    """`run_steps` with two hash seeds; None unless both runs agree."""
-    first = run_steps(steps, seed=0)
-    if first is None or run_steps(steps, seed=1) != first:
-        return None
-    return first
-
-
-def contract_holds(exercise: Exercise, context: str) -> bool:
-    """Run the exercise's contract in the sandbox: starter+check fails with a message,
-    solution+check prints a success line."""
-    steps = [
-        {"code": context, "fresh": True}, {"code": exercise.setup}, {"code": exercise.starter},
-        {"code": exercise.check},
-        {"code": context, "fresh": True}, {"code": exercise.setup}, {"code": exercise.solution},
-        {"code": exercise.check},
-    ]
-    results = run_twice(steps)
-    if results is None:
-        return False
-    if any(r["error"] for r in (results[0], results[1], results[2], results[4], results[5], results[6])):
-        return False
-    failed, passed = results[3], results[7]
-    return (failed["error"] == "AssertionError" and bool(failed["message"].strip())
-            and not passed["error"] and passed["out"].strip().startswith("✅"))
-
-
 def impure(tree: ast.AST) -> bool:
-    """The code does I/O, keeps time, draws random numbers, sleeps or touches processes/network."""
+    """The code does I/O, keeps time, draws random numbers, sleeps or touches processes/network:
+    its behaviour may differ between runs (a quality heuristic, not a safety check)."""
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
@@ -316,29 +235,24 @@ def predict_output(doc: Document) -> list[Exercise]:
 def _python_predictions(doc: Document) -> list[Exercise]:
     found = []
     for index, block, tree in running_blocks(doc):
-        if block.status != "runs" or block.volatile or not _candidate(tree):
+        if block.status != "runs" or block.volatile or block.printed is None or not _candidate(tree):
             continue
-        context = context_for(doc, needs_of(tree) - py.facts(tree).binds)
-        if context is None:
+        lines = printed_lines(block.printed)
+        if not _askable(lines) or _trivial(lines, block.code):
             continue
-        output = _output_of(block.code, context)
-        if output is None or _trivial(output, block.code):
-            continue
-        exercise = _python_exercise(doc, index, block.code, output)
-        if contract_holds(exercise, context):
-            found.append(exercise)
+        found.append(_python_exercise(doc, index, block.code, lines))
     return found
 
 
 def _candidate(tree: ast.Module) -> bool:
-    """A short cell that prints, without I/O, waiting, randomness or a value shown as Out[]."""
+    """A short cell that prints to stdout, without a value shown as Out[], and nothing in it
+    that makes the output change from run to run (I/O, time, randomness, interleaved tasks)."""
     if not tree.body or len(tree.body) > 15:
         return False
     prints = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and py.dotted(n.func) == "print"]
-    if not prints or awaits(tree) or impure(tree) or _long_sleep(tree):
+    if not prints or awaits(tree) or impure(tree):
         return False
-    if any(isinstance(n, ast.Call) and py.dotted(n.func) == "print"
-           and any(k.arg in ("file", "end", "flush") for k in n.keywords) for n in prints):
+    if any(any(k.arg == "file" for k in n.keywords) for n in prints):
         return False
     last = tree.body[-1]
     if isinstance(last, ast.Expr) and not (isinstance(last.value, ast.Call) and py.dotted(last.value.func) == "print"):
@@ -346,63 +260,40 @@ def _candidate(tree: ast.Module) -> bool:
     return True
 
 
-def _long_sleep(tree: ast.AST) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and py.dotted(node.func).endswith("sleep"):
-            arg = node.args[0] if node.args else None
-            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, (int, float)) and arg.value <= 0.5):
-                return True
-    return False
+def _askable(lines: list[str]) -> bool:
+    """A few short lines that look the same on every run (a quality heuristic)."""
+    text = "\n".join(lines)
+    if not text.strip() or len(lines) > MAX_LINES or any(len(line) > MAX_LINE_CHARS for line in lines):
+        return False
+    return not (_UNSTABLE_OUTPUT.search(text) or "```" in text)
 
 
-def _output_of(code: str, context: str) -> str | None:
-    """What the cell prints when run in a copy of the namespace its definitions make, if stable."""
-    steps = [{"code": context}, {"code": code, "copy": True}, {"code": code, "copy": True}]
-    results = run_twice(steps)
-    if results is None or any(r["error"] for r in results):
-        return None
-    if results[1]["out"] != results[2]["out"]:
-        return None  # it changes state that its own output depends on
-    output = results[1]["out"]
-    lines = output.strip().splitlines()
-    if not lines or len(lines) > MAX_LINES or any(len(line) > MAX_LINE_CHARS for line in lines):
-        return None
-    if _UNSTABLE_OUTPUT.search(output) or "```" in output:
-        return None
-    return output
-
-
-def _trivial(output: str, code: str) -> bool:
+def _trivial(lines: list[str], code: str) -> bool:
     """Every printed line is written out in the code: nothing to predict."""
-    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
-    return all(line in code for line in lines)
+    return all(line.strip() in code for line in lines if line.strip())
 
 
-def _lines(text: str) -> list[str]:
-    return [" ".join(line.split()).casefold() for line in str(text).strip().splitlines() if line.strip()]
+# What counts as "the same output": the printed lines, less spaces at line ends and blank
+# lines at the end. One definition, run here and pasted into the checks.
+_PRINTED_HELPERS = '''\
+import hashlib as _hashlib
 
+def _printed_lines(text):
+    return "\\n".join(line.rstrip() for line in str(text).splitlines()).rstrip("\\n").split("\\n")
+
+def _line_digests(text):
+    return [_hashlib.sha256(line.encode()).hexdigest()[:16] for line in _printed_lines(text)]
+'''
+_helpers: dict = {}
+exec(_PRINTED_HELPERS, _helpers)  # our own helper source (never tutorial code)
+printed_lines = _helpers["_printed_lines"]
+line_digests = _helpers["_line_digests"]
 
 _PYTHON_CHECK = '''\
-import contextlib as _contextlib
-import io as _io
-
-_source = {source!r}
-
+{helpers}
 assert answer is not ..., "Replace the ... with the text you expect the code to print."
-
-def _lines(text):
-    return [" ".join(line.split()).casefold() for line in str(text).strip().splitlines() if line.strip()]
-
-_buffer = _io.StringIO()
-try:
-    with _contextlib.redirect_stdout(_buffer):
-        exec(compile(_source, "<tutorial code>", "exec"), dict(globals()))
-except Exception as _error:
-    raise AssertionError(
-        f"Running the tutorial's code again failed with {{type(_error).__name__}}: "
-        "run the tutorial's cells above first, then this check."
-    ) from None
-_expected, _given = _lines(_buffer.getvalue()), _lines(answer)
+assert isinstance(answer, str), "Put the printed text in a string, e.g. answer = \\"first line\\\\nsecond line\\"."
+_expected, _given = {digests!r}, _line_digests(answer)
 if _given != _expected:
     _wrong = next((n for n, (a, b) in enumerate(zip(_given, _expected), start=1) if a != b), None)
     if _wrong is not None:
@@ -414,19 +305,20 @@ print("✅ Right! That is exactly what the code prints.")
 '''
 
 
-def _python_exercise(doc: Document, index: int, code: str, output: str) -> Exercise:
-    lines = output.strip().splitlines()
-    if len(lines) == 1:
-        solution = f"answer = {lines[0].strip()!r}\n"
+def _python_exercise(doc: Document, index: int, code: str, lines: list[str]) -> Exercise:
+    text = "\n".join(lines)
+    if len(lines) == 1 or not all(line.isprintable() for line in lines):
+        solution = f"answer = {text!r}\n"
     else:
-        body = "\n".join(line.rstrip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for line in lines)
+        body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
         solution = f'answer = """\\\n{body}\n"""\n'
     prompt = (
         "Read this code from the tutorial and work out what it prints, without running it:\n\n"
         f"{fenced(code)}\n\n"
         "What does this print? Write the printed text as a string in `answer` "
         "(one line per printed line: use `\\n` or a triple-quoted string). "
-        "Spaces and letter case don't matter."
+        "Write it exactly: letter case, spaces and punctuation count; only spaces at the end "
+        "of a line and blank lines at the end don't."
     )
     starter = (
         "# What does the code print? Put the printed text in a string,\n"
@@ -435,7 +327,8 @@ def _python_exercise(doc: Document, index: int, code: str, output: str) -> Exerc
     )
     return Exercise(
         kind="predict", title="Predict the output", prompt=prompt, starter=starter, solution=solution,
-        check=_PYTHON_CHECK.format(source=code), section=section_of(doc, index),
+        check=_PYTHON_CHECK.format(helpers=_PRINTED_HELPERS, digests=line_digests(text)),
+        section=section_of(doc, index),
     )
 
 

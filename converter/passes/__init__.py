@@ -1,10 +1,19 @@
-"""Passes: pure functions over the model, applied in the order listed here."""
+"""Passes: pure functions over the model, applied in the order listed here.
+
+Besides the course, passes see two more inputs, as values: the declared course
+environment (what notebooks can import) and what the last `course check`
+proved (findings.json). Nothing else: no installed packages, no tutorial code run.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ..document import Course, Document
+from ..environment import CourseEnvironment
+from ..findings import Findings
+from .check_findings import apply_findings
 from .dependencies import infer_requirements
 from .duplicates import flag_duplicates
 from .exercises import add_exercises
@@ -14,29 +23,37 @@ from .placement import place_tutorials
 from .runnability import decide_runnability
 from .selection import select_tutorials
 
-# Per tutorial, in order.
-PASSES: tuple[tuple[str, Callable[[Document], Document]], ...] = (
-    ("languages", assign_languages),
-    ("files", find_files),
-    ("dependencies", infer_requirements),
-    ("runnability", decide_runnability),
-)
-
-# Over the whole course, after the per-tutorial passes.
-COURSE_PASSES: tuple[tuple[str, Callable[[Course], Course]], ...] = (
-    ("selection", select_tutorials),
-    ("duplicates", flag_duplicates),
-    ("placement", place_tutorials),
-    ("exercises", add_exercises),
-)
+DocumentPass = Callable[[Document], Document]
+CoursePass = Callable[[Course], Course]
 
 
-def run_passes(course: Course) -> Course:
+def passes(environment: CourseEnvironment) -> tuple[tuple[str, DocumentPass], ...]:
+    """Per tutorial, in order."""
+    return (
+        ("languages", assign_languages),
+        ("files", find_files),
+        ("dependencies", infer_requirements),
+        ("runnability", partial(decide_runnability, environment=environment)),
+    )
+
+
+def course_passes(findings: Findings) -> tuple[tuple[str, CoursePass], ...]:
+    """Over the whole course, after the per-tutorial passes."""
+    return (
+        ("selection", select_tutorials),
+        ("duplicates", flag_duplicates),
+        ("placement", place_tutorials),
+        ("findings", partial(apply_findings, findings=findings)),  # keys need the slugs
+        ("exercises", partial(add_exercises, findings=findings)),
+    )
+
+
+def run_passes(course: Course, *, environment: CourseEnvironment, findings: Findings = Findings()) -> Course:
     """Apply every pass to a freshly read course."""
     docs = course.documents
-    for _name, apply in PASSES:
+    for _name, apply in passes(environment):
         docs = tuple(apply(d) for d in docs)
     course = Course(documents=docs, excluded=course.excluded)
-    for _name, apply in COURSE_PASSES:
+    for _name, apply in course_passes(findings):
         course = apply(course)
     return course

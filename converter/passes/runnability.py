@@ -10,24 +10,26 @@ Statuses (`CodeBlock.status`):
 
 Static analysis only, and conservative: a block runs when nothing suggests it
 would fail, block, need a service or the network, or touch the learner's machine.
-`course check` then proves it by running every notebook.
+Whether a package is available is a question for the declared course environment
+(`converter.environment`), never for the venv running the converter. `course
+check` then proves it by running every notebook (in its sandbox); what it finds
+failing is demoted by the `findings` pass at the next convert.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-import sys
 from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib.metadata import packages_distributions
 
 from .. import python_code as py
 from ..document import Block, CodeBlock, Document
+from ..environment import CourseEnvironment
 from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
+_SHELL_REASON = "shell commands: run them in your own terminal; the course never changes your machine"
 
 _LANGUAGE_NAMES = {
     "javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
@@ -81,11 +83,12 @@ class _Kernel:
     flask_apps: set[str] = field(default_factory=set)
 
 
-def decide_runnability(doc: Document) -> Document:
-    """Give every code block a status (and a reason when it doesn't simply run)."""
+def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Document:
+    """Give every code block a status (and a reason when it doesn't simply run);
+    `environment`: what the course's notebooks can import."""
     blocks = [_rewritten(b) if _is_python(b) else b for b in doc.blocks]
     written = _files_to_write(blocks)
-    known_imports = _tutorial_imports(blocks)
+    known_imports = _tutorial_imports(blocks, environment)
     kernel = _Kernel()
     out: list[Block] = []
     for index, block in enumerate(blocks):
@@ -100,7 +103,7 @@ def decide_runnability(doc: Document) -> Document:
                 tree = py.parse(block.code)
                 kernel.exports[module] = kernel.exports.get(module, frozenset()) | (py.facts(tree).binds if tree else frozenset())
             else:
-                block = _judge(block, text_before(blocks, index), kernel, known_imports)
+                block = _judge(block, text_before(blocks, index), kernel, known_imports, environment)
         out.append(block)
     out = [_keep_original(new, old) for new, old in zip(out, doc.blocks)]
     return replace(doc, blocks=tuple(_with_setup_cells(out)))
@@ -202,20 +205,20 @@ class _Imports:
         return imports.add_imports(code, missing, self.lines, self.packages)
 
 
-def _tutorial_imports(blocks: list[Block]) -> _Imports:
+def _tutorial_imports(blocks: list[Block], environment: CourseEnvironment) -> _Imports:
     lines: dict[str, str] = {}
     packages: set[str] = set()
     for b in blocks:
         if _is_python(b) and (tree := py.parse(b.code)):
             lines.update(py.import_lines(tree, b.code))
             packages |= {m.split(".")[0] for m, level in py.facts(tree).imports if not level}
-    return _Imports(lines, tuple(sorted(p for p in packages if p in _installed() and p not in sys.stdlib_module_names)))
+    return _Imports(lines, tuple(sorted(p for p in packages if p in environment.imports)))
 
 
 def _other_language(block: CodeBlock) -> CodeBlock:
     lang = block.language
     if lang in ("shell", "console"):
-        reason, category = "shell commands: run them in your own terminal; the course never changes your machine", "shell"
+        reason, category = _SHELL_REASON, "shell"
     elif lang == "sql":
         reason, category = "SQL for a database server (MySQL/PostgreSQL), which the course does not start", "service"
     elif lang == "html":
@@ -229,19 +232,20 @@ def _other_language(block: CodeBlock) -> CodeBlock:
     return replace(block, status=SKIPPED, reason=reason, category=category)
 
 
-def _judge(block: CodeBlock, before: str, kernel: _Kernel, known_imports: _Imports) -> CodeBlock:
+def _judge(
+    block: CodeBlock, before: str, kernel: _Kernel, known_imports: _Imports, environment: CourseEnvironment,
+) -> CodeBlock:
     """Run the block in the kernel, rewrite it, expect its error, or skip it."""
-    lines = [line for line in block.code.splitlines() if line.strip()]
-    if lines and all(line.lstrip().startswith(("!", "%")) for line in lines):
-        return _skip(block, "shell commands: run them in your own terminal; the course never changes your machine", "shell")
+    found = _ipython_syntax(block.code)
+    if found:
+        return _skip(block, *found)
     try:
         tree = ast.parse(block.code)
     except SyntaxError as err:
         return _skip(block, f"a fragment, not complete Python on its own ({err.msg}, line {err.lineno})", "fragment")
-    for check in (_import_problem, _call_problem, _loop_problem):
-        found = check(tree, kernel)
-        if found:
-            return _skip(block, *found)
+    found = _import_problem(tree, kernel, environment) or _call_problem(tree, kernel) or _loop_problem(tree, kernel)
+    if found:
+        return _skip(block, *found)
     facts = py.facts(tree)
     if _defines_django_model(tree):
         return _skip(block, "a Django model must live in an app's models.py, and the tutorial doesn't say which app", "fragment")
@@ -299,13 +303,31 @@ def _skip(block: CodeBlock, reason: str, category: str) -> CodeBlock:
     return replace(block, status=SKIPPED, reason=reason, category=category)
 
 
-@cache
-def _installed() -> frozenset[str]:
-    """Top-level modules importable in the course's environment (the one running the converter)."""
-    return frozenset(sys.stdlib_module_names) | frozenset(packages_distributions())
+# IPython syntax, line by line: `!cmd`, `%magic`, `%%cell_magic`, `x = !ls`, `x = %time f()`,
+# `obj?` / `obj??` / `?obj` (help). A notebook would hand any of them to IPython, which
+# runs shell commands and magics: never a cell that runs.
+_ESCAPE_LINE = re.compile(r"^\s*[!%]")
+_ESCAPE_ASSIGNMENT = re.compile(r"^\s*[\w.]+(\s*,\s*[\w.]+)*\s*=\s*[!%]")
+_HELP_LINE = re.compile(r"^\s*(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")
+_SHELL_MAGIC = re.compile(r"^\s*(!|%%?(bash|sh|script|sx|system|system_raw)\b|[\w.,\s]+=\s*!)")
 
 
-def _import_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
+def _ipython_syntax(code: str) -> tuple[str, str] | None:
+    """(reason, category) when the block holds IPython shell escapes, magics or help syntax."""
+    lines = [line for line in code.splitlines() if line.strip()]
+    escapes = [line for line in lines if _ESCAPE_LINE.match(line) or _ESCAPE_ASSIGNMENT.match(line)]
+    if any(_SHELL_MAGIC.match(line) for line in escapes):
+        return _SHELL_REASON, "shell"
+    if escapes:
+        magic = re.search(r"%+[\w.]*", escapes[0]).group()
+        return f"uses the IPython magic `{magic}`; the course runs only plain Python", "magic"
+    helps = [line.strip() for line in lines if _HELP_LINE.match(line)]
+    if helps:
+        return f"IPython help syntax (`{helps[0]}`), for an interactive session", "magic"
+    return None
+
+
+def _import_problem(tree: ast.Module, kernel: _Kernel, environment: CourseEnvironment) -> tuple[str, str] | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and not node.level and node.module in kernel.exports:
             absent = sorted({a.name for a in node.names} - kernel.exports[node.module] - {"*"})
@@ -321,9 +343,9 @@ def _import_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None
             return f"needs {_SERVICE_MODULES[top]} (`{module}`)", "service"
         if top in kernel.modules:
             continue
-        if top == "__future__" or top in _installed():
+        if top == "__future__" or environment.provides(module):
             continue
-        return f"imports `{module}`, which is neither installed for the course nor shown by the tutorial", "package"
+        return f"imports `{module}`, which is neither in the course environment (the `course` extra) nor shown by the tutorial", "package"
     return None
 
 

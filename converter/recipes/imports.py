@@ -3,15 +3,22 @@
 Tutorials often import once and use the name in several snippets, or show a
 snippet that uses `url_for` from a package they import elsewhere. The added
 line is the tutorial's own import when it has one, else `from <package> import
-<name>` for a package the tutorial already uses.
+<name>` for a package the tutorial already uses and whose name is in
+`KNOWN_EXPORTS` (a small table: convert never imports a tutorial's packages
+to find out what they export).
 """
 
 from __future__ import annotations
 
-import importlib
-from functools import cache
-
 NOTE = "added the import the tutorial makes in another cell"
+
+# Names tutorials use without importing them in the snippet, by package.
+KNOWN_EXPORTS: dict[str, frozenset[str]] = {
+    "flask": frozenset({
+        "Flask", "Blueprint", "request", "session", "g", "current_app", "url_for", "redirect",
+        "render_template", "jsonify", "abort", "flash", "make_response",
+    }),
+}
 
 
 def add_imports(
@@ -30,14 +37,4 @@ def import_for(name: str, tutorial_imports: dict[str, str], packages: tuple[str,
     """The tutorial's import of `name`, or one from a package it uses; "" if none."""
     if name in tutorial_imports:
         return tutorial_imports[name]
-    return next((f"from {p} import {name}" for p in packages if name in _public_names(p)), "")
-
-
-@cache
-def _public_names(package: str) -> frozenset[str]:
-    """Names a package exports at top level; empty if it can't be imported here."""
-    try:
-        module = importlib.import_module(package)
-    except Exception:  # a broken optional dependency must not stop the conversion
-        return frozenset()
-    return frozenset(getattr(module, "__all__", None) or (n for n in dir(module) if not n.startswith("_")))
+    return next((f"from {p} import {name}" for p in packages if name in KNOWN_EXPORTS.get(p, ())), "")

@@ -17,7 +17,7 @@ from ..commonmark import render
 from ..myst_escape import code_fence, code_span, escape, link_target
 from ..stamp import PLACEHOLDER, stamp
 
-__all__ = ["to_notebook", "to_myst", "SKIP_TAGS"]
+__all__ = ["to_notebook", "to_myst", "code_cell_source", "exercise_sources", "SKIP_TAGS"]
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 SKIP_TAGS = ["skip-execution", "nbval-skip"]
@@ -92,18 +92,25 @@ def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
     cells = [nbformat.v4.new_markdown_cell(start)]
     if ex.setup:
         cells.append(_code(ex.setup, meta, ["hide-input"], {"status": "setup", "reason": "prepares the exercise"}))
+    starter, solution, check = exercise_sources(ex)
     cells += [
-        _code(ex.starter, meta, ["exercise"], {"status": "exercise", "reason": "", "kind": ex.kind}),
+        _code(starter, meta, ["exercise"], {"status": "exercise", "reason": "", "kind": ex.kind}),
         nbformat.v4.new_markdown_cell("```{exercise-end}\n```"),
         nbformat.v4.new_markdown_cell(f"```{{solution-start}} {ex.label}\n:class: dropdown\n```"),
-        _code(ex.solution, meta, ["solution", *SKIP_TAGS],
+        _code(solution, meta, ["solution", *SKIP_TAGS],
               {"status": "skipped", "reason": "the reference solution", "category": "solution"}),
         nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
         # The check fails until the exercise is solved: expected in the shipped notebook.
         # In the book its code and its (failing) output are folded away: hide-cell.
-        _code(ex.check, meta, ["check", "raises-exception", "nbval-ignore-output", "hide-cell"], {"status": "check", "reason": ""}),
+        _code(check, meta, ["check", "raises-exception", "nbval-ignore-output", "hide-cell"], {"status": "check", "reason": ""}),
     ]
     return cells
+
+
+def exercise_sources(ex: Exercise) -> tuple[str, str, str]:
+    """The exact sources of an exercise's starter, solution and check cells
+    (`course check` keys what it proves about the exercise by them)."""
+    return ex.starter.rstrip("\n"), ex.solution.rstrip("\n"), ex.check.rstrip("\n")
 
 
 def _code(source: str, meta: dict, tags: list[str], runnable: dict) -> NotebookNode:
@@ -132,6 +139,8 @@ def _course_metadata(doc: Document) -> dict:
         data["duplicates"] = list(meta.duplicates)
     if meta.requirements:
         data["requirements"] = list(meta.requirements)
+    if meta.findings:
+        data["findings"] = list(meta.findings)
     data["content_hash"] = PLACEHOLDER
     return data
 
@@ -193,9 +202,8 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
         runnable["language"] = block.language or "text"
         markdown = f"*{note}*\n\n" + fenced(block.code, block.language)
         return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]
-    code, tags = block.code, []
+    code, tags = code_cell_source(block, appending=block.file in written), []
     if status == "file":
-        code = f"%%writefile {'-a ' if block.file in written else ''}{block.file}\n{code}"
         written.add(block.file)
     tags += {"skipped": SKIP_TAGS, "raises": ["raises-exception"], "setup": ["hide-input"]}.get(status, [])
     tags += ["nbval-ignore-output"] if block.volatile and status != "skipped" else []
@@ -204,6 +212,14 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     if tags:
         cell.metadata["tags"] = tags
     return [nbformat.v4.new_markdown_cell(f"*{note}*"), cell] if note else [cell]
+
+
+def code_cell_source(block: CodeBlock, *, appending: bool) -> str:
+    """The exact source of a Python block's code cell (`course check` keys its findings by it);
+    `appending`: an earlier cell already wrote the block's file."""
+    if block.status == "file":
+        return f"%%writefile {'-a ' if appending else ''}{block.file}\n{block.code}"
+    return block.code
 
 
 def fenced(code: str, language: str) -> str:

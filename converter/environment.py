@@ -1,0 +1,81 @@
+"""The declared course environment: what the notebooks may import, as data.
+
+`course convert` must not depend on what happens to be installed in the venv
+that runs it, so "is this package available to the course?" is answered from
+the `course` extra of the project's pyproject.toml (what `make book` installs
+for learners and CI), read once into a `CourseEnvironment` value and passed to
+the passes. A project without that file or extra has only the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+EXTRA = "course"
+
+# Distributions whose import names the default rule (`name.lower().replace("-", "_")`)
+# gets wrong or incompletely. Read from their wheels' RECORD files once, by hand;
+# the converter never asks the running venv.
+IMPORT_NAMES: dict[str, tuple[str, ...]] = {
+    "pytest": ("pytest", "_pytest", "py"),
+    "beautifulsoup4": ("bs4",),
+    "pyyaml": ("yaml",),
+    "pillow": ("PIL",),
+    "scikit-learn": ("sklearn",),
+    "python-dateutil": ("dateutil",),
+    "python-dotenv": ("dotenv",),
+    "pyjwt": ("jwt",),
+    "psycopg2-binary": ("psycopg2",),
+    "opencv-python": ("cv2",),
+    "djangorestframework": ("rest_framework",),
+    "markdown-it-py": ("markdown_it",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CourseEnvironment:
+    """The packages the course declares (the `course` extra) and the modules they provide."""
+
+    requirements: tuple[str, ...] = ()
+    """The extra's requirement strings, as written (`"Flask>=3.1,<4"`)."""
+    imports: frozenset[str] = frozenset()
+    """Top-level import names those requirements provide (`flask`), standard library not included."""
+
+    def provides(self, module: str) -> bool:
+        """A notebook in this environment can import `module` (standard library or declared)."""
+        top = module.split(".")[0]
+        return top in sys.stdlib_module_names or top in self.imports
+
+
+def distribution_name(requirement: str) -> str:
+    """`"Flask-SQLAlchemy[async]>=3.1; python_version>'3'"` -> `Flask-SQLAlchemy` ("" if none)."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return match.group(1) if match else ""
+
+
+def import_names(distribution: str) -> tuple[str, ...]:
+    """The top-level modules a distribution provides (by the table, else the default rule)."""
+    key = re.sub(r"[-_.]+", "-", distribution).lower()
+    return IMPORT_NAMES.get(key, (distribution.lower().replace("-", "_").replace(".", "_"),))
+
+
+def from_requirements(requirements: Iterable[str]) -> CourseEnvironment:
+    """The environment those requirement strings declare."""
+    specs = tuple(str(r) for r in requirements)
+    names = {name for spec in specs if (dist := distribution_name(spec)) for name in import_names(dist)}
+    return CourseEnvironment(specs, frozenset(names))
+
+
+def read(pyproject: Path) -> CourseEnvironment:
+    """The `course` extra of a pyproject.toml; empty (standard library only) without one."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return CourseEnvironment()
+    specs = data.get("project", {}).get("optional-dependencies", {}).get(EXTRA, [])
+    return from_requirements(specs if isinstance(specs, list) else [])

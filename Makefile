@@ -9,6 +9,11 @@ NBVAL_DIR := _build/nbval
 NBVAL_JOBS ?= auto
 # Full comparison of every stored output (cells tagged nbval-ignore-output excepted); see README.
 NBVAL_MODE ?= --nbval
+# nbval's kernels run in the course sandbox too (bubblewrap; `course check` installs the kernelspec).
+# A slow start on a loaded machine must not fail the run: a generous start-up timeout, and IPC
+# sockets instead of TCP ports (no port clashes between parallel runs).
+NBVAL_KERNEL ?= course-sandbox
+NBVAL_STARTUP ?= 180
 
 .PHONY: book test unit nbval install convert check clean
 
@@ -36,7 +41,8 @@ nbval: install
 	for nb in _build/executed/*.ipynb; do \
 	  [ -e "$$nb" ] || continue; dir=$(NBVAL_DIR)/$$(basename "$$nb" .ipynb); mkdir -p "$$dir" && cp "$$nb" "$$dir/"; \
 	done
-	$(BIN)/pytest -p no:cacheprovider $(NBVAL_MODE) --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
+	$(BIN)/pytest -p no:cacheprovider $(NBVAL_MODE) --nbval-kernel-name $(NBVAL_KERNEL) \
+	  --nbval-kernel-startup-timeout $(NBVAL_STARTUP) --nbval-sanitize-with nbval_sanitize.cfg \
 	  -n $(NBVAL_JOBS) --dist loadfile $(NBVAL_DIR)
 
 convert: install

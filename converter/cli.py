@@ -19,7 +19,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .convert import ConvertReport, Layout, convert, expand_sources
-from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, check
+from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, check
+from .findings import FINDINGS_FILE
+from .sandbox import Limits, parse_size
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
 from .student import write_learner_copies
@@ -87,6 +89,14 @@ def _check_options(parser: argparse.ArgumentParser) -> None:
         help=f"seconds per notebook; a notebook over it is stopped and reported as a hang (default: {NOTEBOOK_TIMEOUT})",
     )
     parser.add_argument("--no-cache", action="store_true", help="run every notebook even if unchanged")
+    parser.add_argument(
+        "--no-sandbox", action="store_true",
+        help="run kernels as you, without the bubblewrap sandbox (only for code you trust; shown in the report)",
+    )
+    parser.add_argument(
+        "--memory", type=parse_size, default=Limits().memory, metavar="SIZE",
+        help="memory per sandboxed kernel, e.g. 2G or 512M (default: 2G)",
+    )
 
 
 def _run_convert(args: argparse.Namespace, layout: Layout) -> int:
@@ -96,7 +106,11 @@ def _run_convert(args: argparse.Namespace, layout: Layout) -> int:
 
 def _run_check(args: argparse.Namespace, layout: Layout) -> int:
     notebooks = [Path(n) for n in args.notebooks] or _book_notebooks(layout)
-    return OK if _check(notebooks, layout, args) else FAILURES
+    try:
+        return OK if _check(notebooks, layout, args) else FAILURES
+    except SandboxUnavailable as err:
+        console.print(f"[red]error:[/] {err}")
+        return USAGE
 
 
 def _run_student(args: argparse.Namespace, layout: Layout) -> int:
@@ -118,7 +132,21 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
         return USAGE
     report = _convert(sources, layout, force=args.force)
     notebooks = _book_notebooks(layout)
-    checked = _check(notebooks, layout, args)
+    try:
+        checked = _check(notebooks, layout, args)
+        # Convert proposes, check proves: when the check disproved a cell or an exercise,
+        # convert again (it demotes them with check's reason) and check what changed.
+        for _round in range(MAX_ROUNDS):
+            if checked:
+                break
+            console.print("Converting again with what the check found (findings.json) …")
+            report = _convert(sources, layout, force=args.force)
+            if not report.written:
+                break  # nothing to demote: the failures stand
+            checked = _check(_book_notebooks(layout), layout, args)
+    except SandboxUnavailable as err:
+        console.print(f"[red]error:[/] {err}")
+        return USAGE
     # The book takes every notebook's outputs from the jupyter-cache `course check` filled;
     # a notebook missing there would be executed a second time by MyST-NB.
     for path in uncached_notebooks(notebooks, layout.root):
@@ -137,6 +165,11 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
         f"({reused} notebooks' outputs reused from the check, {executed} executed by the book)"
     )
     return FAILURES if report.failures or not checked else OK
+
+
+MAX_ROUNDS = 2
+"""Convert-check rounds after the first: one demotes what check disproved; a second
+catches cells that only failed because of a demoted one."""
 
 
 def _book_notebooks(layout: Layout) -> list[Path]:
@@ -226,8 +259,11 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
     options = CheckOptions(
         out_dir=build / "executed", report=build / "report.json", cell_timeout=args.timeout,
         notebook_timeout=args.notebook_timeout, jobs=max(1, args.jobs), use_cache=not args.no_cache,
-        jupyter_cache=build / ".jupyter_cache",
+        jupyter_cache=build / ".jupyter_cache", sandbox=not args.no_sandbox, limits=Limits(memory=args.memory),
+        findings=layout.root / FINDINGS_FILE,
     )
+    if args.no_sandbox:
+        console.print("[yellow]warning:[/] --no-sandbox: tutorial code runs as you, with your files, secrets and network")
     with _progress() as progress:
         task = progress.add_task("Running notebooks", total=len(notebooks))
         results = check(notebooks, options, on_done=lambda _: progress.advance(task))

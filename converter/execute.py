@@ -393,10 +393,11 @@ def _death(provisioner: object, limits: Limits) -> str:
 
 
 def _client(nb: nbformat.NotebookNode, run: _Run, limits: Limits, *, path: str, **options: object):  # noqa: ANN202
-    """An nbclient NotebookClient that cuts a cell's output at `limits.output` bytes, then
-    interrupts the cell: the output is not held in memory, and the cell is reported."""
-    import asyncio
-
+    """An nbclient NotebookClient that keeps at most `limits.output` bytes of a cell's output
+    (the rest is dropped, not held in memory) and reports the cell. Inside the sandbox the
+    kernel itself stops such a cell (OutputLimit); should a cell undo that, the cell timeout
+    stops it. (No interrupt from here: a SIGINT landing inside ipykernel's output machinery
+    can deadlock the kernel.)"""
     from nbclient import NotebookClient
 
     sent: dict[int, int] = {}
@@ -408,9 +409,8 @@ def _client(nb: nbformat.NotebookNode, run: _Run, limits: Limits, *, path: str, 
                 return super().output(outs, msg, display_id, cell_index)
             if cell_index not in run.cut:
                 run.cut.add(cell_index)
-                note = f"[course check: output cut at {human(limits.output)}; the cell was stopped]\n"
+                note = f"[course check: output cut at {human(limits.output)}]\n"
                 outs.append(nbformat.v4.new_output("stream", name="stderr", text=note))
-                asyncio.ensure_future(self.km.interrupt_kernel())
             return None
 
     return CappedClient(

@@ -70,6 +70,7 @@ def _options(tmp: Path, **kwargs: object) -> CheckOptions:
     defaults = dict(
         out_dir=tmp / "_build" / "executed", report=tmp / "_build" / "report.json",
         jupyter_cache=tmp / "_build" / ".jupyter_cache", cell_timeout=20, notebook_timeout=60, jobs=2,
+        findings=tmp / "findings.json",
     )
     return CheckOptions(**{**defaults, **kwargs})  # type: ignore[arg-type]
 
@@ -97,10 +98,10 @@ def test_passing_notebook_runs_every_cell_and_writes_files_in_its_own_folder(pro
     assert not (tmp / "helper.py").exists()  # the kernel ran in a temporary folder
 
 
-def test_failing_cell_is_reported_with_its_index_and_error(project) -> None:
+def test_failing_cell_is_reported_and_the_cells_after_it_still_run(project) -> None:
     result = project[1]["failing"]
     assert not result.ok and result.outcome == "failed"
-    assert _statuses(result) == ["ran", "failed", "not-reached"]
+    assert _statuses(result) == ["ran", "failed", "ran"]
     failed = result.failed_cell
     assert failed is not None and failed.index == 2 and failed.reason.startswith("ZeroDivisionError")
     assert result.error.startswith("cell 2: ZeroDivisionError")

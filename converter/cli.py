@@ -132,18 +132,21 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
         return USAGE
     report = _convert(sources, layout, force=args.force)
     notebooks = _book_notebooks(layout)
+    findings = layout.root / FINDINGS_FILE
     try:
-        checked = _check(notebooks, layout, args)
-        # Convert proposes, check proves: when the check disproved a cell or an exercise,
-        # convert again (it demotes them with check's reason) and check what changed.
+        # Convert proposes, check proves: what the check found (a failing cell, a disproved
+        # exercise, a cell's real output) goes into findings.json; convert again with it, and
+        # check what that changed, until nothing does.
         for _round in range(MAX_ROUNDS):
-            if checked:
+            before = findings.read_bytes() if findings.exists() else b""
+            checked = _check(notebooks, layout, args)
+            if (findings.read_bytes() if findings.exists() else b"") == before or _round == MAX_ROUNDS - 1:
                 break
             console.print("Converting again with what the check found (findings.json) …")
             report = _convert(sources, layout, force=args.force)
             if not report.written:
-                break  # nothing to demote: the failures stand
-            checked = _check(_book_notebooks(layout), layout, args)
+                break
+            notebooks = _book_notebooks(layout)
     except SandboxUnavailable as err:
         console.print(f"[red]error:[/] {err}")
         return USAGE
@@ -167,9 +170,10 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
     return FAILURES if report.failures or not checked else OK
 
 
-MAX_ROUNDS = 2
-"""Convert-check rounds after the first: one demotes what check disproved; a second
-catches cells that only failed because of a demoted one."""
+MAX_ROUNDS = 4
+"""Check-convert rounds at most: the first check learns failures and outputs, the next
+convert demotes and adds predict exercises, the next check proves those (a third round
+drops what it disproved); a fourth only if a demotion made another cell fail."""
 
 
 def _book_notebooks(layout: Layout) -> list[Path]:

@@ -226,7 +226,7 @@ def check(
             on_done(result)
     everything = _write_report(options, previous, results)
     if options.findings is not None:
-        _write_findings(options.findings, everything)
+        _write_findings(options.findings, everything, sandbox=options.sandbox)
     return results
 
 
@@ -586,9 +586,9 @@ def _store(result: NotebookResult, options: CheckOptions) -> NotebookResult:
 
 # --- findings: what this check proved, for the next convert ------------------------------------
 
-def _write_findings(path: Path, results: list[NotebookResult]) -> None:
+def _write_findings(path: Path, results: list[NotebookResult], *, sandbox: bool) -> None:
     """Rewrite `findings.json` from every notebook in the report (so it holds no stale entries)."""
-    everything = found.Findings()
+    everything = found.Findings(sandbox="bubblewrap" if sandbox else "none")
     for result in results:
         if Path(result.executed).exists():
             everything = everything.merged(notebook_findings(nbformat.read(result.executed, as_version=4), result))

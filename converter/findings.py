@@ -56,16 +56,14 @@ class Findings:
 
     cells: Mapping[str, CellFinding] = field(default_factory=dict)
     exercises: Mapping[str, ExerciseFinding] = field(default_factory=dict)
+    sandbox: str = ""
+    """How check ran the code: "bubblewrap" (the course sandbox) or "none" (`--no-sandbox`);
+    the landing page's build note says so."""
 
     def merged(self, newer: Findings) -> Findings:
         """These findings updated with `newer` (a later check run wins)."""
-        return Findings({**self.cells, **newer.cells}, {**self.exercises, **newer.exercises})
-
-    def restricted(self, cells: set[str], exercises: set[str]) -> Findings:
-        """Only the entries whose keys are still in use (so the file doesn't grow forever)."""
         return Findings(
-            {k: v for k, v in self.cells.items() if k in cells},
-            {k: v for k, v in self.exercises.items() if k in exercises},
+            {**self.cells, **newer.cells}, {**self.exercises, **newer.exercises}, newer.sandbox or self.sandbox,
         )
 
 
@@ -95,6 +93,7 @@ def load(path: Path) -> Findings:
         return Findings(
             {k: CellFinding(**v) for k, v in data.get("cells", {}).items()},
             {k: ExerciseFinding(**v) for k, v in data.get("exercises", {}).items()},
+            str(data.get("sandbox", "")),
         )
     except TypeError:
         return Findings()
@@ -106,6 +105,7 @@ def save(path: Path, findings: Findings) -> None:
         "version": VERSION,
         "cells": {k: _compact(asdict(v)) for k, v in sorted(findings.cells.items())},
         "exercises": {k: _compact(asdict(v)) for k, v in sorted(findings.exercises.items())},
+        "sandbox": findings.sandbox,
     }
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     if path.exists() and path.read_text(encoding="utf-8") == text:

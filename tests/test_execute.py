@@ -198,3 +198,27 @@ def test_cli_table_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture
     failing = _write(tmp_path, "failing", NOTEBOOKS["failing"])
     assert main(["--root", str(tmp_path), "check", "--notebook-timeout", "30", str(failing)]) == 1
     assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_a_kernel_that_fails_to_start_is_retried_then_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import converter.execute as execute
+
+    real, calls = execute._execute, []
+
+    def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) < execute.KERNEL_STARTS:
+            return execute._Run(error="kernel did not start: RuntimeError: Kernel didn't respond in 120 seconds")
+        return real(*args, **kwargs)
+
+    path = _write(tmp_path, "flaky", NOTEBOOKS["passing"])
+    monkeypatch.setattr(execute, "_execute", flaky)
+    result = execute.run_notebook(path, "key", tmp_path, 20, 60, _options(tmp_path).kernel_name)
+    assert len(calls) == execute.KERNEL_STARTS and result.ok, result.error
+
+    calls.clear()
+    monkeypatch.setattr(execute, "_execute", lambda *a, **k: calls.append(1) or execute._Run(error="kernel did not start: ZMQError: Address already in use"))
+    result = execute.run_notebook(path, "key", tmp_path, 20, 60)
+    assert len(calls) == execute.KERNEL_STARTS
+    assert not result.ok and result.error == "kernel did not start: ZMQError: Address already in use"
+    assert {c.status for c in result.cells} == {"not-reached"}

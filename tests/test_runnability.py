@@ -48,6 +48,8 @@ SKIP_CASES = [
     ("import urllib.request\nurllib.request.urlopen('http://x')", "needs the network"),
     ("import subprocess\nsubprocess.run(['ls'])", "runs programs or deletes files"),
     ("import shutil\nshutil.rmtree('build')", "runs programs or deletes files"),
+    ("import sys\nprint('bye')\nsys.exit(3)", "stop the notebook's Python process"),
+    ("import os\nos._exit(4)", "stop the notebook's Python process"),
     ("while True:\n    print('tick')", "loops forever"),
     ("import time\ntime.sleep(3600)", "sleeps for 3600 seconds"),
     ("server.serve_forever()", "never returns"),
@@ -189,3 +191,35 @@ def test_django_project_files_are_loaded_by_a_setup_cell() -> None:
 def test_unstable_output_is_flagged(code: str, volatile: bool) -> None:
     [block] = _decide((code, "python"))
     assert block.volatile is volatile
+
+
+# IPython syntax never becomes a cell that runs: the kernel would hand it to the shell or a magic.
+MAGIC_CASES = [
+    ("!ls -la", "shell"),
+    ("import os\n!rm -rf build\nprint(os.getcwd())", "shell"),
+    ("%%bash\necho hi", "shell"),
+    ("%%sh\nls", "shell"),
+    ("files = !ls", "shell"),
+    ("print('a')\n    !pwd", "shell"),
+    ("%run other_notebook.ipynb", "magic"),
+    ("%load_ext autoreload\n%autoreload 2\nimport mymodule", "magic"),
+    ("%env API_KEY=secret", "magic"),
+    ("elapsed = %time sum(range(10))", "magic"),
+    ("def f():\n    return 1\n%timeit f()", "magic"),
+    ("%%writefile app.py\nprint('hi')", "magic"),
+    ("import json\njson.dumps?", "magic"),
+    ("json.loads??", "magic"),
+    ("?print", "magic"),
+]
+
+
+@pytest.mark.parametrize(("code", "category"), MAGIC_CASES)
+def test_ipython_magics_and_shell_escapes_never_run(code: str, category: str) -> None:
+    [block] = _decide((code, "python"))
+    assert (block.status, block.category) == (SKIPPED, category)
+    assert block.reason
+
+
+def test_percent_and_bang_inside_python_are_not_magics() -> None:
+    [block] = _decide(("ratio = 7 % 3\nok = 1 != 2\nprint(f'{ratio:%}', ok)", "python"))
+    assert block.status == RUNS

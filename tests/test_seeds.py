@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 
 from converter.convert import Layout, convert
 from converter.execute import CheckOptions, check
+from converter.findings import FINDINGS_FILE
 from converter.student import write_learner_copies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,10 @@ READING = {
 def project(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "_config.yml", root)
+    shutil.copy(ROOT / "pyproject.toml", root)  # the declared course environment (the `course` extra)
+    findings = ROOT / FINDINGS_FILE
+    if findings.exists():  # what the last `course check` proved, as `course convert` sees it here
+        shutil.copy(findings, root)
     report = convert([DUMP, FEED], layout=Layout(root))
     notebooks = {d.meta.title: jupytext.read(report.paths[d.meta.title]) for d in report.course.documents}
     return root, report, notebooks
@@ -206,7 +211,9 @@ def executed(project):
     """Every seed notebook run by `course check`: (results, executed notebooks)."""
     root, report, _notebooks = project
     notebooks = sorted(report.paths.values())
-    results = check(notebooks, CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json"))
+    options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
+                           findings=root / FINDINGS_FILE)  # not the repository's findings.json
+    results = check(notebooks, options)
     return results, [nbformat.read(r.executed, as_version=4) for r in results]
 
 

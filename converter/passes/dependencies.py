@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
 from ..document import CodeBlock, Document, Heading, ListBlock, Paragraph, Quote, Table
+from ..environment import distribution_name as requirement_name
 
 # Import name (top-level, or a dotted prefix) -> PyPI distribution, spelled as on PyPI.
 IMPORT_TO_PYPI: dict[str, str] = {
@@ -239,12 +240,6 @@ def _satisfied(module: str, dist: str, installed: Mapping[str, str]) -> bool:
     top = module.split(".")[0]
     providers = {normalize(dist), normalize(top), *(normalize(a) for a in ALTERNATIVES.get(top, ()))}
     return bool(providers & installed.keys())
-
-
-def requirement_name(spec: str) -> str:
-    """The distribution name of a requirement specifier: `"Flask>=3.0,<4"` -> `Flask`."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
-    return match.group(1) if match else ""
 
 
 def missing_from_extra(needed: Iterable[str], extra: Iterable[str]) -> list[str]:

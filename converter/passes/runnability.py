@@ -56,6 +56,7 @@ _SIDE_EFFECT_CALLS = {
     "os.system", "os.remove", "os.unlink", "os.rmdir", "shutil.rmtree", "subprocess.run",
     "subprocess.call", "subprocess.Popen", "subprocess.check_call", "subprocess.check_output",
 }
+_EXIT_CALLS = {"sys.exit", "os._exit", "os.abort", "exit", "quit"}
 _SERVER_CALLS = {"serve_forever", "run_forever", "run_until_complete", "uvicorn.run"}
 _LONG_SLEEP_SECONDS = 10
 # Output that differs from run to run: timings, randomness, threads and processes.
@@ -361,6 +362,8 @@ def _call_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
             return "waits for keyboard input, which a notebook run cannot give", "input"
         if name in _SIDE_EFFECT_CALLS:
             return f"calls `{name}()`, which runs programs or deletes files on your machine", "side-effect"
+        if name in _EXIT_CALLS:
+            return f"calls `{name}()`, which would stop the notebook's Python process", "side-effect"
         if last in _SERVER_CALLS or name in _SERVER_CALLS or (last == "run" and name.split(".")[0] in kernel.flask_apps):
             return f"starts a server or loop with `{name}()` that never returns", "server"
         if name == "time.sleep" and node.args and isinstance(node.args[0], ast.Constant):

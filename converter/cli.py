@@ -151,9 +151,13 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
         console.print(f"[red]error:[/] {err}")
         return USAGE
     # The book takes every notebook's outputs from the jupyter-cache `course check` filled;
-    # a notebook missing there would be executed a second time by MyST-NB.
-    for path in uncached_notebooks(notebooks, layout.root):
-        console.print(f"[yellow]warning:[/] {_relative(str(path), layout)} has no cached run; the book build will execute it")
+    # MyST-NB would execute a notebook missing there itself, outside the sandbox: never.
+    uncached = uncached_notebooks(notebooks, layout.root)
+    for path in uncached:
+        console.print(f"[red]error:[/] {_relative(str(path), layout)} has no run in the check's cache; "
+                      "the book build would execute it outside the sandbox, so it is not published (run `course check`)")
+    if uncached:
+        return FAILURES
     console.print("Publishing with Jupyter Book (outputs from the check, nothing executed again) …")
     start = time.perf_counter()
     result = publish(layout.root)

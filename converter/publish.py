@@ -5,7 +5,8 @@ The book does not execute notebooks a second time. `_config.yml` sets
 that `course check` (converter/execute.py) fills with every executed notebook.
 MyST-NB hashes each notebook (kernelspec, code-cell sources and metadata),
 finds the run and merges its outputs. Cache mode executes a notebook it can't
-match, so `uncached_notebooks` lists those beforehand and `course build` warns.
+match (outside the sandbox), so `uncached_notebooks` lists those beforehand and
+`course build` refuses to publish them.
 Why cache mode rather than `off` + pointing the book at `_build/executed/*.ipynb`:
 the book keeps the hand-editable `.md` notebooks as its pages (their download
 button, their paths in _toc.yml) and gets the outputs from the standard

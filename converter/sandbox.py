@@ -10,7 +10,7 @@ provisioner (`converter.provisioner`) wraps ipykernel in `bwrap`:
 - a file system made of read-only binds of what Python needs (`/usr`, the
   Python installation, the venv, a few files of `/etc`); the user's home, the
   repository, SSH keys and `/etc/shadow` are not there at all. Writable: the
-  notebook's working folder, `/tmp` and HOME, each an empty private tmpfs of
+  notebook's working folder, `/tmp`, `/dev/shm` and HOME, each an empty private tmpfs of
   `Limits.disk` bytes that vanishes with the kernel;
 - an environment reduced to `ENV_ALLOWLIST`;
 - limits (`Limits`): memory (RLIMIT_DATA, which counts what a process really
@@ -124,7 +124,7 @@ def bwrap_argv(
         "--proc", "/proc", "--dev", "/dev",
     ]
     # The private tmpfs mounts first: a bind below one of them (the kernel's folder) comes after.
-    for path in ("/tmp", HOME, str(workdir)):
+    for path in ("/tmp", "/dev/shm", HOME, str(workdir)):
         argv += ["--size", str(limits.disk), "--tmpfs", path]
     argv += ["--ro-bind", "/usr", "/usr"]
     for name in _TOP_LINKS:

@@ -57,7 +57,6 @@ from pathlib import Path
 import nbformat
 
 from . import findings as found
-from .findings import FINDINGS_FILE
 from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
 CELL_TIMEOUT = 60
@@ -157,8 +156,8 @@ class CheckOptions:
     sandbox: bool = True
     """Run kernels in the course sandbox (False: `--no-sandbox`, as the user, shown in the report)."""
     limits: Limits = field(default_factory=Limits)
-    findings: Path | None = Path(FINDINGS_FILE)
-    """Where check files what it proved for the next `course convert` (None: nowhere)."""
+    findings: Path | None = None
+    """Where check files what it proved for the next `course convert` (the CLI: `<root>/findings.json`; None: nowhere)."""
 
     @property
     def kernel_name(self) -> str:
@@ -587,12 +586,21 @@ def _store(result: NotebookResult, options: CheckOptions) -> NotebookResult:
 # --- findings: what this check proved, for the next convert ------------------------------------
 
 def _write_findings(path: Path, results: list[NotebookResult], *, sandbox: bool) -> None:
-    """Rewrite `findings.json` from every notebook in the report (so it holds no stale entries)."""
+    """Rewrite `findings.json` from every notebook in the report. Earlier entries are kept only
+    where a notebook was converted from them (its `course.findings`): a demoted cell is no longer
+    run and a dropped exercise no longer there, yet their findings must stay to keep them out."""
     everything = found.Findings(sandbox="bubblewrap" if sandbox else "none")
+    used: set[str] = set()
     for result in results:
         if Path(result.executed).exists():
-            everything = everything.merged(notebook_findings(nbformat.read(result.executed, as_version=4), result))
-    found.save(path, everything)
+            nb = nbformat.read(result.executed, as_version=4)
+            used |= set(nb.metadata.get("course", {}).get("findings", []))
+            everything = everything.merged(notebook_findings(nb, result))
+    old = found.load(path)
+    kept = found.Findings(
+        {k: v for k, v in old.cells.items() if k in used}, {k: v for k, v in old.exercises.items() if k in used},
+    )
+    found.save(path, kept.merged(everything))
 
 
 def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> found.Findings:

@@ -204,6 +204,7 @@ def _fence(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
     elif declared.startswith("{"):
         # Any other directive ({raw} html, {eval-rst}, {include}) would act on the
         # book: its content is shown as code, in the format it names.
+        notes.append(f"showed a MyST {declared} directive as code: the book must not act on it")
         declared = {"{raw}": words[1] if len(words) > 1 else "", "{eval-rst}": "rst"}.get(declared, "")
     code = clean_code(node.content)
     return [CodeBlock(code, declared=declared.strip("{}."))] if code else []

@@ -194,10 +194,6 @@ def test_code_fence_holds_its_code(code: str, info: str, expected_info: str) -> 
     assert [t.content for t in tokens if t.type == "inline"] == ["after"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "converter/exercises/predict.py fenced() (also used by fix.py) picks ```` whatever the code holds: "
-    "a ```` line in the code closes the prompt's fence. Fix: return myst_escape.code_fence(code.rstrip(), language)."
-))
 @pytest.mark.parametrize(("code", "info"), [(code, info) for code, info, _ in FENCED[1:3]])
 def test_exercise_prompt_fences_hold_their_code(code: str, info: str) -> None:
     from converter.exercises.predict import fenced

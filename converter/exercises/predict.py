@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading
+from ..myst_escape import code_fence
 from .checks import CHECK_HELPERS, digest
 
 RUNNING = ("runs", "rewritten")
@@ -215,8 +216,8 @@ def section_of(doc: Document, index: int) -> str:
 
 
 def fenced(code: str, language: str = "python") -> str:
-    fence = "````" if "```" in code else "```"
-    return f"{fence}{language}\n{code.rstrip()}\n{fence}"
+    """The code as a fence in an exercise prompt: longer than any backtick run inside it."""
+    return code_fence(code.rstrip(), language)
 
 
 # --------------------------------------------------------------------------------------------

@@ -111,9 +111,9 @@ def convert(
     """Convert the sources into book/ and regenerate _toc.yml and the landing page."""
     report = ConvertReport()
     docs = read_all(expand_sources(sources), report, on_file)
+    proved = findings.load(layout.findings)
     report.course = run_passes(
-        Course(documents=tuple(docs)),
-        environment=environment.read(layout.pyproject), findings=findings.load(layout.findings),
+        Course(documents=tuple(docs)), environment=environment.read(layout.pyproject), findings=proved,
     )
     existing = _existing_notebooks(layout)
     for doc in report.course.documents:
@@ -129,7 +129,7 @@ def convert(
     entries = read_entries(layout.book, layout.root)
     write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force)
     title = course_title(layout)
-    page = landing_page(entries, title=title, pins=course_extra(layout.root))
+    page = landing_page(entries, title=title, pins=course_extra(layout.root), sandbox=proved.sandbox)
     write_generated(layout.index, stamp(page), report, force=force)
     return report
 

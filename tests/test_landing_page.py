@@ -119,3 +119,13 @@ def test_course_extra_is_empty_without_a_course_group(tmp_path: Path, text: str 
 def test_course_extra_of_this_project_pins_every_package() -> None:
     pins = course_extra(Path(__file__).resolve().parents[1])
     assert "flask" in pins and all(">=" in spec for spec in pins.values())
+
+
+@pytest.mark.parametrize(("sandbox", "words"), [
+    ("bubblewrap", "in a sandbox (bubblewrap)"), ("none", "course check --no-sandbox"), ("", "not been run"),
+])
+def test_the_build_note_says_how_the_code_was_checked(sandbox: str, words: str) -> None:
+    page = landing_page(ENTRIES, title="C", pins=PINS, sandbox=sandbox)
+    note = page[page.index(":::{note}"):page.index("## Chapters")]
+    assert words in note
+    assert ("sandbox (bubblewrap)" in note) == (sandbox == "bubblewrap")

@@ -107,11 +107,13 @@ def toc_yaml(entries: list[Entry], *, root_page: str = "book/index") -> str:
 
 def landing_page(
     entries: list[Entry], *, title: str, book_prefix: str = "book/", pins: Mapping[str, str] | None = None,
+    sandbox: str = "",
 ) -> str:
-    """The course's front page: what it is, how to set up, and every chapter.
+    """The course's front page: what it is, how to set up, how it was checked, and every chapter.
 
     `pins` are version ranges by normalised name (see `course_extra`); without
-    them the install command names the packages bare.
+    them the install command names the packages bare. `sandbox` is how `course
+    check` last ran the code (findings.json): "bubblewrap", "none" or "" (not yet).
     """
     groups = chapters(entries)
     tutorials = sum(e.kind == "tutorial" for e in entries)
@@ -131,6 +133,7 @@ def landing_page(
         "notebook with the download button at the top of the page.",
         *set_up_section(entries, pins=pins or {}, book_prefix=book_prefix),
         "",
+        *build_note(sandbox),
         "## Chapters",
     ]
     for chapter, group in groups:
@@ -139,6 +142,22 @@ def landing_page(
             label = " *(reading)*" if e.kind == "reading" else ""
             lines.append(f"- [{escape(e.title)}]({_link(e, book_prefix)}){label}" + (f": {e.summary}" if e.summary else ""))
     return "\n".join(lines) + "\n"
+
+
+BUILD_NOTES = {
+    "bubblewrap": "Every notebook of this course was run by `course check` in a sandbox (bubblewrap): "
+    "no network, none of the builder's files or secrets, and limits on memory, processes, disk and "
+    "output. Cells that failed there are shown, not run, with the reason.",
+    "none": "**Checked without the sandbox.** This build's notebooks were run by "
+    "`course check --no-sandbox`: the tutorials' code ran with the builder's own rights, files and network.",
+    "": "The notebooks of this build have not been run by `course check` yet.",
+}
+
+
+def build_note(sandbox: str) -> list[str]:
+    """The landing page's build note: how the code of this build was checked."""
+    # A colon fence (MyST colon_fence, on in _config.yml): the page's one code fence stays the install command.
+    return [":::{note}", BUILD_NOTES.get(sandbox, BUILD_NOTES[""]), ":::", ""]
 
 
 def set_up_section(entries: list[Entry], *, pins: Mapping[str, str], book_prefix: str = "book/") -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from exercise_contract import assert_contract, run
 
 from converter.document import CodeBlock, Course, Document, Heading, Meta, Paragraph
-from converter.exercises.query import rows_digest, split_statements, write_the_query
+from converter.exercises.query import rows_digest, same_order, split_statements, write_the_query
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -301,7 +301,32 @@ def test_tutorial_inserts_become_the_sample_data():
     )
     [ex] = write_the_query(own)
     assert "'Rex'" in ex.setup and "'Fido'" in ex.setup
-    assert "**2 rows**" in ex.prompt
+    assert "| 2 | Tom | cat |" in ex.prompt  # the preview shows the tutorial's rows
+    with pytest.raises(AssertionError, match="Your result has 3 row\\(s\\); the expected result has 2"):
+        learner(ex, "SELECT name FROM pets")
+    assert assert_contract(ex).startswith("✅")
+
+
+def test_inserts_that_are_more_than_literal_rows_leave_the_generated_rows():
+    own = doc(
+        sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born TEXT);\n"
+            "INSERT INTO pets (id, name, born) VALUES (1, 'Rex', NOW());\n"  # a function call: not a literal
+            "INSERT INTO pets (id, born) VALUES (2, '2020-01-01');"),  # no name: NOT NULL refuses it
+        sql("-- Every pet's name\nSELECT name FROM pets ORDER BY name;"),
+    )
+    [ex] = write_the_query(own)
+    assert "Rex" not in ex.setup and "NOW" not in ex.setup
+    assert assert_contract(ex).startswith("✅")
+
+
+def test_inserts_without_a_key_are_numbered():
+    own = doc(
+        sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT);\n"
+            "INSERT INTO pets (name) VALUES ('Rex'), ('Tom');"),
+        sql("-- Pets by key\nSELECT id, name FROM pets ORDER BY id;"),
+    )
+    [ex] = write_the_query(own)
+    assert "(1, 'Rex'),\n    (2, 'Tom')" in ex.setup
     assert assert_contract(ex).startswith("✅")
 
 
@@ -325,7 +350,7 @@ def test_filters_get_values_that_some_rows_match():
     shipped = db.execute("SELECT COUNT(*) FROM orders WHERE status = 'shipped'").fetchone()[0]
     recent = db.execute("SELECT COUNT(*) FROM orders WHERE created_at > '2023-01-01'").fetchone()[0]
     assert 0 < shipped < total and 0 < recent < total
-    assert "`status` is 'shipped'" in ex.prompt
+    assert "`status` is `'shipped'`" in ex.prompt
 
 
 # ------------------------------------------------------------------ the seed tutorials
@@ -387,13 +412,25 @@ def test_grouped_columns_make_groups_of_different_sizes():
     assert len(counts) >= 2 and max(counts) >= 2 and len(set(counts)) >= 2
 
 
-def test_ties_in_order_by_leave_the_check_order_insensitive():
+def test_rows_that_tie_on_order_by_may_come_in_any_order():
     ties = doc(
         sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT, species TEXT);\n"
             "INSERT INTO pets VALUES (1, 'Rex', 'dog'), (2, 'Tom', 'cat'), (3, 'Fido', 'dog');"),
         sql("-- Pets by species\nSELECT name, species FROM pets ORDER BY species;"),
     )
     [ex] = write_the_query(ties)
-    assert "_rows_digest(_rows, True)" not in ex.check
-    assert "in any order" in ex.prompt
+    assert "rows that tie on it may come in any order" in ex.prompt
     assert learner(ex, "SELECT name, species FROM pets ORDER BY species, name DESC").startswith("✅")
+    assert learner(ex, "SELECT name, species FROM pets ORDER BY species, name ASC").startswith("✅")
+    with pytest.raises(AssertionError, match="not in the expected order"):
+        learner(ex, "SELECT name, species FROM pets ORDER BY species DESC")
+
+
+@pytest.mark.parametrize(("rows", "keys", "same"), [
+    ([(1,), (2,), (3,)], [(1,), (2,), (3,)], True),
+    ([(2,), (1,), (3,)], [(1,), (2,), (3,)], False),
+    ([(2,), (1,), (3,)], [("a",), ("a",), ("b",)], True),  # 1 and 2 tie
+    ([(3,), (1,), (2,)], [("a",), ("a",), ("b",)], False),
+])
+def test_same_order_lets_ties_come_in_any_order(rows, keys, same):
+    assert same_order(rows, [(1,), (2,), (3,)], keys) is same

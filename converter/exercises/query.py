@@ -3,31 +3,34 @@
 `write_the_query(doc)` reads the tutorial's SQL blocks (skipped in the
 notebook: they are written for a database server), infers a small schema from
 them (CREATE TABLE / ALTER TABLE / CREATE INDEX / INSERT, else the tables and
-columns its queries name), fills each table with a few deterministic rows
+columns its queries name) and fills each table with a few deterministic rows
 designed so the tutorial's lessons show (a user without orders, an order
 without a user, an employee without a manager, values that some rows match
-and some don't), and runs the tutorial's SELECT queries on that database with
-sqlite3 at conversion time. A query that fails, returns nothing or is not
-deterministic is not used. Each kept query becomes an exercise: the learner
-writes SQL in the string `query`; the check runs it on `sample_db` (made by the
-exercise's `setup`) and compares the result set's digest with the solution's.
+and some don't). Each SELECT that SQLite can run on that database, as far as
+its text tells (its functions and syntax, the names it uses, a row for the
+values it asks for), becomes an exercise: the learner writes SQL in the string
+`query`; the check runs it and the tutorial's query (packed, not shown) on
+`sample_db` (made by the exercise's `setup`) and compares the result sets.
 
-Pure and deterministic: the same Document gives the same exercises.
+Convert never runs SQL: what only running can tell (whether the reference
+query really runs and returns rows here, how many, whether its ORDER BY has
+ties) the check finds out in the notebook's kernel, and `course check` proves
+the contract there. Pure and deterministic: the same Document gives the same exercises.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
-
-from .sample_db import (DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, _run, q, rows_digest,
+from ..myst_escape import code_span, escape
+from .checks import packed
+from .sample_db import (DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, q, rows_digest, same_order,
                         setup_code, sql_literal, table_script)
-from .sample_schema import Contribution, Schema, TableSpec, read_schema_statement, select_contribution
-from .select_analysis import SelectInfo, _all_infos, analyze_select
-from .sql_text import _KEYWORDS, Statement, _split_top, split_statements, tokenize
+from .sample_schema import Contribution, Schema, TableSpec, read_schema_statement, select_contribution, unresolved_name
+from .select_analysis import SelectInfo, _all_infos, analyze_select, select_items
+from .sql_text import _KEYWORDS, Statement, Tok, _ident_name, _split_top, split_statements, sqlite_problem, tokenize
 
 MAX_EXERCISES = 3
 PREVIEW_ROWS = 3
@@ -43,9 +46,7 @@ class Candidate:
     info: SelectInfo
     section: str
     prose: str
-    sql: str  # what runs (the tutorial's text)
-
-
+    sql: str  # the reference query (the tutorial's text)
 
 
 def _sql_blocks(doc: Document):
@@ -89,28 +90,28 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _structural(info: SelectInfo, names: list[str]) -> str:
-    """The query's task in plain words, from its structure."""
-    cols = _and([f"`{n}`" for n in names])
+def _structural(info: SelectInfo, names: list[str] | None) -> str:
+    """The query's task in plain words, from its structure (MyST: every name from the SQL is a code span)."""
+    cols = _and([code_span(n) for n in names]) if names else "the columns"
     if not info.tables:
         return f"Return {cols}"
     first = info.tables[0][0]
-    text = f"List {cols} from `{first}`"
+    text = f"List {cols} from {code_span(first)}"
     self_join = "self-join" in info.features
     for j in info.joins:
-        other = f"`{j.table}`"
+        other = code_span(j.table)
         if j.table.lower() == first.lower() and self_join:
-            cols = [j.on[m + 2].name for m in range(len(j.on) - 2)
-                    if j.on[m + 1].text == "." and j.on[m + 2].kind == "ident"]
+            on = [j.on[m + 2].name for m in range(len(j.on) - 2)
+                  if j.on[m + 1].text == "." and j.on[m + 2].kind == "ident"]
             text += " joined with itself"
-            if len(cols) == 2:
-                text += f" (matching `{cols[0]}` with `{cols[1]}`)"
+            if len(on) == 2:
+                text += f" (matching {code_span(on[0])} with {code_span(on[1])})"
             if j.kind == "LEFT":
                 text += " (keep every row, even without a match)"
         elif j.kind in ("INNER", "COMMA", "NATURAL"):
             text += f", matched with {other}"
         elif j.kind == "LEFT":
-            text += f", with the matching {other} rows (keep every `{first}` row, even without a match)"
+            text += f", with the matching {other} rows (keep every {code_span(first)} row, even without a match)"
         elif j.kind == "RIGHT":
             text += f", with the matching {other} rows (keep every {other} row, even without a match)"
         elif j.kind == "FULL":
@@ -122,13 +123,13 @@ def _structural(info: SelectInfo, names: list[str]) -> str:
         text += ", keeping only rows where " + _and(conds)
     group = info.clauses.get("GROUP", [])
     if group:
-        text += ", per " + _and([f"`{t.name}`" for t in group if t.kind == "ident" and t.up not in _KEYWORDS])
+        text += ", per " + _and([code_span(t.name) for t in group if t.kind == "ident" and t.up not in _KEYWORDS])
     order = info.clauses.get("ORDER", [])
     if order:
-        text += ", sorted by " + " ".join(t.text for t in order)
+        text += ", sorted by " + code_span(" ".join(t.text for t in order))
     limit = info.clauses.get("LIMIT", [])
     if limit:
-        text += ", only the first " + " ".join(t.text for t in limit) + " rows"
+        text += ", only the first " + code_span(" ".join(t.text for t in limit)) + " rows"
     return text
 
 
@@ -139,15 +140,6 @@ def _shape(info: SelectInfo) -> set[str]:
     return feats
 
 
-def _unsupported(info: SelectInfo) -> bool:
-    feats = _shape(info)
-    if ("full-join" in feats or "right-join" in feats) and sqlite3.sqlite_version_info < (3, 39, 0):
-        return True
-    if "limit" in feats and "order" not in feats:
-        return True  # which rows come back is up to the engine
-    return False
-
-
 def write_the_query(doc: Document) -> list[Exercise]:
     """Up to three "write the query" exercises for a tutorial with SQL queries; [] to decline."""
     blocks = list(_sql_blocks(doc))
@@ -155,9 +147,8 @@ def write_the_query(doc: Document) -> list[Exercise]:
         return []
     schema = Schema()
     contribs: list[Contribution] = []
-    owners: list[tuple[Contribution, Statement]] = []
+    owners: list[tuple[Contribution, list[Tok]]] = []  # what each SELECT adds to the schema, and its tokens
     candidates: list[Candidate] = []
-    validations: list[tuple[str, Contribution]] = []  # SELECTs that only inform the schema (EXPLAIN ...)
     for index, block, section, prose in blocks:
         for stmt in split_statements(block.code, index):
             if not stmt.code:
@@ -169,19 +160,17 @@ def write_the_query(doc: Document) -> list[Exercise]:
                 contribs.append(c)
                 if not info.external:
                     candidates.append(Candidate(stmt, info, section, prose, stmt.text))
-                    owners.append((c, stmt))
+                    owners.append((c, stmt.code))
             elif first in ("EXPLAIN", "DESCRIBE", "DESC") and len(stmt.code) > 1:
                 rest = stmt.code[1:]
                 while rest and rest[0].up in ("ANALYZE", "QUERY", "PLAN", "EXTENDED", "FORMAT", "=", "JSON", "TREE"):
                     rest = rest[1:]
-                if rest and rest[0].up in ("SELECT", "WITH"):
+                if rest and rest[0].up in ("SELECT", "WITH"):  # only informs the schema
                     info = analyze_select(rest)
                     c = select_contribution(info)
                     contribs.append(c)
                     if not info.external:
-                        owners.append((c, stmt))
-                        start, end = rest[0].start, rest[-1].end
-                        validations.append((block.code[start:end], c))
+                        owners.append((c, rest))
             elif first in ("UPDATE", "DELETE"):
                 continue
             else:
@@ -189,57 +178,132 @@ def write_the_query(doc: Document) -> list[Exercise]:
     if not candidates:
         return []
     declared = {key for key, spec in schema.tables.items() if spec.declared}
+    # A query SQLite would refuse (MATCH ... AGAINST, YEAR(...)) adds nothing to the schema:
+    # its words are not columns.
+    failing = [c for c, toks in owners if sqlite_problem(toks)]
+    data = _build(schema, [c for c in contribs if not any(c is f for f in failing)], declared)
 
-    # first pass: everything; then drop what only failing queries asked for
-    data = _build(schema, contribs, declared)
-    failing: list[Contribution] = []
-    for c, stmt in owners:
-        sql = stmt.text
-        for text, vc in validations:
-            if vc is c:
-                sql = text
-        if _run(data, sql) is None:
-            failing.append(c)
-    if failing:
-        keep = [c for c in contribs if not any(c is f for f in failing)]
-        data = _build(schema, keep, declared)
-
-    seen: set[str] = set()
-    usable = []
+    seen: set[tuple] = set()
+    usable: list[Candidate] = []
     for cand in candidates:
-        if _unsupported(cand.info):
+        if _declined(cand, data):
             continue
-        result = _run(data, cand.sql)
-        if result is None:
-            continue
-        rows, names = result
-        if not rows or all(v is None for row in rows for v in row):
-            continue
-        key = rows_digest(rows, False)
+        key = _result_key(cand.info)
         if key in seen:
             continue  # the same result as a query already kept (a RIGHT JOIN mirroring a LEFT JOIN...)
         seen.add(key)
-        usable.append((cand, rows, names))
+        usable.append(cand)
     # prefer different shapes: greedily take the query adding the most new features
     picked: list[int] = []
     covered: set[str] = set()
     while len(picked) < MAX_EXERCISES and len(picked) < len(usable):
-        best, gain = None, -1
-        for k, (cand, _rows, _names) in enumerate(usable):
+        best, gain = 0, -1
+        for k, cand in enumerate(usable):
             if k in picked:
                 continue
             g = len(_shape(cand.info) - covered)
             if g > gain:
                 best, gain = k, g
         picked.append(best)
-        covered |= _shape(usable[best][0].info)
+        covered |= _shape(usable[best].info)
     exercises = []
     for k in sorted(picked):
-        cand, rows, names = usable[k]
-        ex = _exercise(doc, cand, data)
+        ex = _exercise(usable[k], data)
         if ex is not None:
             exercises.append(ex)
     return exercises
+
+
+# --------------------------------------------------------------------------------------
+# Declining, from the query's text and the sample rows (nothing runs)
+
+
+def _declined(cand: Candidate, data: SampleData) -> str:
+    """Why the query can't be an exercise ("" if it can): SQLite would refuse it, its result
+    is up to the engine, or the sample database is sure to give it no rows."""
+    if "limit" in _shape(cand.info) and "order" not in _shape(cand.info):
+        return "LIMIT without ORDER BY: which rows come back is up to the engine"
+    return (sqlite_problem(cand.stmt.code) or unresolved_name(cand.info, data.schema)
+            or _beyond_the_rows(cand.info, data) or _unmatched_values(cand.info, data))
+
+
+def _number(toks: list[Tok]) -> int | None:
+    return int(toks[0].text) if len(toks) == 1 and toks[0].kind == "number" and toks[0].text.isdigit() else None
+
+
+def _beyond_the_rows(info: SelectInfo, data: SampleData) -> str:
+    """LIMIT 0, or an OFFSET past every row the tables could join into."""
+    limit = info.clauses.get("LIMIT", [])
+    offset = _number(info.clauses.get("OFFSET", []))
+    if len(limit) == 3 and limit[1].text == ",":  # LIMIT offset, count
+        offset, count = _number(limit[:1]), _number(limit[2:])
+    else:
+        count = _number(limit)
+    most = 1
+    for table, _alias in info.tables:
+        most *= len(data.rows[table.lower()])
+    if count == 0 or (offset is not None and offset >= most):
+        return "LIMIT/OFFSET leaves no row of the sample database"
+    return ""
+
+
+def _unmatched_values(info: SelectInfo, data: SampleData) -> str:
+    """A value the query asks for (`col = 'x'`, `IN (...)`) that no sample row holds, or, for
+    conditions joined by AND, no row holding all of them together."""
+    for part in _all_infos(info):
+        where = part.clauses.get("WHERE", []) + part.clauses.get("HAVING", [])
+        together = not any(t.up in ("OR", "NOT") for t in where) and "self-join" not in part.features
+        wanted: dict[str, dict[str, list]] = {}
+        for table, col, op, value in part.literals:
+            if op == "=":
+                wanted.setdefault(table.lower(), {}).setdefault(col.lower(), []).append(value)
+        for table, values in wanted.items():
+            spec, rows = data.schema.tables.get(table), data.rows.get(table)
+            if spec is None or not rows:
+                continue
+            index = {col: list(spec.columns).index(col) for col in values if col in spec.columns}
+            for cols in ([list(index)] if together else [[col] for col in index]):
+                if not any(all(any(_same_value(row[index[c]], v) for v in values[c]) for c in cols) for row in rows):
+                    return f"no sample row of {table} has the values asked for"
+    return ""
+
+
+def _same_value(stored: object, literal: object) -> bool:
+    """`stored = literal` in SQLite, near enough: a number column compares '502' as 502."""
+    if stored == literal:
+        return True
+    try:
+        return float(stored) == float(literal)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _result_key(info: SelectInfo) -> tuple:
+    """What the query's result is made of, however it is written: the same key for a RIGHT
+    JOIN that mirrors a LEFT JOIN, or a join that does what an IN (subquery) does."""
+    tables, columns, literals, joins, shape = [], set(), set(), set(), set()
+    for part in _all_infos(info):
+        tables += sorted(t.lower() for t, _a in part.tables)
+        columns |= {(t.lower(), c.lower()) for t, c in part.columns}
+        literals |= {(t.lower(), c.lower(), op, repr(v)) for t, c, op, v in part.literals}
+        for j in part.joins:
+            if j.kind == "LEFT":
+                joins.add(("keep", part.tables[0][0].lower()))
+            elif j.kind == "RIGHT":
+                joins.add(("keep", j.table.lower()))
+            else:
+                joins.add({"COMMA": "INNER", "NATURAL": "INNER"}.get(j.kind, j.kind))
+        shape |= part.features - {"inner-join", "comma-join", "natural-join", "left-join", "right-join", "subquery"}
+        if "subquery" in part.features:  # x IN (SELECT ...) / EXISTS: matched rows, like an inner join
+            joins.add("INNER")
+        shape |= {t.up for t in part.clauses.get("WHERE", []) if t.up == "NOT"}
+        shape.add(" ".join(t.up for t in part.clauses.get("ORDER", [])))
+        shape.add(" ".join(t.up for t in part.clauses.get("LIMIT", []) + part.clauses.get("OFFSET", [])))
+    return (tuple(sorted(tables)), frozenset(columns), frozenset(literals), frozenset(joins), frozenset(shape))
+
+
+# --------------------------------------------------------------------------------------
+# The exercise
 
 
 def _tables_of(info: SelectInfo, schema: Schema) -> list[str]:
@@ -252,67 +316,63 @@ def _tables_of(info: SelectInfo, schema: Schema) -> list[str]:
     return keys
 
 
-def _exercise(doc: Document, cand: Candidate, data: SampleData) -> Exercise | None:
+def _exercise(cand: Candidate, data: SampleData) -> Exercise | None:
     keys = _tables_of(cand.info, data.schema)
     if not keys:
         return None
-    scripts = [table_script(data, key) for key in _parents_first(data, keys)]
-    setup = setup_code(scripts)
-    # expected result, from exactly the database the setup makes
-    ns: dict = {}
-    exec(compile(setup, "<setup>", "exec"), ns)  # noqa: S102 (the setup we generated)
-    conn: sqlite3.Connection = ns[DB]
-    try:
-        cur = conn.execute(cand.sql)
-        rows = cur.fetchall()
-        names = [d[0] for d in cur.description]
-        previews = {key: _preview(conn, data.schema.tables[key]) for key in keys}
-    except (sqlite3.Error, sqlite3.Warning):
-        return None
-    finally:
-        conn.close()
-    if not rows:
-        return None
-    ordered = "order" in cand.info.features and _order_is_determined(setup, cand.sql)
+    setup = setup_code([table_script(data, key) for key in _parents_first(data, keys)])
+    order_keys = _sort_keys_query(cand.sql) if "order" in cand.info.features else None
     task, origin = _task_words(cand)
     title = "Write the query"
     if task and origin == "comment" and len(task) <= 60:
         title = f"Write the query: {task}"
     elif cand.section:
         title = f"Write the query: {_plain(cand.section)}"
-    prompt = _prompt(cand, data, keys, previews, rows, names, ordered, task)
     return Exercise(
         kind="query",
         title=title,
-        prompt=prompt,
+        prompt=_prompt(cand, data, keys, result_names(cand, data.schema), order_keys is not None, task),
         starter='query = """\n-- your SQL here\n"""\n',
         solution=f"query = {_py_string(cand.sql)}\n",
-        check=check_code(rows, len(names), ordered),
+        check=check_code(cand.sql, order_keys),
         section=cand.section,
         setup=setup,
     )
 
 
-def _order_is_determined(setup: str, sql: str) -> bool:
-    """Whether ORDER BY fixes the order of every row: no two rows share their sort keys
-    (ties an engine, or the learner's equivalent query, may order either way)."""
-    keys_sql = _sort_keys_query(sql)
-    if keys_sql is None:
-        return False
-    ns: dict = {}
-    exec(compile(setup, "<setup>", "exec"), ns)  # noqa: S102 (the setup we generated)
-    conn = ns[DB]
-    try:
-        keys = conn.execute(keys_sql).fetchall()
-    except (sqlite3.Error, sqlite3.Warning):
-        return False
-    finally:
-        conn.close()
-    return len(set(keys)) == len(keys)
+def result_names(cand: Candidate, schema: Schema) -> list[str] | None:
+    """The result's column names as SQLite gives them, read from the select list (None if unknown:
+    `*` over a CTE, a derived table or a USING join)."""
+    info = cand.info
+    names: list[str] = []
+    for item in select_items(cand.stmt.code):
+        if len(item) == 1 and item[0].text == "*":
+            if any(not t for t in info.aliases.values()) or any(j.kind == "NATURAL" or any(
+                    t.up == "USING" for t in j.on) for j in info.joins):
+                return None
+            names += [col.name for t, _a in info.tables for col in schema.tables[t.lower()].columns.values()]
+        elif len(item) == 3 and item[1].text == "." and item[2].text == "*":
+            table = info.aliases.get(_ident_name(item[0]).lower())
+            if not table:
+                return None
+            names += [col.name for col in schema.tables[table.lower()].columns.values()]
+        elif len(item) >= 2 and item[-1].kind in ("ident", "dquote") and item[-1].up not in _KEYWORDS \
+                and item[-2].text != ".":
+            names.append(_name(item[-1]))  # `expr AS alias` or `expr alias`
+        elif item[-1].kind in ("ident", "dquote") and (len(item) == 1 or item[-2].text == "."):
+            names.append(_name(item[-1]))
+        else:
+            names.append(cand.sql[item[0].start:item[-1].end])  # SQLite names it by its text
+    return names
+
+
+def _name(tok: Tok) -> str:
+    return tok.text[1:-1] if tok.kind == "dquote" else _ident_name(tok)
 
 
 def _sort_keys_query(sql: str) -> str | None:
-    """The query with its select list replaced by its ORDER BY expressions (None if not simple)."""
+    """The query with its select list replaced by its ORDER BY expressions (None if not simple):
+    the check runs it to find the rows that tie."""
     toks = [t for t in tokenize(sql) if t.kind != "comment" and t.text != ";"]
     if not toks or toks[0].up != "SELECT":
         return None
@@ -329,7 +389,7 @@ def _sort_keys_query(sql: str) -> str | None:
         return None
     select = _split_top(toks[1:marks["FROM"]])
     if select and select[0] and select[0][0].up in ("DISTINCT", "ALL"):
-        select[0] = select[0][1:]
+        return None  # without DISTINCT the keys query would not return one row per result row
     exprs: list[str] = []
     aliases: dict[str, str] = {}
     for item in select:
@@ -374,20 +434,22 @@ def _parents_first(data: SampleData, keys: list[str]) -> list[str]:
     return out
 
 
-def _preview(conn: sqlite3.Connection, spec: TableSpec) -> tuple[list[str], list[tuple], int]:
-    cur = conn.execute(f"SELECT * FROM {q(spec.name)}")
-    rows = cur.fetchall()
-    return [d[0] for d in cur.description], rows[:PREVIEW_ROWS], len(rows)
+# --------------------------------------------------------------------------------------
+# The prompt: MyST, every piece of the tutorial escaped (escape, code_span)
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text).strip()
+    """A heading's CommonMark as plain text (its escapes and emphasis marks dropped)."""
+    return " ".join(re.sub(r"\\(.)|[*_`]", lambda m: m.group(1) or "", text).split())
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return "NULL"
-    return str(value).replace("|", "\\|")
+def _in_cell(markdown: str) -> str:
+    """MyST for a table cell: one line, pipes escaped (GFM needs `\\|` even inside code spans)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", markdown.replace("\n", " "))
+
+
+def _value(value: object) -> str:
+    return "NULL" if value is None else escape(" ".join(str(value).split()))
 
 
 def _describe(info: SelectInfo) -> str:
@@ -417,103 +479,142 @@ def _subquery_conditions(info: SelectInfo) -> list[str]:
         if not sub.tables:
             continue
         sel = [u for u in sub.clauses.get("SELECT", []) if u.kind == "ident" and u.up not in _KEYWORDS]
-        inner = f"`{sub.tables[0][0]}`"
+        inner = code_span(sub.tables[0][0])
         conds = _conditions(sub)
         where = (" where " + _and(conds)) if conds else ""
         if k >= 2 and body[k - 1].up == "IN" and body[k - 2].kind == "ident":
             neg = " not" if k >= 3 and body[k - 2].up == "NOT" else ""
-            what = f"`{sel[-1].name}` values" if sel else "values"
+            what = f"{code_span(sel[-1].name)} values" if sel else "values"
             col = body[k - 2].name if body[k - 2].up != "NOT" else body[k - 3].name
-            out.append(f"`{col}` is{neg} among the {what} of {inner}{where}")
+            out.append(f"{code_span(col)} is{neg} among the {what} of {inner}{where}")
         elif k >= 1 and body[k - 1].up == "EXISTS":
             neg = " no" if k >= 2 and body[k - 2].up == "NOT" else " a"
             out.append(f"there is{neg} matching row in {inner}{where}")
     return out
 
 
+_SPOKEN = {"=": "is", "<>": "is not", "!=": "is not", "<": "is below", ">": "is above",
+           "<=": "is at most", ">=": "is at least", "LIKE": "matches the pattern"}
+_SPOKEN_DATES = {"<": "is before", ">": "is after", "<=": "is on or before", ">=": "is on or after"}
+
+
 def _conditions(info: SelectInfo) -> list[str]:
     out = []
-    for part in [info]:
-        for table, col, op, value in part.literals:
-            if op == "GROUP":
-                continue
-            spoken = {"=": "is", "<>": "is not", "!=": "is not", "<": "is below", ">": "is above",
-                      "<=": "is at most", ">=": "is at least", "LIKE": "matches the pattern"}[op]
-            if isinstance(value, str) and _parse_date(value) and op in ("<", ">", "<=", ">="):
-                spoken = {"<": "is before", ">": "is after", "<=": "is on or before", ">=": "is on or after"}[op]
-            text = f"`{col}` {spoken} {sql_literal(value)}"
-            if text not in out:
-                out.append(text)
+    for _table, col, op, value in info.literals:
+        if op == "GROUP":
+            continue
+        spoken = _SPOKEN[op]
+        if isinstance(value, str) and _parse_date(value) and op in _SPOKEN_DATES:
+            spoken = _SPOKEN_DATES[op]
+        text = f"{code_span(col)} {spoken} {code_span(sql_literal(value))}"
+        if text not in out:
+            out.append(text)
     return out
 
 
-def _prompt(cand: Candidate, data: SampleData, keys: list[str], previews: dict, rows: list[tuple],
-            names: list[str], ordered: bool, task: str) -> str:
+def _prompt(cand: Candidate, data: SampleData, keys: list[str], names: list[str] | None, ordered: bool,
+            task: str) -> str:
     parts = []
-    where = f" in *{_plain(cand.section)}*" if cand.section else ""
+    where = f" in *{escape(_plain(cand.section))}*" if cand.section else ""
     precise = _structural(cand.info, names) + "."
     if task:
-        parts.append(f"**{task}.** Write the tutorial's query{where} yourself, for the sample database "
+        parts.append(f"**{escape(task)}.** Write the tutorial's query{where} yourself, for the sample database "
                      f"`{DB}` below (made by the folded setup cell), as one SQLite query in the string `query`: "
                      + precise[0].lower() + precise[1:])
     else:
         parts.append(f"**{precise}** Write the tutorial's query{where} yourself, for the sample database "
                      f"`{DB}` below (made by the folded setup cell), as one SQLite query in the string `query`.")
-    cols = ", ".join(f"`{n}`" for n in names)
-    order = "in the order the task asks for" if ordered else "in any order"
-    parts.append(f"Your result should have **{len(names)} column{'s' if len(names) != 1 else ''}** ({cols}; "
-                 f"their names don't matter, their order does) and **{len(rows)} row{'s' if len(rows) != 1 else ''}**, "
-                 f"{order}.")
+    order = ("in the order its `ORDER BY` asks for (rows that tie on it may come in any order)" if ordered
+             else "in any order")
+    if names:
+        cols = ", ".join(code_span(n) for n in names)
+        parts.append(f"Your result should have **{len(names)} column{'s' if len(names) != 1 else ''}** ({cols}; "
+                     f"their names don't matter, their order does), its rows {order}. The check runs the "
+                     "tutorial's query too and tells you how many rows to expect.")
+    else:
+        parts.append(f"Your result's rows may come {order}; the columns' names don't matter, their order does. "
+                     "The check runs the tutorial's query too and tells you how many rows and columns to expect.")
     lines = ["| Table | Columns |", "|---|---|"]
     for key in keys:
         spec = data.schema.tables[key]
         cells = []
         for col in spec.columns.values():
-            c = f"`{col.name}`"
+            c = code_span(col.name)
             if col.pk:
                 c += " (key)"
             if col.ref:
-                c += f" → `{data.schema.tables[col.ref[0]].name}.{col.ref[1]}`"
+                c += " → " + code_span(f"{data.schema.tables[col.ref[0]].name}.{col.ref[1]}")
             cells.append(c)
-        lines.append(f"| `{spec.name}` | {', '.join(cells)} |")
+        lines.append(f"| {_in_cell(code_span(spec.name))} | {_in_cell(', '.join(cells))} |")
     parts.append("The sample database:\n\n" + "\n".join(lines))
     for key in keys:
-        header, prev, total = previews[key]
+        spec = data.schema.tables[key]
+        rows = data.rows[key]
+        header = [escape(col.name) for col in spec.columns.values()]
         table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        table += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in prev]
-        parts.append(f"First {len(prev)} of {total} rows of `{data.schema.tables[key].name}`:\n\n" + "\n".join(table))
+        table += ["| " + " | ".join(_value(v) for v in row) + " |" for row in rows[:PREVIEW_ROWS]]
+        parts.append(f"First {min(len(rows), PREVIEW_ROWS)} of {len(rows)} rows of {code_span(spec.name)}:\n\n"
+                     + "\n".join(table))
     hint = _describe(cand.info)
     if hint:
         parts.append(f"Hint: the tutorial's query uses {hint}.")
     return "\n\n".join(parts)
 
 
-def check_code(rows: list[tuple], ncols: int, ordered: bool) -> str:
-    """The check cell: runs `query` on the sample database, compares digests of the result set."""
-    n = len(rows)
-    lines = [
-        RESULT_HELPERS,
-        "import sqlite3 as _sqlite3",
-        "",
-        'assert isinstance(query, str) and query.strip(), "Put your SQL in the string `query` first."',
-        "try:",
-        f"    _cursor = {DB}.execute(query)",
-        "    _rows = _cursor.fetchall()",
-        "except (_sqlite3.Error, _sqlite3.Warning) as _err:",
-        '    raise AssertionError(f"Your query failed: {_err}. Check it against the tables and columns above '
-        '(one statement only).") from None',
-        'assert _cursor.description is not None, "Your query returns no table yet: write a SELECT statement in `query`."',
-        f"assert len(_cursor.description) == {ncols}, "
-        f"f\"Your result has {{len(_cursor.description)}} column(s); the task asks for {ncols}.\"",
-        f"assert len(_rows) == {n}, f\"Your result has {{len(_rows)}} row(s); the expected result has {n}.\"",
-        f"assert _rows_digest(_rows, False) == {rows_digest(rows, False)!r}, "
-        "\"The right number of rows and columns, but not the expected values: "
-        "check your join, your conditions and the columns you select.\"",
-    ]
-    if ordered:
-        lines.append(
-            f"assert _rows_digest(_rows, True) == {rows_digest(rows, True)!r}, "
-            "\"The right rows, but not in the expected order: check your ORDER BY.\""
-        )
-    lines.append(f"print(\"✅ Your query returns the expected result ({n} row{'s' if n != 1 else ''}).\")")
-    return "\n".join(lines) + "\n"
+# --------------------------------------------------------------------------------------
+# The check: runs the reference query and the learner's, in the notebook's kernel
+
+
+_CHECK = """\
+import base64 as _base64
+import sqlite3 as _sqlite3
+import zlib as _zlib
+
+def _unpacked(text):
+    return _zlib.decompress(_base64.b64decode(text)).decode()
+
+# The expected result: the tutorial's query (packed, so the answer is not in plain sight), run now.
+try:
+    _cursor = {db}.execute(_unpacked({reference!r}))
+    _expected, _columns = _cursor.fetchall(), len(_cursor.description or ())
+except (_sqlite3.Error, _sqlite3.Warning) as _err:
+    raise RuntimeError(f"This exercise can't be checked here: the tutorial's query fails on this SQLite ({{_err}}).") from None
+if not _expected or all(_v is None for _row in _expected for _v in _row):
+    raise RuntimeError("This exercise can't be checked here: the tutorial's query returns no values on the sample database.")
+
+assert isinstance(query, str) and query.strip(), "Put your SQL in the string `query` first."
+try:
+    _cursor = {db}.execute(query)
+    _rows = _cursor.fetchall()
+except (_sqlite3.Error, _sqlite3.Warning) as _err:
+    raise AssertionError(f"Your query failed: {{_err}}. Check it against the tables and columns above (one statement only).") from None
+assert _cursor.description is not None, "Your query returns no table yet: write a SELECT statement in `query`."
+assert len(_cursor.description) == _columns, f"Your result has {{len(_cursor.description)}} column(s); the task asks for {{_columns}}."
+assert len(_rows) == len(_expected), f"Your result has {{len(_rows)}} row(s); the expected result has {{len(_expected)}}."
+assert _rows_digest(_rows, False) == _rows_digest(_expected, False), (
+    "The right number of rows and columns, but not the expected values: "
+    "check your join, your conditions and the columns you select.")
+"""
+
+_CHECK_ORDER = """\
+# The ORDER BY values of the expected rows: rows that tie on them may come in any order.
+try:
+    _keys = {db}.execute(_unpacked({keys!r})).fetchall()
+except (_sqlite3.Error, _sqlite3.Warning):
+    _keys = None
+if _keys is not None and len(_keys) == len(_expected):
+    assert _same_order(_rows, _expected, _keys), "The right rows, but not in the expected order: check your ORDER BY."
+"""
+
+_CHECK_END = """\
+print(f"✅ Your query returns the expected result ({len(_expected)} row{'s' if len(_expected) != 1 else ''}).")
+"""
+
+
+def check_code(reference: str, order_keys: str | None) -> str:
+    """The check cell: runs the reference query and `query` on the sample database, compares the
+    result sets (in order, ties aside, when `order_keys`, the reference's sort-keys query, is given)."""
+    code = RESULT_HELPERS + "\n" + _CHECK.format(db=DB, reference=packed(reference))
+    if order_keys:
+        code += _CHECK_ORDER.format(db=DB, keys=packed(order_keys))
+    return code + _CHECK_END

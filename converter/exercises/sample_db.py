@@ -1,26 +1,29 @@
-"""The sample database: deterministic rows for a schema, its SQL, and running queries on it.
+"""The sample database: deterministic rows for a schema, and its SQL.
 
 Rows are designed so a tutorial's lessons show (a parent without children, an
 orphan row, groups of different sizes, values some rows match and some don't).
-Also the result digests, shared with the notebook's check cell.
+All of it is made from the tutorial's text: nothing here runs SQL (the
+notebook's setup cell does, in the sandbox). Also the result comparison the
+notebook's check cell uses.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-import sqlite3
 from dataclasses import dataclass
 
 from .sample_schema import Column, Contribution, Schema, TableSpec, _singular, finalize_schema
+from .sql_text import Tok, _ident_name, _literal_value, _matching_paren, _split_top, tokenize
 
 DB = "sample_db"
 
 # --------------------------------------------------------------------------------------
-# Result digests: the same source runs here and in the notebook's check cell.
+# Comparing result sets: the same source runs here (in tests) and in the notebook's check cell.
 
 RESULT_HELPERS = '''\
 import hashlib as _hashlib
+import itertools as _itertools
 
 def _canon(value):
     if isinstance(value, float):
@@ -36,12 +39,25 @@ def _rows_digest(rows, ordered):
     if not ordered:
         lines.sort()
     return _hashlib.sha256("\\n".join(lines).encode()).hexdigest()[:16]
+
+def _same_order(rows, expected, keys):
+    # keys: the ORDER BY values of the expected rows, in order. Rows that tie on
+    # them may come in either order (the engine, or an equivalent query, decides).
+    start = 0
+    for _key, tied in _itertools.groupby(keys):
+        end = start + len(list(tied))
+        if _rows_digest(rows[start:end], False) != _rows_digest(expected[start:end], False):
+            return False
+        start = end
+    return True
 '''
 
 _helpers: dict = {}
 exec(compile(RESULT_HELPERS, "<query result helpers>", "exec"), _helpers)  # noqa: S102 (our own source)
 rows_digest = _helpers["_rows_digest"]
 """`rows_digest(rows, ordered)`: digest of a result set (order-insensitive unless `ordered`)."""
+same_order = _helpers["_same_order"]
+"""`same_order(rows, expected, keys)`: whether `rows` come in the order of `expected`, ties aside."""
 
 
 # --------------------------------------------------------------------------------------
@@ -342,12 +358,9 @@ def table_script(data: SampleData, key: str) -> str:
             d += f" REFERENCES {q(target.name)}({q(col.ref[1])})"
         defs.append(d)
     names = ", ".join(q(col.name) for col in spec.columns.values())
-    lines = [f"CREATE TABLE {q(spec.name)} (", ",\n".join(defs), ");"]
-    if spec.inserts and data.rows.get(key) is None:
-        lines += spec.inserts
-    else:
-        values = ",\n".join("    (" + ", ".join(sql_literal(v) for v in row) + ")" for row in data.rows[key])
-        lines.append(f"INSERT INTO {q(spec.name)} ({names}) VALUES\n{values};")
+    values = ",\n".join("    (" + ", ".join(sql_literal(v) for v in row) + ")" for row in data.rows[key])
+    lines = [f"CREATE TABLE {q(spec.name)} (", ",\n".join(defs), ");",
+             f"INSERT INTO {q(spec.name)} ({names}) VALUES\n{values};"]
     return "\n".join(lines)
 
 
@@ -370,7 +383,7 @@ def setup_code(scripts: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# The database for a tutorial, and running queries on it
+# The database for a tutorial
 
 
 def _build(schema: Schema, contribs: list[Contribution], declared: set[str]) -> SampleData:
@@ -388,19 +401,11 @@ def _build(schema: Schema, contribs: list[Contribution], declared: set[str]) -> 
         del work.tables[key]
     literals = [lit for c in contribs for lit in c.literals]
     data = fill(work, literals)
-    # tutorial INSERTs replace the generated rows when they run on the schema
+    # the tutorial's own rows replace the generated ones, when its INSERTs are plain rows
     for key, spec in work.tables.items():
-        if spec.inserts:
-            conn = sqlite3.connect(":memory:")
-            try:
-                conn.executescript(table_script(data, key).split("\nINSERT INTO")[0] + "\n" + "\n".join(spec.inserts))
-                got = conn.execute(f"SELECT * FROM {q(spec.name)}").fetchall()
-            except sqlite3.Error:
-                got = []
-            finally:
-                conn.close()
-            if got:
-                data.rows[key] = None  # type: ignore[assignment]
+        rows = inserted_rows(spec)
+        if rows:
+            data.rows[key] = rows
     return data
 
 
@@ -409,24 +414,72 @@ def vars_col(c: Column) -> dict:
             "ref": c.ref, "date": c.date}
 
 
-def _connect(data: SampleData, tables: list[str] | None = None) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:")
-    keys = tables if tables is not None else list(data.schema.tables)
-    conn.executescript("\n".join(table_script(data, key) for key in keys))
-    return conn
+_NOT_LITERAL = object()
 
 
-def _run(data: SampleData, sql: str) -> tuple[list[tuple], list[str]] | None:
-    try:
-        conn = _connect(data)
-    except sqlite3.Error:
-        return None
-    try:
-        cur = conn.execute(sql)
-        if cur.description is None:
+def inserted_rows(spec: TableSpec) -> list[tuple] | None:
+    """The rows the tutorial's INSERT statements put in the table, read from their literals.
+
+    None when a statement is more than rows of literals for known columns (a function
+    call, DEFAULT, a subquery, a column the table lacks) or breaks the table's
+    constraints (a missing NOT NULL value, a repeated key): SQLite would refuse it,
+    so the generated rows stay.
+    """
+    keys = list(spec.columns)
+    rows: list[tuple] = []
+    for text in spec.inserts:
+        toks = [t for t in tokenize(text) if t.kind != "comment" and t.text != ";"]
+        if len(toks) < 4:
             return None
-        return cur.fetchall(), [d[0] for d in cur.description]
-    except (sqlite3.Error, sqlite3.Warning):
-        return None
-    finally:
-        conn.close()
+        names, i = keys, 3
+        if toks[3].text == "(":  # INSERT INTO name (columns) VALUES ...
+            close = _matching_paren(toks, 3)
+            names = [_column_name(t) for t in toks[4:close] if t.text != ","]
+            i = close + 1
+        if i >= len(toks) or toks[i].up != "VALUES" or any(n not in spec.columns for n in names):
+            return None
+        for group in _split_top(toks[i + 1:]):
+            if len(group) < 2 or group[0].text != "(" or _matching_paren(group, 0) != len(group) - 1:
+                return None
+            values = [_insert_value(item) for item in _split_top(group[1:-1])]
+            if len(values) != len(names) or any(v is _NOT_LITERAL for v in values):
+                return None
+            given = dict(zip(names, values))
+            rows.append(tuple(given.get(k) for k in keys))
+    return _constrained(spec, rows) if rows else None
+
+
+def _column_name(tok: Tok) -> str:
+    return (tok.text[1:-1] if tok.kind == "dquote" else _ident_name(tok)).lower()
+
+
+def _insert_value(item: list[Tok]) -> object:
+    if len(item) == 1 and item[0].up in ("NULL", "TRUE", "FALSE"):
+        return {"NULL": None, "TRUE": 1, "FALSE": 0}[item[0].up]
+    if len(item) == 1 and item[0].kind in ("string", "number"):
+        return _literal_value(item[0])
+    if len(item) == 2 and item[0].text == "-" and item[1].kind == "number":
+        return _literal_value(item[1], "-")
+    return _NOT_LITERAL
+
+
+def _constrained(spec: TableSpec, rows: list[tuple]) -> list[tuple] | None:
+    """The rows as SQLite stores them (an INTEGER PRIMARY KEY left out is numbered), None if refused."""
+    columns = list(spec.columns.values())
+    for k, col in enumerate(columns):
+        values = [row[k] for row in rows]
+        if col.pk and col.type == "INTEGER" and None in values:
+            numbered, top = [], max((v for v in values if isinstance(v, int)), default=0)
+            for v in values:
+                if v is None:
+                    top += 1
+                    v = top
+                numbered.append(v)
+            rows = [row[:k] + (v,) + row[k + 1:] for row, v in zip(rows, numbered)]
+            values = numbered
+        if (col.not_null or col.pk) and None in values:
+            return None
+        keyed = [repr(v) for v in values if v is not None]  # UNIQUE lets NULLs repeat
+        if (col.pk or col.unique) and len(set(keyed)) < len(keyed):
+            return None
+    return rows

@@ -308,3 +308,46 @@ def finalize_schema(schema: Schema, contribs: list[Contribution]) -> None:
                     col.type = tcol.type or "INTEGER"
             else:
                 col.ref = None
+
+
+# --------------------------------------------------------------------------------------
+# Names a query uses that the schema lacks (SQLite would refuse the query)
+
+
+def unresolved_name(info: SelectInfo, schema: Schema) -> str:
+    """Why a name of the query is not in `schema` ("" when every name it uses resolves)."""
+    parts = list(_all_infos(info))
+    # A subquery may use the outer query's aliases and columns: resolve against the whole statement.
+    aliases: dict[str, str] = {}
+    columns: set[str] = set()
+    for part in parts:
+        aliases.update({name: table.lower() for name, table in part.aliases.items()})
+        aliases.update({cte: "" for cte in part.ctes})
+        for table, _alias in part.tables:
+            spec = schema.tables.get(table.lower())
+            if spec is None:
+                return f"no table {table}"
+            columns |= set(spec.columns)
+    for part in parts:
+        opaque = any(not table for table in part.aliases.values())  # a CTE or a derived table: columns unknown
+        refs = [] if opaque else list(part.columns)
+        refs += [(aliases[q], c) for q, c in part.outer_refs if aliases.get(q)]
+        for table, col in refs:
+            if col.lower() not in schema.tables[table.lower()].columns:
+                return f"no column {col} in {table}"
+        for qual, col in part.outer_refs:
+            if qual not in aliases:
+                return f"no table or alias {qual} (in {qual}.{col})"
+        for name in part.placeholders:
+            if name.lower() not in columns and name.lower() not in part.select_aliases:
+                return f"{name} is a placeholder, not a column"
+        using = any(j.kind == "NATURAL" or any(t.up == "USING" for t in j.on) for j in part.joins)
+        for col in part.bare:
+            if opaque or col.lower() in part.select_aliases:
+                continue
+            owners = [t for t, _a in part.tables if col.lower() in schema.tables[t.lower()].columns]
+            if not owners and col.lower() not in columns:
+                return f"no column {col}"
+            if len(owners) > 1 and not using:  # two tables, or one table twice (a self-join)
+                return f"{col} is ambiguous ({', '.join(owners)} have it)"
+    return ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .sql_text import _KEYWORDS, _TYPE_WORDS, Tok, _ident_name, _literal_value, _matching_paren
+from .sql_text import _KEYWORDS, _TYPE_WORDS, Tok, _ident_name, _literal_value, _matching_paren, _split_top
 
 @dataclass
 class JoinInfo:
@@ -34,6 +34,12 @@ class SelectInfo:
     features: set[str] = field(default_factory=set)
     ctes: set[str] = field(default_factory=set)
     select_aliases: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)
+    """What each name in FROM stands for: alias or table (lower case) -> table, "" for a CTE or a derived table."""
+    placeholders: list[str] = field(default_factory=list)
+    outer_refs: list[tuple[str, str]] = field(default_factory=list)
+    """Qualified columns whose qualifier this scope does not define (an outer query's alias, or a mistake)."""
+    """Bare names compared with a column that no clause uses as a column (`id < last_id`)."""
 
 
 def analyze_select(toks: list[Tok]) -> SelectInfo:
@@ -193,6 +199,7 @@ def _analyze_simple(toks: list[Tok], info: SelectInfo) -> None:
             continue
         i += 1
 
+    info.aliases.update(aliases)
     for j in info.joins:
         info.features.add(j.kind.lower() + "-join" if j.kind != "COMMA" else "comma-join")
     names = [t for t, _ in info.tables]
@@ -264,6 +271,8 @@ def _column_refs(body: list[Tok], aliases: dict[str, str], scope: list[str], inf
             if qual in aliases:
                 if aliases[qual]:
                     refs.append((k, aliases[qual], col))
+            else:
+                _add(info.outer_refs, (qual, col))
             k += 3
             continue
         if t.kind == "ident" and k + 2 < n and body[k + 1].text == "." and body[k + 2].text == "*":
@@ -273,13 +282,14 @@ def _column_refs(body: list[Tok], aliases: dict[str, str], scope: list[str], inf
             prev = body[k - 1] if k else None
             nxt = body[k + 1] if k + 1 < n else None
             name = _ident_name(t)
-            if (nxt is not None and nxt.text == "(") or (prev is not None and prev.up == "AS") \
+            if (nxt is not None and nxt.text == "(") or (prev is not None and prev.up in ("AS", "COLLATE")) \
                     or name.lower() in info.select_aliases or name.lower() in aliases:
                 k += 1
                 continue
             # `a < b` with both bare names in WHERE: b is a placeholder unless known elsewhere
             if where and prev is not None and prev.text in _CMP and k >= 2 and body[k - 2].kind == "ident" \
                     and body[k - 2].up not in _KEYWORDS and not (k >= 3 and body[k - 3].text == "."):
+                _add(info.placeholders, name)
                 k += 1
                 continue
             refs.append((k, "", name))
@@ -347,3 +357,27 @@ def _all_infos(info: SelectInfo):
     yield info
     for sub in info.subqueries:
         yield from _all_infos(sub)
+
+
+def select_items(toks: list[Tok]) -> list[list[Tok]]:
+    """The items of the statement's top-level select list (the first one of a UNION), DISTINCT left out."""
+    depth = 0
+    start = None
+    end = len(toks)
+    for k, t in enumerate(toks):
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif depth == 0 and t.up == "SELECT" and start is None:
+            start = k + 1
+        elif depth == 0 and start is not None and t.up in ("FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT",
+                                                           "UNION", "INTERSECT", "EXCEPT", "WINDOW"):
+            end = k
+            break
+    if start is None:
+        return []
+    body = [t for t in toks[start:end] if t.text != ";"]
+    if body and body[0].up in ("DISTINCT", "ALL"):
+        body = body[1:]
+    return [item for item in _split_top(body) if item]

@@ -188,3 +188,55 @@ def _split_top(toks: list[Tok]) -> list[list[Tok]]:
         else:
             parts[-1].append(t)
     return parts
+
+
+# --------------------------------------------------------------------------------------
+# What SQLite can run, read from the tokens (convert never runs a query to find out)
+
+# SQLite 3.39's built-in functions (core, aggregate, date and time, window, JSON); 3.39 is
+# also what RIGHT and FULL JOIN need. Newer ones (concat, string_agg...) and the optional
+# math functions are left out: a kernel's SQLite may lack them. `course check` proves the rest.
+_SQLITE_FUNCTIONS = {
+    "ABS", "CHANGES", "CHAR", "COALESCE", "FORMAT", "GLOB", "HEX", "IFNULL", "IIF", "INSTR", "LENGTH", "LIKE",
+    "LIKELIHOOD", "LIKELY", "LOWER", "LTRIM", "MAX", "MIN", "NULLIF", "PRINTF", "QUOTE", "RANDOM", "RANDOMBLOB",
+    "REPLACE", "ROUND", "RTRIM", "SIGN", "SUBSTR", "SUBSTRING", "TRIM", "TYPEOF", "UNICODE", "UNLIKELY", "UPPER",
+    "ZEROBLOB", "CAST",
+    "AVG", "COUNT", "GROUP_CONCAT", "SUM", "TOTAL",
+    "DATE", "TIME", "DATETIME", "JULIANDAY", "UNIXEPOCH", "STRFTIME",
+    "ROW_NUMBER", "RANK", "DENSE_RANK", "PERCENT_RANK", "CUME_DIST", "NTILE", "LAG", "LEAD", "FIRST_VALUE",
+    "LAST_VALUE", "NTH_VALUE",
+    "JSON", "JSON_ARRAY", "JSON_ARRAY_LENGTH", "JSON_EXTRACT", "JSON_INSERT", "JSON_OBJECT", "JSON_PATCH",
+    "JSON_REMOVE", "JSON_REPLACE", "JSON_SET", "JSON_TYPE", "JSON_VALID", "JSON_QUOTE", "JSON_GROUP_ARRAY",
+    "JSON_GROUP_OBJECT",
+}
+# Words before a parenthesis that are syntax, not a function call.
+_BEFORE_PAREN = {"IN", "EXISTS", "USING", "OVER", "AS", "VALUES", "ON", "AND", "OR", "NOT", "FROM", "JOIN", "WHERE",
+                 "SELECT", "THEN", "ELSE", "WHEN", "CASE", "BY", "FILTER", "ALL", "ANY", "SOME", "DISTINCT",
+                 "HAVING", "UNION", "INTERSECT", "EXCEPT", "LIMIT", "OFFSET", "IS", "LIKE", "BETWEEN", "ESCAPE",
+                 "WITH", "RECURSIVE", "MATERIALIZED", "END", "WINDOW", "PARTITION", "GLOB"}
+# Other dialects' words that SQLite's SELECT has no use for (MySQL full-text search and
+# index hints, PostgreSQL, SQL Server, Oracle).
+_FOREIGN_WORDS = {"AGAINST", "INTERVAL", "ILIKE", "LATERAL", "ROLLUP", "CUBE", "STRAIGHT_JOIN", "FORCE", "USE",
+                  "TOP", "FETCH", "PIVOT", "UNPIVOT", "SEPARATOR", "FOR", "QUALIFY", "CONNECT", "PRIOR", "SIMILAR",
+                  "REGEXP", "RLIKE", "DUAL"}
+
+
+def sqlite_problem(toks: list[Tok]) -> str:
+    """Why SQLite would refuse this statement, from its tokens alone ("" when nothing is known to fail)."""
+    for k, tok in enumerate(toks):
+        if tok.kind == "other" or tok.text == "::":
+            return f"{tok.text!r} is not SQLite syntax (a parameter or another dialect's operator)"
+        if tok.kind != "ident" or tok.text.startswith("`"):
+            continue
+        if tok.up in _FOREIGN_WORDS:
+            return f"{tok.up} is another dialect's SQL"
+        if k + 1 < len(toks) and toks[k + 1].text == "(" and tok.up not in _BEFORE_PAREN \
+                and tok.up not in _SQLITE_FUNCTIONS and not _column_list(toks, k):
+            return f"{tok.text}() is not an SQLite function"
+    return ""
+
+
+def _column_list(toks: list[Tok], k: int) -> bool:
+    """Whether the parenthesis after toks[k] lists columns (`WITH name (a, b) AS (...)`)."""
+    close = _matching_paren(toks, k + 1)
+    return close + 1 < len(toks) and toks[close + 1].up == "AS"

@@ -9,7 +9,8 @@ import pytest
 from exercise_contract import assert_contract, run
 
 from converter.document import CodeBlock, Course, Document, Heading, Meta, Paragraph
-from converter.exercises.query import rows_digest, same_order, split_statements, write_the_query
+from converter.exercises.checks import packed
+from converter.exercises.query import check_code, rows_digest, same_order, split_statements, write_the_query
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -434,3 +435,214 @@ def test_rows_that_tie_on_order_by_may_come_in_any_order():
 ])
 def test_same_order_lets_ties_come_in_any_order(rows, keys, same):
     assert same_order(rows, [(1,), (2,), (3,)], keys) is same
+
+
+# ------------------------------------------------------------------ more shapes, the contract in plain Python
+
+SHAPES = {
+    "subquery": doc(
+        sql("CREATE TABLE departments (id INT PRIMARY KEY, name VARCHAR(50), location VARCHAR(50));\n"
+            "CREATE TABLE employees (id INT PRIMARY KEY, name VARCHAR(50), "
+            "department_id INT REFERENCES departments(id), salary DECIMAL(10,2));"),
+        sql("-- Employees based in London\nSELECT name FROM employees WHERE department_id IN "
+            "(SELECT id FROM departments WHERE location = 'London');")),
+    "having": doc(sql("-- Customers with more than one order\nSELECT customer_id, COUNT(*) AS orders FROM orders "
+                      "GROUP BY customer_id HAVING COUNT(*) > 1 ORDER BY orders DESC, customer_id;")),
+    "union": doc(sql("-- Every city we know\nSELECT city FROM customers UNION SELECT city FROM suppliers;")),
+    "cte": doc(sql("-- Big spenders\nWITH totals AS (SELECT user_id, SUM(amount) AS total FROM payments "
+                   "GROUP BY user_id)\nSELECT user_id, total FROM totals WHERE total > 100;")),
+    "distinct": doc(sql("-- The categories on sale\nSELECT DISTINCT category FROM products ORDER BY category;")),
+    "correlated": doc(sql("-- Users who ordered\nSELECT u.username FROM users u "
+                          "WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id);")),
+    "limit": doc(sql("-- The three most expensive products\nSELECT name, price FROM products ORDER BY price DESC LIMIT 3;")),
+    "like": doc(sql("-- Users at example.com\nSELECT email FROM users WHERE email LIKE '%@example.com';")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_more_shapes_keep_the_contract_in_plain_python(name):
+    [ex] = write_the_query(SHAPES[name])
+    # setup + starter + check: AssertionError with a message
+    ns: dict = {}
+    run(ex.setup, ns)
+    run(ex.starter, ns)
+    with pytest.raises(AssertionError, match="."):
+        run(ex.check, ns)
+    # setup + solution + check: passes and says so
+    ns = {}
+    run(ex.setup, ns)
+    run(ex.solution, ns)
+    assert run(ex.check, ns).startswith("✅ Your query returns the expected result")
+    # a query that is not the answer fails too
+    with pytest.raises(AssertionError):
+        learner(ex, "SELECT 1")
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_the_reference_query_is_packed_in_the_check(name):
+    [ex] = write_the_query(SHAPES[name])
+    query = ex.solution.split('"""')[1].strip()
+    assert query.splitlines()[-1] not in ex.check
+    assert packed(query) in ex.check  # run by the check, not shown
+
+
+def test_a_reference_query_that_fails_here_is_not_the_learners_fault():
+    """Whether this kernel's SQLite runs the query and returns rows is known only when the
+    check runs: it raises RuntimeError, not AssertionError, so `course check` disproves the
+    exercise (and the next convert leaves it out) instead of blaming the learner."""
+    ex = write_the_query(JOINS)[0]
+    ns: dict = {}
+    run(ex.setup, ns)
+    ns["query"] = "SELECT 1"
+    with pytest.raises(RuntimeError, match="fails on this SQLite"):
+        run(check_code("SELECT Nope FROM Customers;", None), ns)
+    with pytest.raises(RuntimeError, match="returns no values"):
+        run(check_code("SELECT CustomerName FROM Customers WHERE 0;", None), ns)
+
+
+def test_names_the_schema_lacks_decline():
+    names = doc(
+        sql("CREATE TABLE a (id INT PRIMARY KEY, name TEXT);\n"
+            "CREATE TABLE b (id INT PRIMARY KEY, a_id INT REFERENCES a(id), name TEXT);"),
+        sql("SELECT name FROM a JOIN b ON a.id = b.a_id;"),  # ambiguous: both tables have it
+        sql("SELECT a.title FROM a;"),  # a declared table without that column
+        sql("SELECT x.name FROM a;"),  # no such alias
+        sql("SELECT e1.name FROM a e1 JOIN a e2 ON e1.id = e2.id WHERE name = 'x';"),  # ambiguous in a self-join
+    )
+    assert write_the_query(names) == []
+
+
+def test_values_no_sample_row_holds_decline():
+    """customer_id = 502: the generated orders point at customers 1 to 5, so the result would be empty."""
+    shop = doc(sql("SELECT id, status FROM orders WHERE customer_id = 502 AND status = 'shipped';"))
+    assert write_the_query(shop) == []
+    found = doc(sql("-- Shipped orders\nSELECT id, status FROM orders WHERE status = 'shipped';"))
+    assert len(write_the_query(found)) == 1
+
+
+# ------------------------------------------------------------------ prompts: nothing from the tutorial is markup
+
+HOSTILE_SQL = doc(
+    Heading(2, "<script>alert(1)</script> Filters {download}`/etc/passwd`"),
+    sql("-- <img src=x onerror=alert(1)> and {raw}`<b>x</b>`\n"
+        "SELECT name FROM users WHERE name = '<img src=x onerror=alert(1)>';"),
+    Heading(2, "Backticks"),
+    sql("-- Backticks `` ``` everywhere\nSELECT name, nick FROM users WHERE nick = 'a``b` ```{raw} html';"),
+    Heading(2, "Odd names"),
+    sql("CREATE TABLE `odd|table` (`id` INT PRIMARY KEY, `<b>n|m</b>` TEXT);\n"
+        "INSERT INTO `odd|table` VALUES (1, '</td><script>alert(2)</script>'), (2, 'x|y');"),
+    sql("-- Odd names\nSELECT `<b>n|m</b>` FROM `odd|table` ORDER BY `<b>n|m</b>`;"),
+)
+_PROMPT_TOKENS = {"paragraph_open", "paragraph_close", "inline", "text", "softbreak", "code_inline", "strong_open",
+                  "strong_close", "em_open", "em_close", "table_open", "table_close", "thead_open", "thead_close",
+                  "tbody_open", "tbody_close", "tr_open", "tr_close", "th_open", "th_close", "td_open", "td_close"}
+
+
+def _row_widths(tokens) -> list[int]:
+    """The number of cells of each table row, in order."""
+    widths = []
+    for t in tokens:
+        if t.type == "tr_open":
+            widths.append(0)
+        elif t.type in ("th_open", "td_open"):
+            widths[-1] += 1
+    return widths
+
+
+def test_hostile_sql_comes_out_inert_in_the_prompt():
+    from test_myst_escape import MYST
+
+    exercises = write_the_query(HOSTILE_SQL)
+    assert len(exercises) == 3
+    # cells per table row (schema, then preview): no pipe from a name or a value split a cell
+    widths = [[2, 2, 2, 2, 2, 2], [2, 2, 2, 2, 2, 2], [2, 2, 2, 2, 2]]
+    for ex, width in zip(exercises, widths):
+        tokens = [t for top in MYST.parse(ex.prompt) for t in [top, *(top.children or [])]]
+        assert {t.type for t in tokens} <= _PROMPT_TOKENS, ex.prompt
+        html = MYST.render(ex.prompt)
+        for tag in ("<img", "<script", "<b>", "</td><script"):
+            assert tag not in html, html
+        assert _row_widths(MYST.parse(ex.prompt)) == width, ex.prompt
+    img, ticks, odd = exercises
+    assert "`'<img src=x onerror=alert(1)>'`" in img.prompt  # the condition, as code
+    assert "&lt;img src=x onerror=alert(1)&gt;" in MYST.render(img.prompt)
+    assert "<code>'a``b` ```{raw} html'</code>" in MYST.render(ticks.prompt)
+    html = MYST.render(odd.prompt)
+    assert "<td><code>odd|table</code></td>" in html and "<code>&lt;b&gt;n|m&lt;/b&gt;</code>" in html
+    assert "&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in html and "<td>x|y</td>" in html
+
+
+# ------------------------------------------------------------------ convert runs no SQL
+
+
+def test_the_generator_modules_do_not_import_sqlite3():
+    from converter.exercises import query, sample_db, sample_schema, select_analysis, sql_text
+
+    for module in (query, sample_db, sample_schema, select_analysis, sql_text):
+        assert "sqlite3" not in vars(module), module.__name__
+
+
+SQL_TUTORIAL = """# Querying a shop database
+
+A tutorial about reading data back with SQL, one query at a time.
+
+## The tables
+
+The shop keeps its customers and their orders in two tables.
+
+```sql
+CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(100), city VARCHAR(50));
+CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT REFERENCES customers(id), total DECIMAL(10,2));
+```
+
+## Filtering
+
+Only the customers from one city:
+
+```sql
+-- Customers in Berlin
+SELECT name FROM customers WHERE city = 'Berlin';
+```
+
+## Joining
+
+Every customer with their orders, even those who never ordered:
+
+```sql
+-- Customers and their orders
+SELECT c.name, o.total FROM customers c LEFT JOIN orders o ON o.customer_id = c.id;
+```
+
+## Grouping
+
+```sql
+-- Orders per customer
+SELECT customer_id, COUNT(*) FROM orders GROUP BY customer_id;
+```
+
+That is all for today: filters, joins and groups.
+"""
+
+
+def test_convert_never_calls_sqlite(tmp_path, monkeypatch):
+    import shutil
+    import sqlite3
+
+    import jupytext
+
+    from converter.convert import Layout, convert
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("convert ran SQL")
+
+    monkeypatch.setattr(sqlite3, "connect", refuse)
+    assert write_the_query(JOINS)  # the generator alone
+    shutil.copy(ROOT / "_config.yml", tmp_path)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "shop.md").write_text(SQL_TUTORIAL, encoding="utf-8")
+    report = convert([tmp_path / "sources"], layout=Layout(tmp_path))
+    assert not report.failures, report.failures
+    nb = jupytext.read(report.paths["Querying a shop database"])
+    kinds = [c.metadata["runnable"].get("kind") for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
+    assert "query" in kinds

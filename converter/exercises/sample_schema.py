@@ -101,7 +101,13 @@ class Contribution:
 
 def select_contribution(info: SelectInfo) -> Contribution:
     contrib = Contribution()
+    aliases: dict[str, str] = {}  # of the whole statement: a correlated subquery names the outer query's
     for part in _all_infos(info):
+        aliases.update(part.aliases)
+    for part in _all_infos(info):
+        for qual, col in part.outer_refs:
+            if aliases.get(qual):
+                _add(contrib.columns, (aliases[qual], col))
         for table, _alias in part.tables:
             _add(contrib.tables, table)
         for item in part.columns:

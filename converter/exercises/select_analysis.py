@@ -94,6 +94,7 @@ def analyze_select(toks: list[Tok]) -> SelectInfo:
 
 
 def _analyze_simple(toks: list[Tok], info: SelectInfo) -> None:
+    own = len(info.tables)  # the tables before are another part's of a UNION: not in this one's scope
     # split into clauses at depth 0
     clauses: list[tuple[str, list[Tok]]] = []
     depth = 0
@@ -202,7 +203,7 @@ def _analyze_simple(toks: list[Tok], info: SelectInfo) -> None:
     info.aliases.update(aliases)
     for j in info.joins:
         info.features.add(j.kind.lower() + "-join" if j.kind != "COMMA" else "comma-join")
-    names = [t for t, _ in info.tables]
+    names = [t for t, _ in info.tables[own:]]
     if len({n.lower() for n in names}) < len(names):
         info.features.add("self-join")
 
@@ -221,7 +222,7 @@ def _analyze_simple(toks: list[Tok], info: SelectInfo) -> None:
         info.features.add("aggregate")
 
     # column references
-    scope_tables = [t for t, _ in info.tables]
+    scope_tables = [t for t, _ in info.tables[own:]]
     for name, body in clauses:
         if name in ("PRE", "FROM", "LIMIT", "OFFSET"):
             if name == "FROM":

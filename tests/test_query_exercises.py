@@ -10,7 +10,8 @@ from exercise_contract import assert_contract, run
 
 from converter.document import CodeBlock, Course, Document, Heading, Meta, Paragraph
 from converter.exercises.checks import packed
-from converter.exercises.query import check_code, rows_digest, same_order, split_statements, write_the_query
+from converter.exercises.query import check_code, split_statements, write_the_query
+from converter.exercises.sample_db import rows_digest, same_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -308,15 +309,19 @@ def test_tutorial_inserts_become_the_sample_data():
     assert assert_contract(ex).startswith("✅")
 
 
-def test_inserts_that_are_more_than_literal_rows_leave_the_generated_rows():
+@pytest.mark.parametrize("insert", [
+    "INSERT INTO pets (id, name, born) VALUES (1, 'Rex', NOW());",  # a function call: not a literal
+    "INSERT INTO pets (id, born) VALUES (1, '1999-01-01');",  # no name: NOT NULL refuses it
+    "INSERT INTO pets VALUES (1, 'Rex', '1999-01-01'), (1, 'Tom', '1999-01-01');",  # a repeated key
+    "INSERT INTO pets (id, name, colour) VALUES (1, 'Rex', 'red');",  # a column the table lacks
+])
+def test_inserts_sqlite_would_refuse_leave_the_generated_rows(insert):
     own = doc(
-        sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born TEXT);\n"
-            "INSERT INTO pets (id, name, born) VALUES (1, 'Rex', NOW());\n"  # a function call: not a literal
-            "INSERT INTO pets (id, born) VALUES (2, '2020-01-01');"),  # no name: NOT NULL refuses it
+        sql("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, born TEXT);\n" + insert),
         sql("-- Every pet's name\nSELECT name FROM pets ORDER BY name;"),
     )
     [ex] = write_the_query(own)
-    assert "Rex" not in ex.setup and "NOW" not in ex.setup
+    assert "1999" not in ex.setup and "Rex" not in ex.setup and "NOW" not in ex.setup
     assert assert_contract(ex).startswith("✅")
 
 

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from ..myst_escape import code_span, escape
 from .checks import packed
-from .sample_db import (DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, q, rows_digest, same_order,
-                        setup_code, sql_literal, table_script)
-from .sample_schema import Contribution, Schema, TableSpec, read_schema_statement, select_contribution, unresolved_name
+from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, setup_code, sql_literal, table_script
+from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
 from .select_analysis import SelectInfo, _all_infos, analyze_select, select_items
 from .sql_text import _KEYWORDS, Statement, Tok, _ident_name, _split_top, split_statements, sqlite_problem, tokenize
 
@@ -331,7 +330,7 @@ def _exercise(cand: Candidate, data: SampleData) -> Exercise | None:
     return Exercise(
         kind="query",
         title=title,
-        prompt=_prompt(cand, data, keys, result_names(cand, data.schema), order_keys is not None, task),
+        prompt=_prompt(cand, data, keys, _result_names(cand, data.schema), order_keys is not None, task),
         starter='query = """\n-- your SQL here\n"""\n',
         solution=f"query = {_py_string(cand.sql)}\n",
         check=check_code(cand.sql, order_keys),
@@ -340,7 +339,7 @@ def _exercise(cand: Candidate, data: SampleData) -> Exercise | None:
     )
 
 
-def result_names(cand: Candidate, schema: Schema) -> list[str] | None:
+def _result_names(cand: Candidate, schema: Schema) -> list[str] | None:
     """The result's column names as SQLite gives them, read from the select list (None if unknown:
     `*` over a CTE, a derived table or a USING join)."""
     info = cand.info

@@ -117,14 +117,20 @@ def _notebook(name: str, code: str) -> str:
     return jupytext.writes(new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC}), fmt="md:myst")
 
 
+RUN_MARK = f"COURSE_TEST_RUN={os.getpid()}-{time.time_ns()}"
+"""Set in this test's environment: the launchers and bwrap processes of its kernels inherit it
+(other runs' kernels, e.g. a parallel CI run, don't)."""
+
+
 def _kernels_running() -> list[str]:
     found = []
     for proc in Path("/proc").iterdir():
         try:
+            environ = (proc / "environ").read_bytes()
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "course-kernel-" in cmdline and "bwrap" in cmdline:
+        if RUN_MARK.encode() in environ.split(b"\0") and proc.name != str(os.getpid()):
             found.append(cmdline[:120])
     return found
 
@@ -150,11 +156,13 @@ def attacked(tmp_path_factory: pytest.TempPathFactory):
         findings=project / "findings.json", cell_timeout=5, notebook_timeout=60, jobs=2, limits=limits,
     )
     os.environ["COURSE_TEST_SECRET"] = "hunter2"
+    name, _, value = RUN_MARK.partition("=")
+    os.environ[name] = value
     start = time.perf_counter()
     try:
         results = {Path(r.notebook).stem: r for r in check(paths, options)}
     finally:
-        del os.environ["COURSE_TEST_SECRET"]
+        del os.environ["COURSE_TEST_SECRET"], os.environ[name]
         listener.close()
     return {"results": results, "seconds": time.perf_counter() - start, "outside": outside, "project": project,
             "listener": listener, "options": options}
@@ -192,9 +200,11 @@ def test_nothing_outside_the_sandbox_changed(attacked) -> None:
 def test_private_tmp_and_home_hold_only_the_cells_own_files(attacked) -> None:
     executed = nbformat.read(attacked["results"]["write-tmp-and-home"].executed, as_version=4)
     tmp, home = (set(names) for names in json.loads("".join(o.get("text", "") for o in executed.cells[1].outputs)))
-    # /tmp: the mark, and the kernel's own folders (its working folder, its sockets); nothing of the host's.
-    assert "mark" in tmp and all(n == "mark" or n.startswith("course-") for n in tmp), tmp
-    assert not tmp & {p.name for p in Path("/tmp").iterdir() if not p.name.startswith("course-")}
+    # /tmp: the mark, the kernel's own folders (its working folder, its sockets) and, should the
+    # Python installation or the venv live under /tmp, the folder holding it; nothing else of the host's.
+    python = {f.relative_to("/tmp").parts[0] for f in sandbox.python_folders() if Path("/tmp") in f.parents}
+    assert "mark" in tmp and all(n == "mark" or n.startswith("course-") or n in python for n in tmp), tmp
+    assert not tmp & {p.name for p in Path("/tmp").iterdir() if not p.name.startswith("course-")} - python
     assert home <= {"mark", ".ipython", ".cache", ".local"} and "mark" in home, home
 
 

@@ -24,7 +24,9 @@ SOURCES = [ROOT / "sources" / "000_4570511d4ad11a14.txt", ROOT / "sources" / "00
 
 def one_run() -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copy(ROOT / "_config.yml", tmp)
+        # Convert's inputs besides the sources: the config, the declared course environment, check's findings.
+        for name in ("_config.yml", "pyproject.toml", "findings.json"):
+            shutil.copy(ROOT / name, tmp)
         command = [sys.executable, "-m", "converter", "--root", tmp, "convert", *map(str, SOURCES)]
         start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)

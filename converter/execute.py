@@ -64,7 +64,7 @@ NOTEBOOK_TIMEOUT = 300
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
 JUPYTER_CACHE = Path("_build/.jupyter_cache")
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 
 # What the python3 kernel (ipykernel) reports; used for notebooks run without a kernel.
 LANGUAGE_INFO = {
@@ -117,6 +117,9 @@ class NotebookResult:
     """Exercises whose contract this run proved (starter fails its check, solution passes)."""
     disproved: dict[str, str] = field(default_factory=dict)
     """Exercises whose contract this run disproved: label -> why (the next convert drops them)."""
+    completed: bool = True
+    """The kernel ran to the end (False after a hang, a dead kernel or a kernel that never
+    started): only then do the exercise results prove or disprove anything."""
 
     @property
     def ok(self) -> bool:
@@ -297,7 +300,8 @@ def run_notebook(
         if run.started:
             break
     error = run.error
-    problems = {} if run.hang or run.died else exercise_problems(nb, shipped)
+    completed = run.started and not (run.hang or run.died)
+    problems = exercise_problems(nb, shipped) if completed else {}
     del nb.cells[shipped:]  # the solution runs prove the exercises; they are not part of the notebook
     executed = _executed_path(path, out_dir)
     _write_notebook(nb, executed)
@@ -311,7 +315,8 @@ def run_notebook(
         error = "; ".join(f"exercise {label}: {why}" for label, why in problems.items())
     return NotebookResult(
         str(path), key, str(executed), cells, error, run.hang, round(time.perf_counter() - start, 2),
-        exercises=len(_exercise_cells(nb, "check")) - len(problems), disproved=problems,
+        exercises=len(_exercise_cells(nb, "check")) - len(problems) if completed else 0, disproved=problems,
+        completed=completed,
     )
 
 
@@ -618,7 +623,7 @@ def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> foun
         cells[found.cell_key(slug, cell.source)] = found.CellFinding(
             cell_result.status, cell_result.reason, stdout if keep else None)
     exercises = {}
-    if not result.hang and result.kernel:
+    if result.completed and result.kernel:
         sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
         for label, check in sources["check"].items():
             starter, solution = sources["exercise"].get(label), sources["solution"].get(label)

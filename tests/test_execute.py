@@ -3,6 +3,7 @@ hangs and the notebook limit, the cache, report.json, and the jupyter-cache the 
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from pathlib import Path
@@ -222,3 +223,28 @@ def test_a_kernel_that_fails_to_start_is_retried_then_reported(tmp_path: Path, m
     assert len(calls) == execute.KERNEL_STARTS
     assert not result.ok and result.error == "kernel did not start: ZMQError: Address already in use"
     assert {c.status for c in result.cells} == {"not-reached"}
+    # Nothing ran, so nothing about the exercises is proved or disproved (findings.json keeps none).
+    assert not result.completed and result.exercises == 0 and result.disproved == {}
+
+
+@pytest.mark.parametrize(("completed", "disproved", "expected"), [
+    (True, {}, [(True, "")]),
+    (True, {"ex-1": "its check passes with the starter"}, [(False, "its check passes with the starter")]),
+    (False, {}, []),  # a hang or a dead kernel proves nothing about the exercise
+])
+def test_findings_of_an_exercise_only_when_the_run_completed(completed: bool, disproved: dict, expected: list) -> None:
+    from converter import findings
+    from converter.execute import CellResult, notebook_findings
+
+    cells = [_code("x = 1")]
+    for tag, source in (("exercise", "answer = ..."), ("solution", "answer = 2"), ("check", "assert answer == 2")):
+        cell = _code(source, tags=[tag])
+        cell.metadata["exercise"] = "ex-1"
+        cells.append(cell)
+    nb = nbformat.read(io.StringIO(nbformat.writes(new_notebook(cells=cells, metadata={"course": {"slug": "s"}}))), 4)
+    result = NotebookResult("s.md", "k", "s.ipynb", (CellResult(0, "ran"),), completed=completed, disproved=disproved)
+    found = notebook_findings(nb, result)
+    assert [(f.ok, f.reason) for f in found.exercises.values()] == expected
+    if expected:
+        assert list(found.exercises) == [findings.exercise_key("ex-1", "answer = ...", "answer = 2", "assert answer == 2")]
+    assert list(found.cells) == [findings.cell_key("s", "x = 1")]

@@ -63,6 +63,7 @@ CELL_TIMEOUT = 60
 NOTEBOOK_TIMEOUT = 300
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
+VOLATILE_TAG = "nbval-ignore-output"
 JUPYTER_CACHE = Path("_build/.jupyter_cache")
 REPORT_VERSION = 4
 
@@ -619,7 +620,10 @@ def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> foun
             continue
         stdout = "".join(o.get("text", "") for o in cell.get("outputs", [])
                          if o.get("output_type") == "stream" and o.get("name") == "stdout")
-        keep = cell_result.status == "ran" and len(stdout) <= found.MAX_STDOUT
+        # Output that changes from run to run (timings, addresses: tagged for nbval to ignore) is
+        # not a fact to keep; findings.json must come out the same on every check of the same course.
+        steady = VOLATILE_TAG not in cell.metadata.get("tags", [])
+        keep = cell_result.status == "ran" and steady and len(stdout) <= found.MAX_STDOUT
         cells[found.cell_key(slug, cell.source)] = found.CellFinding(
             cell_result.status, cell_result.reason, stdout if keep else None)
     exercises = {}

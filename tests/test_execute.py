@@ -248,3 +248,14 @@ def test_findings_of_an_exercise_only_when_the_run_completed(completed: bool, di
     if expected:
         assert list(found.exercises) == [findings.exercise_key("ex-1", "answer = ...", "answer = 2", "assert answer == 2")]
     assert list(found.cells) == [findings.cell_key("s", "x = 1")]
+
+
+def test_findings_keep_what_a_cell_printed_unless_its_output_is_volatile() -> None:
+    from converter.execute import CellResult, notebook_findings
+
+    steady, volatile = _code("print(1)"), _code("print(time.time())", tags=["nbval-ignore-output"])
+    for cell, text in ((steady, "1\n"), (volatile, "1733.2\n")):
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    nb = new_notebook(cells=[steady, volatile], metadata={"course": {"slug": "s"}})
+    result = NotebookResult("s.md", "k", "s.ipynb", (CellResult(0, "ran"), CellResult(1, "ran")))
+    assert [f.stdout for f in notebook_findings(nb, result).cells.values()] == ["1\n", None]

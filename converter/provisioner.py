@@ -44,6 +44,7 @@ class SandboxProvisioner(LocalProvisioner):  # type: ignore[misc]
         if sandbox.bwrap_path() is None:
             raise SandboxMissing(f"the course sandbox needs bubblewrap (bwrap), which is not installed: {sandbox.HINT}")
         km = self.parent
+        self._release()  # a restart: the old kernel's folder and cgroups go with it
         limits = sandbox.Limits.from_env(kwargs.get("env") or os.environ)
         self._private = Path(tempfile.mkdtemp(prefix="course-kernel-"))
         sandbox.identity_files(self._private, limits)
@@ -89,6 +90,10 @@ class SandboxProvisioner(LocalProvisioner):  # type: ignore[misc]
         if restart:
             return
         self.oom_killed = self._memory_exhausted()
+        self._release()
+
+    def _release(self) -> None:
+        """Kill what is left of the kernel's processes, remove its cgroups and its folder."""
         for group in self._cgroups or ():
             _remove_cgroup(group)
         self._cgroups = []

@@ -241,3 +241,31 @@ def test_check_refuses_without_bubblewrap_unless_no_sandbox(tmp_path: Path, monk
     report = json.loads((tmp_path / "_build" / "report.json").read_text())
     assert report["options"]["sandbox"] is None
     assert "--no-sandbox" in capsys.readouterr().err
+
+
+def test_a_restarted_kernel_leaves_no_folder_behind(tmp_path: Path) -> None:
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from converter.provisioner import install_kernelspec
+
+    install_kernelspec()
+
+    async def restart_then_shut_down() -> tuple[Path, Path, str]:
+        km = AsyncKernelManager(kernel_name=sandbox.KERNEL_NAME)
+        await km.start_kernel(cwd=str(tmp_path))
+        first = km.provisioner._private
+        await km.restart_kernel(now=True)
+        second = km.provisioner._private
+        client = km.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=120)
+        reply = await client.execute_interactive("print(6 * 7)", timeout=60)
+        client.stop_channels()
+        await km.shutdown_kernel(now=True)
+        return first, second, reply["content"]["status"]
+
+    first, second, status = asyncio.run(restart_then_shut_down())
+    assert status == "ok" and first != second
+    assert not first.exists() and not second.exists()

@@ -43,8 +43,15 @@ class SandboxProvisioner(LocalProvisioner):  # type: ignore[misc]
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         if sandbox.bwrap_path() is None:
             raise SandboxMissing(f"the course sandbox needs bubblewrap (bwrap), which is not installed: {sandbox.HINT}")
-        km = self.parent
         self._release()  # a restart: the old kernel's folder and cgroups go with it
+        try:
+            return await self._prepare(**kwargs)
+        except BaseException:
+            self._release()  # a kernel that never starts leaves nothing behind either
+            raise
+
+    async def _prepare(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
         limits = sandbox.Limits.from_env(kwargs.get("env") or os.environ)
         self._private = Path(tempfile.mkdtemp(prefix="course-kernel-"))
         sandbox.identity_files(self._private, limits)

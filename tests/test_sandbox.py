@@ -269,3 +269,21 @@ def test_a_restarted_kernel_leaves_no_folder_behind(tmp_path: Path) -> None:
     first, second, status = asyncio.run(restart_then_shut_down())
     assert status == "ok" and first != second
     assert not first.exists() and not second.exists()
+
+
+def test_a_kernel_that_cannot_be_prepared_leaves_no_folder_behind(monkeypatch) -> None:  # noqa: ANN001
+    import asyncio
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from converter.provisioner import install_kernelspec
+
+    install_kernelspec()
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(real_mkdtemp(**kw)) or made[-1])
+    monkeypatch.setattr(sandbox, "identity_files", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        asyncio.run(AsyncKernelManager(kernel_name=sandbox.KERNEL_NAME).start_kernel())
+    assert made and not any(Path(folder).exists() for folder in made)

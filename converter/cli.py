@@ -44,7 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in missing:
             console.print(f"[red]error:[/] {path}: no such file or folder")
         return USAGE
-    return args.run(args, layout)
+    try:
+        return args.run(args, layout)
+    except SandboxUnavailable as err:  # check and build refuse alike, in one line
+        console.print(f"[red]error:[/] {err}")
+        return USAGE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,11 +110,7 @@ def _run_convert(args: argparse.Namespace, layout: Layout) -> int:
 
 def _run_check(args: argparse.Namespace, layout: Layout) -> int:
     notebooks = [Path(n) for n in args.notebooks] or _book_notebooks(layout)
-    try:
-        return OK if _check(notebooks, layout, args) else FAILURES
-    except SandboxUnavailable as err:
-        console.print(f"[red]error:[/] {err}")
-        return USAGE
+    return OK if _check(notebooks, layout, args) else FAILURES
 
 
 def _run_student(args: argparse.Namespace, layout: Layout) -> int:
@@ -133,23 +133,19 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
     report = _convert(sources, layout, force=args.force)
     notebooks = _book_notebooks(layout)
     findings = layout.root / FINDINGS_FILE
-    try:
-        # Convert proposes, check proves: what the check found (a failing cell, a disproved
-        # exercise, a cell's real output) goes into findings.json; convert again with it, and
-        # check what that changed, until nothing does.
-        for _round in range(MAX_ROUNDS):
-            before = findings.read_bytes() if findings.exists() else b""
-            checked = _check(notebooks, layout, args)
-            if (findings.read_bytes() if findings.exists() else b"") == before or _round == MAX_ROUNDS - 1:
-                break
-            console.print("Converting again with what the check found (findings.json) …")
-            report = _convert(sources, layout, force=args.force)
-            if not report.written:
-                break
-            notebooks = _book_notebooks(layout)
-    except SandboxUnavailable as err:
-        console.print(f"[red]error:[/] {err}")
-        return USAGE
+    # Convert proposes, check proves: what the check found (a failing cell, a disproved
+    # exercise, a cell's real output) goes into findings.json; convert again with it, and
+    # check what that changed, until nothing does.
+    for _round in range(MAX_ROUNDS):
+        before = findings.read_bytes() if findings.exists() else b""
+        checked = _check(notebooks, layout, args)
+        if (findings.read_bytes() if findings.exists() else b"") == before or _round == MAX_ROUNDS - 1:
+            break
+        console.print("Converting again with what the check found (findings.json) …")
+        report = _convert(sources, layout, force=args.force)
+        if not report.written:
+            break
+        notebooks = _book_notebooks(layout)
     # The book takes every notebook's outputs from the jupyter-cache `course check` filled;
     # MyST-NB would execute a notebook missing there itself, outside the sandbox: never.
     uncached = uncached_notebooks(notebooks, layout.root)

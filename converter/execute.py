@@ -336,7 +336,7 @@ class _Run:
     current: int = -1
     """The cell running when the run stopped."""
     cut: set[int] = field(default_factory=set)
-    """Cells whose output went over the limit (cut, then interrupted)."""
+    """Cells whose output went over the limit (the rest of it dropped)."""
 
 
 def _execute(nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: float, kernel_name: str, limits: Limits) -> _Run:
@@ -380,9 +380,8 @@ def _execute(nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: f
             run.died = True
             run.error = _death(provisioners[0] if provisioners else None, limits) or f"kernel died: {err}"
         except Exception as err:  # noqa: BLE001 - the report must still be written
-            run.error = f"could not run: {type(err).__name__}: {_first_line('', str(err))}"
-            if not run.started:
-                run.error = f"kernel did not start: {type(err).__name__}: {_first_line('', str(err))}"
+            what = "could not run" if run.started else "kernel did not start"
+            run.error = f"{what}: {type(err).__name__}: {_first_line('', str(err))}"
     return run
 
 
@@ -471,7 +470,7 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> dict[str, str]
     for cell in nb.cells[shipped:]:
         found = errors(cell)
         if found and cell.metadata["solution_run"] not in problems:
-            why = _first_line(found[0].get("ename", ""), found[0].get("evalue", ""))
+            why = _error_line(found[0])
             problems[cell.metadata["solution_run"]] = f"the solution fails its check ({why})"
     return problems
 
@@ -513,10 +512,10 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
         elif index in run.cut:
             results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}"))
         elif errors and EXPECTED_ERROR_TAG in tags:
-            results.append(CellResult(index, "expected-error", _first_line(errors[0].get("ename", ""), errors[0].get("evalue", ""))))
+            results.append(CellResult(index, "expected-error", _error_line(errors[0])))
         elif errors:
             limit = _limit_hit(errors[0], limits)
-            reason = limit or _first_line(errors[0].get("ename", ""), errors[0].get("evalue", ""))
+            reason = limit or _error_line(errors[0])
             results.append(CellResult(index, "limit" if limit else "failed", reason))
         elif runnable.get("status") == "file" or cell.source.lstrip().startswith("%%writefile"):
             results.append(CellResult(index, "written"))
@@ -553,6 +552,11 @@ def _category(runnable: dict) -> str:
     if guess:
         return guess
     return "language" if runnable.get("language") not in (None, "", "python") else "other"
+
+
+def _error_line(error: dict) -> str:
+    """An error output in one line: `ZeroDivisionError: division by zero`."""
+    return _first_line(error.get("ename", ""), error.get("evalue", ""))
 
 
 def _first_line(name: str, value: str) -> str:

@@ -197,12 +197,12 @@ del _course_output_limit
 STARTUP_FILE = f"{HOME}/.ipython/profile_default/startup/00-course-output-limit.py"
 
 
-def identity_files(private: Path, limits: Limits | None = None) -> None:
+def identity_files(private: Path, limits: Limits) -> None:
     """/etc/passwd and /etc/group naming the sandbox's one user (Python's getpass and pwd
     read them), and the kernel's start-up file."""
     (private / "passwd").write_text(f"learner:x:{UID}:{UID}:learner:{HOME}:/bin/sh\n", encoding="utf-8")
     (private / "group").write_text(f"learner:x:{UID}:\n", encoding="utf-8")
-    (private / "startup.py").write_text(_STARTUP.replace("{limit}", str((limits or Limits()).output)), encoding="utf-8")
+    (private / "startup.py").write_text(_STARTUP.replace("{limit}", str(limits.output)), encoding="utf-8")
 
 
 # --- the launcher: rlimits and cgroups, then exec bwrap ---------------------------------------

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import claims, runtimes
 from .convert import ConvertReport, Layout, convert, expand_sources
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, check
 from .findings import FINDINGS_FILE
@@ -203,7 +204,7 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         table.add_column(column, justify="right" if column in ("Code blocks", "Run", "Not run") else "left")
     for doc in report.course.documents:
         code = doc.code_blocks
-        runs = sum(b.status == "runs" for b in code)
+        runs = sum(b.status not in ("skipped", "setup", "") for b in code)
         notes = []
         if doc.meta.kind == "reading":
             notes.append("reading chapter")
@@ -243,7 +244,10 @@ def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
                 "title": d.meta.title, "source": d.meta.source, "kind": d.meta.kind, "chapter": d.meta.chapter,
                 "notebook": str(report.paths.get(d.meta.title, "")), "duplicates": list(d.meta.duplicates),
                 "code_blocks": [
-                    {"language": b.language, "status": b.status, "reason": b.reason} for b in d.code_blocks
+                    {"language": b.language, "status": b.status, "reason": b.reason}
+                    | ({"category": b.category} if b.category else {})
+                    | ({"expected": b.expected} if b.expected is not None else {})
+                    for b in d.code_blocks
                 ],
                 "notes": list(d.notes),
             }
@@ -295,6 +299,15 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
             verdict = f"[red]{'HANG' if r.hang else 'FAILED'}[/] {r.error}"
         table.add_row(name, ran, skipped, str(failed) if failed else "-", verdict)
     console.print(table)
+    missing = sorted({c.reason for r in results for c in r.cells if c.category == runtimes.MISSING_CATEGORY})
+    if missing:
+        skipped = sum(c.category == runtimes.MISSING_CATEGORY for r in results for c in r.cells)
+        console.print(f"[yellow]runtimes missing:[/] {skipped} cells skipped; " + "; ".join(missing))
+    compared = [c for r in results for c in r.cells if c.claim]
+    if compared:
+        held = sum(c.claim == claims.HOLDS for c in compared)
+        console.print(f"stated outputs: {held} of {len(compared)} match what the cells print "
+                      f"({len(compared) - held} differ: listed under `claims` in the report)")
     failed = sum(r.outcome == "failed" for r in results)
     hangs = sum(r.hang for r in results)
     cached = sum(r.cached for r in results)

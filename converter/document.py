@@ -91,6 +91,14 @@ class CodeBlock:
     """Its output changes from run to run (timings, threads): tests must not compare it."""
     printed: str | None = None
     """What `course check` saw the cell print last time it ran (None: not known; convert never runs code)."""
+    magic: str = ""
+    """The IPython cell magic a block of another language runs under (`%%script node`); "" for Python."""
+    expected: str | None = None
+    """The output the tutorial shows for this block (after a `>>>` prompt, in a `# Output:` comment,
+    in a text block announced by "This outputs:"); `course check` compares what the cell prints with it."""
+    claim: str = ""
+    """What `course check` found when it compared that output: "" (not compared yet or it held),
+    or a one-line note saying how the real output differs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ IMPORT_NAMES: dict[str, tuple[str, ...]] = {
     "opencv-python": ("cv2",),
     "djangorestframework": ("rest_framework",),
     "markdown-it-py": ("markdown_it",),
+    "jupysql": ("sql",),
 }
 
 

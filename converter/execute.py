@@ -56,6 +56,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import claims, runtimes
 from . import findings as found
 from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
@@ -65,7 +66,7 @@ SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
 VOLATILE_TAG = "nbval-ignore-output"
 JUPYTER_CACHE = Path("_build/.jupyter_cache")
-REPORT_VERSION = 4
+REPORT_VERSION = 5
 
 # What the python3 kernel (ipykernel) reports; used for notebooks run without a kernel.
 LANGUAGE_INFO = {
@@ -96,6 +97,10 @@ class CellResult:
     reason: str = ""
     category: str = ""
     """For skipped cells: the kind of reason (fragment, network, package, language, ...)."""
+    claim: str = ""
+    """For cells the tutorial shows an output for: "holds", or how the real output differs."""
+    language: str = ""
+    """The tutorial block's language ("" for the cells the course adds: setup, exercises)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,32 +501,71 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
         runnable = cell.metadata.get("runnable") or {}
         if cell.cell_type != "code":
             if runnable and cell.cell_type == "markdown":  # a fenced block shown, not run
-                results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable)))
+                results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable), language=_language(runnable)))
             continue
         tags = cell.metadata.get("tags", [])
+        language = _language(runnable)
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if SKIP_TAG in tags:
-            results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable)))
+            results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable), language=language))
         elif not cell.source.strip():
             continue  # nbclient does not run empty cells
         elif stopped is not None and (index > stopped or (stopped < 0 and cell.get("execution_count") is None)):
-            results.append(CellResult(index, "not-reached"))
+            results.append(CellResult(index, "not-reached", language=language))
         elif index == stopped:
             status = "limit" if run.error.startswith("limit") else "timeout" if run.hang else "failed"
-            results.append(CellResult(index, status, run.error))
+            results.append(CellResult(index, status, run.error, language=language))
         elif index in run.cut:
-            results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}"))
+            results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}", language=language))
+        elif language and (hint := runtimes.missing_hint(language)):
+            results.append(CellResult(index, "skipped", hint, runtimes.MISSING_CATEGORY, language=language))
         elif errors and EXPECTED_ERROR_TAG in tags:
-            results.append(CellResult(index, "expected-error", _error_line(errors[0])))
+            results.append(CellResult(index, "expected-error", _error_line(errors[0]), claim=_claim(cell), language=language))
         elif errors:
             limit = _limit_hit(errors[0], limits)
-            reason = limit or _error_line(errors[0])
-            results.append(CellResult(index, "limit" if limit else "failed", reason))
+            reason = limit or _process_error(cell, errors[0]) or _error_line(errors[0])
+            results.append(CellResult(index, "limit" if limit else "failed", reason, claim=_claim(cell), language=language))
         elif runnable.get("status") == "file" or cell.source.lstrip().startswith("%%writefile"):
-            results.append(CellResult(index, "written"))
+            results.append(CellResult(index, "written", language=language))
         else:
-            results.append(CellResult(index, "ran"))
+            results.append(CellResult(index, "ran", claim=_claim(cell), language=language))
     return tuple(results)
+
+
+def _process_error(cell: nbformat.NotebookNode, error: dict) -> str:
+    """For a cell run through `%%script` that exited with an error: the status and the last line
+    the program wrote to stderr (the magic's own message repeats the whole cell)."""
+    match = re.search(r"non-zero exit status (\d+)", str(error.get("evalue", "")))
+    if error.get("ename") != "CalledProcessError" or not match:
+        return ""
+    stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("#")]
+    return f"exit status {match.group(1)}" + (f": {lines[0][:200]}" if lines else "")
+
+
+def _language(runnable: dict) -> str:
+    """The language of a tutorial's block ("" for a cell the course adds, or one without metadata)."""
+    if not runnable or runnable.get("status") in ("setup", "exercise", "check") or runnable.get("category") == "solution":
+        return ""
+    return str(runnable.get("language") or "python")
+
+
+def _claim(cell: nbformat.NotebookNode) -> str:
+    """Whether the cell printed what the tutorial shows ("" when it shows nothing)."""
+    expected = (cell.metadata.get("runnable") or {}).get("expected")
+    if expected is None:
+        return ""
+    printed = ""
+    error = ""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            printed += out.get("text", "")
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            printed += str(out.get("data", {}).get("text/plain", "")) + "\n"
+        elif out.get("output_type") == "error":
+            error = _error_line(out)
+    runtime = runtimes.RUNTIMES.get((cell.metadata.get("runnable") or {}).get("language", ""))
+    return claims.compare(str(expected), printed, error=error, runtime=runtime.name if runtime else "")
 
 
 # errno -> the limit it means inside the sandbox
@@ -628,8 +672,9 @@ def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> foun
         # not a fact to keep; findings.json must come out the same on every check of the same course.
         steady = VOLATILE_TAG not in cell.metadata.get("tags", [])
         keep = cell_result.status == "ran" and steady and len(stdout) <= found.MAX_STDOUT
+        claim = cell_result.claim if cell_result.claim != claims.HOLDS else ""
         cells[found.cell_key(slug, cell.source)] = found.CellFinding(
-            cell_result.status, cell_result.reason, stdout if keep else None)
+            cell_result.status, cell_result.reason, stdout if keep else None, claim)
     exercises = {}
     if result.completed and result.kernel:
         sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
@@ -704,4 +749,20 @@ def _as_json(result: NotebookResult) -> dict:
         for status in ("ran", "written", "skipped", "expected-error", "failed", "timeout", "limit", "not-reached")
     }
     data["skipped_by_category"] = result.skipped_by_category()
+    data["claims"] = {
+        "holds": sum(c.claim == claims.HOLDS for c in result.cells),
+        "differs": [{"cell": c.index, "note": c.claim} for c in result.cells if c.claim and c.claim != claims.HOLDS],
+    }
+    data["by_language"] = _by_language(result)
     return data
+
+
+def _by_language(result: NotebookResult) -> dict[str, dict[str, int]]:
+    """Per language, how many blocks ran (ran, expected error, written) and how many did not."""
+    counts: dict[str, dict[str, int]] = {}
+    for cell in result.cells:
+        if not cell.language:
+            continue
+        entry = counts.setdefault(cell.language, {"ran": 0, "not run": 0})
+        entry["ran" if cell.status in ("ran", "expected-error", "written") else "not run"] += 1
+    return dict(sorted(counts.items()))

@@ -40,6 +40,8 @@ class CellFinding:
     """Why it failed, in one line (`NameError: name 'app' is not defined`, `limit: memory 2 GiB`)."""
     stdout: str | None = None
     """What it printed on stdout (None: not kept, e.g. too long or the cell did not run)."""
+    claim: str = ""
+    """How its output differs from the output the tutorial shows ("" when it holds or none is shown)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,43 +144,10 @@ def write_the_query(doc: Document) -> list[Exercise]:
     blocks = list(_sql_blocks(doc))
     if not blocks:
         return []
-    schema = Schema()
-    contribs: list[Contribution] = []
-    owners: list[tuple[Contribution, list[Tok]]] = []  # what each SELECT adds to the schema, and its tokens
-    candidates: list[Candidate] = []
-    for index, block, section, prose in blocks:
-        for stmt in split_statements(block.code, index):
-            if not stmt.code:
-                continue
-            first = stmt.keyword
-            if first in ("SELECT", "WITH"):
-                info = analyze_select(stmt.code)
-                c = select_contribution(info)
-                contribs.append(c)
-                if not info.external:
-                    candidates.append(Candidate(stmt, info, section, prose, stmt.text))
-                    owners.append((c, stmt.code))
-            elif first in ("EXPLAIN", "DESCRIBE", "DESC") and len(stmt.code) > 1:
-                rest = stmt.code[1:]
-                while rest and rest[0].up in ("ANALYZE", "QUERY", "PLAN", "EXTENDED", "FORMAT", "=", "JSON", "TREE"):
-                    rest = rest[1:]
-                if rest and rest[0].up in ("SELECT", "WITH"):  # only informs the schema
-                    info = analyze_select(rest)
-                    c = select_contribution(info)
-                    contribs.append(c)
-                    if not info.external:
-                        owners.append((c, rest))
-            elif first in ("UPDATE", "DELETE"):
-                continue
-            else:
-                read_schema_statement(stmt, schema, contribs)
+    schema, contribs, owners, candidates = _read_sql(blocks)
     if not candidates:
         return []
-    declared = {key for key, spec in schema.tables.items() if spec.declared}
-    # A query SQLite would refuse (MATCH ... AGAINST, YEAR(...)) adds nothing to the schema:
-    # its words are not columns.
-    failing = [c for c, toks in owners if sqlite_problem(toks)]
-    data = _build(schema, [c for c in contribs if not any(c is f for f in failing)], declared)
+    data, _declared = _sample_data(schema, contribs, owners)
 
     seen: set[tuple] = set()
     usable: list[Candidate] = []
@@ -211,6 +178,66 @@ def write_the_query(doc: Document) -> list[Exercise]:
         if ex is not None:
             exercises.append(ex)
     return exercises
+
+
+def _read_sql(blocks) -> tuple[Schema, list[Contribution], list[tuple[Contribution, list[Tok]]], list[Candidate]]:
+    """The schema the tutorial's SQL declares and hints at, each statement's contribution, and the candidate queries."""
+    schema = Schema()
+    contribs: list[Contribution] = []
+    owners: list[tuple[Contribution, list[Tok]]] = []  # what each SELECT adds to the schema, and its tokens
+    candidates: list[Candidate] = []
+    for index, block, section, prose in blocks:
+        for stmt in split_statements(block.code, index):
+            if not stmt.code:
+                continue
+            first = stmt.keyword
+            if first in ("SELECT", "WITH"):
+                info = analyze_select(stmt.code)
+                c = select_contribution(info)
+                contribs.append(c)
+                if not info.external:
+                    candidates.append(Candidate(stmt, info, section, prose, stmt.text))
+                    owners.append((c, stmt.code))
+            elif first in ("EXPLAIN", "DESCRIBE", "DESC") and len(stmt.code) > 1:
+                rest = stmt.code[1:]
+                while rest and rest[0].up in ("ANALYZE", "QUERY", "PLAN", "EXTENDED", "FORMAT", "=", "JSON", "TREE"):
+                    rest = rest[1:]
+                if rest and rest[0].up in ("SELECT", "WITH"):  # only informs the schema
+                    info = analyze_select(rest)
+                    c = select_contribution(info)
+                    contribs.append(c)
+                    if not info.external:
+                        owners.append((c, rest))
+            elif first in ("UPDATE", "DELETE"):
+                continue
+            else:
+                read_schema_statement(stmt, schema, contribs)
+    return schema, contribs, owners, candidates
+
+
+def _sample_data(schema: Schema, contribs: list[Contribution], owners: list[tuple[Contribution, list[Tok]]]) -> tuple[SampleData, set[str]]:
+    """The sample rows for the tutorial's schema, and the keys of the tables it declares itself."""
+    declared = {key for key, spec in schema.tables.items() if spec.declared}
+    # A query SQLite would refuse (MATCH ... AGAINST, YEAR(...)) adds nothing to the schema:
+    # its words are not columns.
+    failing = [c for c, toks in owners if sqlite_problem(toks)]
+    return _build(schema, [c for c in contribs if not any(c is f for f in failing)], declared), declared
+
+
+def missing_tables_script(codes: list[str]) -> str:
+    """SQL creating the tables a tutorial's SQL uses but never creates, with designed sample rows
+    (the same rows its "write the query" exercises use); "" when it creates all it uses."""
+    blocks = [(index, CodeBlock(code, "sql"), "", "") for index, code in enumerate(codes)]
+    schema, contribs, owners, _ = _read_sql(blocks)
+    data, declared = _sample_data(schema, contribs, owners)
+    scripts = []
+    for key in _parents_first(data, sorted(data.schema.tables)):
+        if key in declared:
+            continue
+        script = table_script(data, key)
+        # Rows the tutorial inserts itself must not be there twice.
+        scripts.append(script.split("\nINSERT INTO")[0] if data.schema.tables[key].inserts else script)
+    return "\n\n".join(scripts)
 
 
 # --------------------------------------------------------------------------------------

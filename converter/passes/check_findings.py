@@ -2,7 +2,9 @@
 
 Convert proposes, check proves (converter/findings.py). A cell check saw fail,
 hang or hit a sandbox limit is demoted to not-run, with check's reason; a cell
-that ran keeps what it printed (`CodeBlock.printed`, for "predict the output").
+that ran keeps what it printed (`CodeBlock.printed`, for "predict the output"),
+and, when it printed something else than the tutorial shows, a note saying so
+(`CodeBlock.claim`).
 Cells are found by the exact source the writer gives them, so this pass runs
 after placement (the key holds the notebook's slug).
 
@@ -36,14 +38,18 @@ def with_findings(doc: Document, findings: Findings) -> Document:
     applied: list[str] = []
     written: set[str] = set()  # files a cell above writes: the writer appends (`%%writefile -a`) to them
     for block in doc.blocks:
-        if isinstance(block, CodeBlock) and block.language == "python" and block.status in _RUNNING:
+        if isinstance(block, CodeBlock) and block.status in _RUNNING:
             key = cell_key(doc.meta.slug, code_cell_source(block, appending=block.file in written))
             found = findings.cells.get(key)
             if found and found.status in FAILED:
                 block = demote(block, found)
                 applied.append(key)
-            elif found and found.status == "ran" and found.stdout is not None:
-                block = replace(block, printed=found.stdout)
+            elif found and found.status in ("ran", "expected-error"):
+                if found.stdout is not None:
+                    block = replace(block, printed=found.stdout)
+                if found.claim:
+                    block = replace(block, claim=found.claim)
+                    applied.append(key)
         if isinstance(block, CodeBlock) and block.status == "file":
             written.add(block.file)
         blocks.append(block)

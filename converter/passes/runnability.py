@@ -23,30 +23,17 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .. import python_code as py
+from .. import runtimes
 from ..document import Block, CodeBlock, Document
-from ..environment import CourseEnvironment
+from ..environment import CourseEnvironment, import_names
 from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
+from ..exercises.query import missing_tables_script
+from ..runners import sql
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
 _SHELL_REASON = "shell commands: run them in your own terminal; the course never changes your machine"
 
-_LANGUAGE_NAMES = {
-    "javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
-    "java": "Java", "c": "C", "cpp": "C++", "rust": "Rust", "php": "PHP", "css": "CSS", "r": "R",
-}
-_READ_ONLY = {
-    "json": "a JSON document to read",
-    "toml": "a TOML configuration file to read",
-    "yaml": "a YAML configuration file to read",
-    "ini": "a configuration file to read",
-    "xml": "an XML document to read",
-    "dockerfile": "a Dockerfile, built by Docker outside the course",
-    "diff": "a diff to read",
-    "http": "an HTTP message shown for reading",
-    "text": "text or program output to read, not code",
-    "": "text or program output to read, not code",
-}
 _NETWORK_MODULES = {"socket", "urllib.request", "http.client", "smtplib", "ftplib", "socketserver",
                     "aiohttp", "requests", "httpx", "urllib3", "websockets", "paramiko"}
 _SERVICE_MODULES = {"redis": "a Redis server", "psycopg2": "a PostgreSQL server", "pymysql": "a MySQL server",
@@ -91,11 +78,12 @@ def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Docu
     written = _files_to_write(blocks)
     known_imports = _tutorial_imports(blocks, environment)
     kernel = _Kernel()
+    earlier: dict[str, list[str]] = {}
     out: list[Block] = []
     for index, block in enumerate(blocks):
         if isinstance(block, CodeBlock):
             if not _is_python(block):
-                block = _other_language(block)
+                block = _other_language(block, earlier, environment)
             elif index in written:
                 block = replace(block, status=FILE, reason=f"saved as `{block.file}` for the cells that import it")
                 module = workspace.module_of(block.file)
@@ -216,21 +204,22 @@ def _tutorial_imports(blocks: list[Block], environment: CourseEnvironment) -> _I
     return _Imports(lines, tuple(sorted(p for p in packages if p in environment.imports)))
 
 
-def _other_language(block: CodeBlock) -> CodeBlock:
-    lang = block.language
-    if lang in ("shell", "console"):
-        reason, category = _SHELL_REASON, "shell"
-    elif lang == "sql":
-        reason, category = "SQL for a database server (MySQL/PostgreSQL), which the course does not start", "service"
-    elif lang == "html":
-        reason, category = "an HTML page: save it and open it in a browser", "language"
-    elif lang in _READ_ONLY:
-        reason, category = _READ_ONLY[lang], "reading"
-    elif lang in ("javascript", "typescript"):
-        reason, category = f"{_LANGUAGE_NAMES[lang]} for Node.js or the browser; the course kernel runs Python", "language"
-    else:
-        reason, category = f"{_LANGUAGE_NAMES.get(lang, lang.capitalize())} code; the course kernel runs Python only", "language"
-    return replace(block, status=SKIPPED, reason=reason, category=category)
+def _other_language(block: CodeBlock, earlier: dict[str, list[str]], environment: CourseEnvironment) -> CodeBlock:
+    """Run the block through its language's magic (`converter.runtimes`), or show it with the reason."""
+    runtime = runtimes.runtime_of(block.language)
+    if runtime is None:
+        return _skip(block, *runtimes.not_run(block.language))
+    if runtime.package and not any(environment.provides(name) for name in import_names(runtime.package)):
+        return _skip(block, f"needs {runtime.name}: {runtime.install}", "package")
+    same = earlier.setdefault(block.language, [])
+    verdict = runtime.judge(block.code, tuple(same))
+    if not verdict.runs:
+        return _skip(block, verdict.reason, verdict.category)
+    same.append(block.code)
+    volatile = verdict.volatile or bool(runtime.volatile_output and re.search(runtime.volatile_output, block.code, re.M))
+    return replace(block, code=verdict.code, magic=verdict.magic or runtime.magic,
+                   status=REWRITTEN if verdict.change else RUNS, reason=verdict.change, category="",
+                   volatile=volatile, expected=verdict.expected if verdict.expected is not None else block.expected)
 
 
 def _judge(
@@ -381,7 +370,9 @@ def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
 
 
 def _with_setup_cells(blocks: list[Block]) -> list[Block]:
-    """Insert the course's setup cells: folders before the first file, Django after the last."""
+    """Insert the course's setup cells: the SQL database before the first SQL cell that runs,
+    folders before the first file, Django after the last."""
+    blocks = _with_sql_setup(blocks)
     files = [b for b in blocks if isinstance(b, CodeBlock) and b.status == FILE]
     if not files:
         return blocks
@@ -397,6 +388,18 @@ def _with_setup_cells(blocks: list[Block]) -> list[Block]:
     first = next(i for i, b in enumerate(out) if isinstance(b, CodeBlock) and b.status == FILE)
     out.insert(first, _setup("creates the folders the tutorial's files go in", workspace.setup_cell(paths)))
     return out
+
+
+def _with_sql_setup(blocks: list[Block]) -> list[Block]:
+    runs = [i for i, b in enumerate(blocks) if isinstance(b, CodeBlock) and b.language == "sql" and b.status in (RUNS, REWRITTEN)]
+    if not runs:
+        return blocks
+    setup = [_setup("connects JupySQL's `%%sql` to an empty SQLite database of this notebook", sql.SETUP)]
+    tables = missing_tables_script([b.code for b in blocks if isinstance(b, CodeBlock) and b.language == "sql"])
+    if tables:
+        setup.append(CodeBlock(code=tables, language="sql", magic="%%sql", status=SETUP, category="setup",
+                               reason="creates the tables the tutorial queries but never creates, with sample rows"))
+    return [*blocks[:runs[0]], *setup, *blocks[runs[0]:]]
 
 
 def _setup(reason: str, code: str) -> CodeBlock:

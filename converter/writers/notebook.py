@@ -12,6 +12,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Error
 from pygments.util import ClassNotFound
 
+from .. import runtimes
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
 from ..myst_escape import code_fence, code_span, escape, link_target
@@ -197,9 +198,12 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     runnable |= {"category": block.category} if block.category else {}
     runnable |= {"file": block.file} if block.file else {}
     runnable |= {"original": block.original} if block.original else {}
+    runnable |= {"language": block.language or "text"} if block.language != "python" else {}
+    runnable |= {"expected": block.expected} if block.expected is not None and status != "skipped" else {}
     note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=code_span(block.file))
-    if block.language != "python":
-        runnable["language"] = block.language or "text"
+    if block.claim:
+        note = " ".join(filter(None, [note, f"Check the output: {block.claim}."]))
+    if block.language != "python" and (status == "skipped" or not block.magic):
         markdown = f"*{note}*\n\n" + fenced(block.code, block.language)
         return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]
     code, tags = code_cell_source(block, appending=block.file in written), []
@@ -215,11 +219,11 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
 
 
 def code_cell_source(block: CodeBlock, *, appending: bool) -> str:
-    """The exact source of a Python block's code cell (`course check` keys its findings by it);
+    """The exact source of a block's code cell (`course check` keys its findings by it);
     `appending`: an earlier cell already wrote the block's file."""
     if block.status == "file":
         return f"%%writefile {'-a ' if appending else ''}{block.file}\n{block.code}"
-    return block.code
+    return runtimes.cell_source(block.magic, block.code)
 
 
 def fenced(code: str, language: str) -> str:

@@ -1,0 +1,86 @@
+"""Ruby blocks: run with Ruby, when they need nothing the course cannot give.
+
+Not run: Rails code (Active Record, controllers, ActiveSupport extensions), gems
+outside Ruby's standard library, keyboard input, the network, and fragments that
+use constants no block defines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .carry import carried
+from .verdict import Verdict, run, skip
+
+_RAILS = re.compile(
+    r"\b(ApplicationRecord|ActiveRecord|ActiveSupport|ActionController|ApplicationController|ActionCable|"
+    r"ActiveJob|ApplicationJob|Rails)\b|^\s*(has_many|belongs_to|has_one|validates|before_action|scope)\s+:|"
+    r"\b\d+\.(days?|hours?|minutes?|weeks?|months?|years?)\b|\.(midnight|ago|from_now)\b", re.M)
+_STDLIB = frozenset((
+    "json", "set", "date", "time", "securerandom", "digest", "ostruct", "forwardable", "singleton", "benchmark",
+    "logger", "csv", "yaml", "psych", "pp", "stringio", "fileutils", "open3", "erb", "bigdecimal", "optparse",
+    "observer", "delegate", "tempfile", "tmpdir", "pathname", "English", "shellwords", "timeout", "zlib", "base64",
+    "monitor", "thread", "etc", "io/console", "prime", "matrix", "racc", "strscan", "weakref", "objspace",
+    "coverage", "ripper", "fiber", "continuation", "abbrev", "find", "uri", "digest/sha2", "digest/md5",
+))
+_NETWORK = re.compile(r"\bNet::(HTTP|FTP|SMTP)\b|\bTCPSocket\b|\bURI\.open\b|\bopen-uri\b|https?://(?!localhost)")
+_CORE = frozenset((
+    "String", "Integer", "Float", "Numeric", "Array", "Hash", "Symbol", "Object", "BasicObject", "Kernel", "Comparable",
+    "Enumerable", "Module", "Class", "Struct", "Proc", "Method", "UnboundMethod", "NilClass", "TrueClass",
+    "FalseClass", "Range", "Time", "File", "Dir", "IO", "Math", "Exception", "StandardError", "ArgumentError",
+    "NoMethodError", "NameError", "RuntimeError", "TypeError", "KeyError", "IndexError", "ZeroDivisionError",
+    "NotImplementedError", "FrozenError", "StopIteration", "RangeError", "IOError", "Errno", "Set", "JSON",
+    "ObjectSpace", "Fiber", "Thread", "Mutex", "Queue", "SizedQueue", "ConditionVariable", "Enumerator", "Rational",
+    "Complex", "Random", "Signal", "Process", "ENV", "ARGV", "STDOUT", "STDERR", "STDIN", "Marshal", "GC", "Date",
+    "DateTime", "OpenStruct", "Forwardable", "Singleton", "Benchmark", "Logger", "CSV", "YAML", "SecureRandom",
+    "Digest", "StringIO", "Encoding", "Regexp", "MatchData", "Binding", "RUBY_VERSION", "Ractor", "Data", "Warning",
+    "Comparable", "Observable", "Timeout", "FileUtils", "Pathname", "Tempfile", "BigDecimal", "ERB", "Shellwords",
+    "SimpleDelegator", "DelegateClass", "Monitor", "Base64", "Zlib", "URI", "Prime", "Matrix", "Vector",
+    "LocalJumpError", "SystemExit", "ScriptError", "SecurityError", "Interrupt", "FloatDomainError", "EOFError",
+    "NoMatchingPatternError", "UncaughtThrowError", "ThreadError", "ClosedQueueError", "Object", "TracePoint",
+))
+_DEFINES = re.compile(r"^\s*(?:class|module)\s+(?:[\w:]+::)?([A-Z]\w*)|^\s*([A-Z]\w*)\s*=[^=]|^\s*def\s+(?:self\.)?(\w+[?!=]?)", re.M)
+
+
+def _strip(code: str) -> str:
+    code = re.sub(r"^=begin.*?^=end", "", code, flags=re.S | re.M)
+    code = re.sub(r"'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"", "''", code)
+    return re.sub(r"(?<![$?\\])#(?!\{).*", "", code)
+
+
+def defines(code: str) -> set[str]:
+    return {next(n for n in m if n) for m in _DEFINES.findall(_strip(code))}
+
+
+def _quiet(code: str) -> bool:
+    return not re.search(r"^(puts|p|print|pp|printf)\b", _strip(code), re.M)
+
+
+def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
+    text = _strip(code)
+    if _RAILS.search(text):
+        return skip("Rails code: it needs a Rails application and its database, which the course does not create", "framework")
+    for gem in re.findall(r"^\s*require\s+['\"]([^'\"]+)['\"]", code, re.M):
+        if gem not in _STDLIB:
+            return skip(f"needs the gem `{gem}`, which the course does not install", "package")
+    if re.search(r"^\s*require_relative\b", code, re.M):
+        return skip("loads the tutorial's own files, which the tutorial does not name", "fragment")
+    if re.search(r"\b(gets|STDIN\.read|\$stdin)\b", text):
+        return skip("waits for keyboard input, which a notebook run cannot give", "input")
+    if _NETWORK.search(code):
+        return skip("needs the network", "network")
+    if re.search(r"\b(loop\s+do|while\s+true)\b", text) and not re.search(r"\b(break|raise|exit)\b", text):
+        return skip("loops forever", "server")
+    full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="#")
+    used = set(re.findall(r"(?<![\w:@$])([A-Z]\w*)", _strip(full)))
+    missing = sorted(used - defines(full) - _CORE - _nested_constants(full))
+    if missing:
+        shown = ", ".join(f"`{n}`" for n in missing[:3])
+        return skip(f"a fragment: uses {shown}, which the tutorial defines elsewhere or not at all", "fragment")
+    change = f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})" if names else ""
+    return run(full, change=change)
+
+
+def _nested_constants(code: str) -> set[str]:
+    """Constants and symbols-as-constants inside class bodies (`STATES = [...]`), and `Struct.new` members."""
+    return set(re.findall(r"^\s+([A-Z][A-Z0-9_]*)\s*=", code, re.M))

@@ -21,7 +21,8 @@ HOLDS = "holds"
 def exception_line(expected: str) -> str | None:
     """The `ValueError: ...` line of a traceback the tutorial shows (None when it shows none)."""
     lines = [line for line in expected.strip().splitlines() if line.strip()]
-    if not lines or not lines[0].startswith(TRACEBACK):
+    # Python's own traceback, or IPython's (a rule of dashes, then `ZeroDivisionError  Traceback (...)`).
+    if not lines or not any(line.startswith(TRACEBACK) or line.rstrip().endswith(TRACEBACK.rstrip(":")) for line in lines[:3]):
         return None
     return next((line for line in reversed(lines) if re.match(r"^[\w.]+(Error|Exception|Exit|Interrupt|Warning)\b|^[\w.]+:", line)), lines[-1])
 

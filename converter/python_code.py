@@ -7,6 +7,7 @@ cell will fail in a notebook, not to be a compiler.
 from __future__ import annotations
 
 import ast
+import re
 import builtins
 from dataclasses import dataclass, field
 
@@ -175,3 +176,19 @@ def is_literal(node: ast.AST) -> bool:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
+
+
+# Statements and literals only Python 2 has: `print "x"`, `except E, e:`, `exec "..."`, backticks, `<>`, `10L`, `ur""`.
+_PYTHON2 = re.compile(
+    r"^\s*print\s+(?![\s(=]|$)[\"'\w]|^\s*except\s+[\w.]+\s*,\s*\w+\s*:|^\s*exec\s+[\"']|^\s*raise\s+\w+\s*,|"
+    r"`\w+`|\s<>\s|\b\d+L\b|\bur[\"']|\.has_key\(|\bxrange\(|\braw_input\(|\bunicode\(", re.M)
+
+
+def python2_line(code: str) -> str:
+    """The first line that only Python 2 reads ("" when none does)."""
+    match = _PYTHON2.search(code)
+    if not match:
+        return ""
+    start = code.rfind("\n", 0, match.start()) + 1
+    end = code.find("\n", match.start())
+    return code[start:end if end >= 0 else None].strip()

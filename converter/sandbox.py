@@ -164,9 +164,8 @@ def sandbox_env(env: dict[str, str]) -> dict[str, str]:
     return {
         **kept, "HOME": HOME, "USER": "learner", "LOGNAME": "learner", "TMPDIR": "/tmp",
         "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin", "COURSE_SANDBOX": "1",
-        # Plain output from Node.js and friends (colours would differ from a terminal's), and
-        # JupySQL's telemetry off (there is no network to send it to anyway).
-        "NO_COLOR": "1", "PLOOMBER_STATS_ENABLED": "false", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
+        # JupySQL's telemetry off (there is no network to send it to anyway); Go builds offline.
+        "PLOOMBER_STATS_ENABLED": "false", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
     }
 
 

@@ -7,6 +7,8 @@ import pytest
 from converter.document import Block, CodeBlock, Document, Meta, Paragraph
 from converter.passes.files import find_files
 from tests.course_environment import COURSE
+from converter.environment import from_requirements
+from converter.writers.notebook import code_cell_source
 from converter.passes.runnability import FILE, RAISES, REWRITTEN, RUNS, SETUP, SKIPPED, decide_runnability
 
 
@@ -40,7 +42,9 @@ def test_self_contained_python_runs(code: str) -> None:
 
 SKIP_CASES = [
     ("def broken(:\n    pass", "fragment, not complete Python"),
-    ("import notarealpackage_xyz\nnotarealpackage_xyz.go()", "neither in the course environment (the `course` extra) nor shown"),
+    ("import notarealpackage_xyz\nnotarealpackage_xyz.go()", "from the PyPI package `notarealpackage-xyz`, which the course environment does not have (add `notarealpackage-xyz` to the `course` extra"),
+    ('print "hello"', "Python 2 code (`print \"hello\"`)"),
+    ("try:\n    x = 1\nexcept Exception, e:\n    pass", "Python 2 code (`except Exception, e:`)"),
     ("from .models import User", "tutorial's own module `.models`"),
     ("import asyncio\n\ndef start():\n    asyncio.run(main())", "inside a function"),
     ("name = input('Name? ')", "keyboard input"),
@@ -69,16 +73,56 @@ def test_python_that_would_fail_is_skipped_with_reason(code: str, reason: str) -
 
 
 @pytest.mark.parametrize(
-    ("language", "reason"),
+    ("language", "code", "reason"),
     [
-        ("go", "Go code"), ("ruby", "Ruby code"), ("javascript", "JavaScript for Node.js"),
-        ("typescript", "TypeScript"), ("shell", "your own terminal"), ("sql", "database server"),
-        ("html", "browser"), ("json", "JSON"), ("toml", "TOML"), ("text", "to read"), ("http", "HTTP"),
+        ("go", "package lib\n\nfunc F() {}\n", "not a program"), ("ruby", "require 'rails'\n", "the gem `rails`"),
+        ("javascript", "const x = require('express');\n", "npm package `express`"),
+        ("typescript", "let x: number = 1;", "TypeScript"), ("shell", "pip install flask", "installs"),
+        ("shell", "sudo rm -rf /", "`sudo` changes the system"), ("sql", "SET GLOBAL x = 1;", "server administration"),
+        ("html", "<p>x</p>", "browser"), ("json", "{}", "JSON"), ("toml", "a = 1", "TOML"),
+        ("text", "anything", "to read"), ("http", "GET / HTTP/1.1", "HTTP"), ("kotlin", "fun main() {}", "Kotlin"),
     ],
 )
-def test_other_languages_are_not_run_and_say_why(language: str, reason: str) -> None:
-    [block] = _decide(("anything", language))
-    assert block.status == SKIPPED and reason in block.reason
+def test_other_languages_not_run_say_why(language: str, code: str, reason: str) -> None:
+    [block] = _decide((code, language))
+    assert block.status == SKIPPED and reason in block.reason and block.category
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "magic"),
+    [
+        ("go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println(1) }\n', "%%script bash -c"),
+        ("ruby", "puts [1, 2].sum\n", "%%script ruby"),
+        ("javascript", "console.log([1, 2].map(x => x * 2));\n", "%%script node"),
+        ("javascript", "import { sep } from 'node:path';\nconsole.log(sep);\n", "%%script node --input-type=module"),
+        ("shell", "mkdir -p data\necho hi > data/x.txt\ncat data/x.txt\n", "%%bash"),
+        ("sql", "SELECT 1;", "%%sql"),
+    ],
+)
+def test_other_languages_run_through_their_magic(language: str, code: str, magic: str) -> None:
+    blocks = _decide((code, language))
+    block = blocks[-1]
+    assert block.status == RUNS and block.magic.startswith(magic)
+    assert code_cell_source(block, appending=False).startswith(block.magic + "\n")
+
+
+def test_sql_gets_a_database_and_sample_tables_for_tables_it_never_creates() -> None:
+    setup, tables, query = _decide(("SELECT name FROM customers WHERE city = 'Paris';", "sql"))
+    assert setup.status == tables.status == "setup" and "%sql sqlite://" in setup.code
+    assert tables.magic == "%%sql" and "CREATE TABLE customers" in tables.code and "'Paris'" in tables.code
+    assert query.status == RUNS
+
+
+def test_sql_the_tutorial_creates_needs_no_sample_tables() -> None:
+    blocks = _decide(("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\nINSERT INTO t VALUES (1, 'a');", "sql"),
+                     ("SELECT name FROM t;", "sql"))
+    assert [b.status for b in blocks] == ["setup", RUNS, RUNS]
+
+
+def test_sql_without_jupysql_in_the_course_environment_is_not_run() -> None:
+    doc = Document(Meta("t", "s"), (CodeBlock("SELECT 1;", "sql"),))
+    [block] = decide_runnability(doc, environment=from_requirements([])).code_blocks
+    assert block.status == SKIPPED and "jupysql" in block.reason
 
 
 def test_names_from_earlier_running_cells_are_known() -> None:

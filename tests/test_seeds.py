@@ -62,7 +62,7 @@ def _code_cells(nb) -> list[tuple[str, str]]:
             # The tutorial's own code: before any recipe changed it, without %%writefile.
             source = cell.source.split("\n", 1)[1] if cell.source.startswith("%%") else cell.source
             original = runnable.get("original") or source
-            blocks.append(("python", original))
+            blocks.append((runnable.get("language", "python"), original))
         elif cell.cell_type == "markdown" and "runnable" in cell.metadata:
             code = re.search(r"^(`{3,})\S*\n(.*)\n\1$", cell.source, re.S | re.M).group(2)
             blocks.append((cell.metadata["runnable"]["language"], code))
@@ -229,7 +229,8 @@ def test_most_python_blocks_really_execute(executed) -> None:
     _results, notebooks = executed
     total = ran = 0
     for nb in notebooks:
-        cells = [c for c in nb.cells if c.cell_type == "code" and "exercise" not in c.metadata]
+        cells = [c for c in nb.cells if c.cell_type == "code" and "exercise" not in c.metadata
+                 and c.metadata["runnable"].get("language", "python") == "python"]
         for index, cell in enumerate(cells):
             status = cell.metadata["runnable"]["status"]
             if status == "setup":
@@ -275,7 +276,8 @@ def test_every_tutorial_with_running_python_has_a_code_exercise(project) -> None
     _root, _report, notebooks = project
     running = {"runs", "rewritten", "file"}
     for title, nb in notebooks.items():
-        tutorial_cells = [c for c in nb.cells if c.cell_type == "code" and "exercise" not in c.metadata]
+        tutorial_cells = [c for c in nb.cells if c.cell_type == "code" and "exercise" not in c.metadata
+                          and c.metadata["runnable"].get("language", "python") == "python"]
         if any(c.metadata["runnable"]["status"] in running for c in tutorial_cells):
             assert CODE_KINDS & set(_exercise_kinds(nb).values()), title
 

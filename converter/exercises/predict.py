@@ -350,8 +350,8 @@ def _stated_predictions(doc: Document) -> list[Exercise]:
     for index, block in enumerate(doc.blocks):
         if not isinstance(block, CodeBlock) or block.language in ("python", "text", "", "shell", "console"):
             continue
-        if block.status in RUNNING or block.status == "setup":
-            continue
+        if block.status == "setup" or block.claim:
+            continue  # a claim `course check` saw the block contradict is no answer to teach
         for line_no, (line, stated) in enumerate(_stated_lines(block.code)):
             if _VAGUE.search(stated) or len(stated) > 80:
                 continue

@@ -22,6 +22,7 @@ from .languages import assign_languages
 from .placement import place_tutorials
 from .runnability import decide_runnability
 from .selection import select_tutorials
+from .stated_outputs import attach_stated_outputs
 
 DocumentPass = Callable[[Document], Document]
 CoursePass = Callable[[Course], Course]
@@ -31,6 +32,7 @@ def passes(environment: CourseEnvironment) -> tuple[tuple[str, DocumentPass], ..
     """Per tutorial, in order."""
     return (
         ("languages", assign_languages),
+        ("stated outputs", attach_stated_outputs),
         ("files", find_files),
         ("dependencies", infer_requirements),
         ("runnability", partial(decide_runnability, environment=environment)),

@@ -23,9 +23,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .. import python_code as py
-from .. import runtimes
+from .. import claims, runtimes
 from ..document import Block, CodeBlock, Document
 from ..environment import CourseEnvironment, import_names
+from .dependencies import distribution_for
 from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 from ..exercises.query import missing_tables_script
@@ -232,6 +233,9 @@ def _judge(
     try:
         tree = ast.parse(block.code)
     except SyntaxError as err:
+        python2 = py.python2_line(block.code)
+        if python2:
+            return _skip(block, f"Python 2 code (`{python2}`): Python 3 does not run it as written", "python2")
         return _skip(block, f"a fragment, not complete Python on its own ({err.msg}, line {err.lineno})", "fragment")
     found = _import_problem(tree, kernel, environment) or _call_problem(tree, kernel) or _loop_problem(tree, kernel)
     if found:
@@ -239,7 +243,8 @@ def _judge(
     facts = py.facts(tree)
     if _defines_django_model(tree):
         return _skip(block, "a Django model must live in an app's models.py, and the tutorial doesn't say which app", "fragment")
-    if _EXPECTS_ERROR.search(before) or _EXPECTS_ERROR.search(_comments(block.code)):
+    shows_error = block.expected is not None and claims.exception_line(block.expected) is not None
+    if shows_error or _EXPECTS_ERROR.search(before) or _EXPECTS_ERROR.search(_comments(block.code)):
         return _expect_error(block, facts, kernel, known_imports)
     missing_files = sorted(py.files_opened(tree, writing=False) - py.files_opened(tree, writing=True) - kernel.files)
     if missing_files:
@@ -335,7 +340,9 @@ def _import_problem(tree: ast.Module, kernel: _Kernel, environment: CourseEnviro
             continue
         if top == "__future__" or environment.provides(module):
             continue
-        return f"imports `{module}`, which is neither in the course environment (the `course` extra) nor shown by the tutorial", "package"
+        package = distribution_for(module)
+        return (f"imports `{module}` from the PyPI package `{package}`, which the course environment does not have "
+                f"(add `{package}` to the `course` extra in pyproject.toml)", "package")
     return None
 
 

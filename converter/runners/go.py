@@ -39,16 +39,15 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
     if re.search(r"^\s*(case|default)\b.*:\s*$", statements, re.M) and not re.search(r"\b(switch|select)\b", statements):
         return skip("a fragment of a `select` or `switch`, not complete on its own", "fragment")
     carried: list[str] = []
-    wanted = set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", stripped))
-    own = set(re.findall(r"^func\s+(\w+)", declarations, re.M))
+    wanted = set(re.findall(r"\b([A-Za-z_]\w*)\b", stripped))
+    own = {_declared(d) for d in _declarations(declarations)}
     for block in reversed(earlier):
-        if re.search(r"^package\s", block, re.M):
-            continue
-        for decl in _declarations(_split(block)[0]):
-            name = re.match(r"func\s+(\w+)", decl)
-            if name and name.group(1) in wanted - own:
+        for decl in reversed(_declarations(_split(_without_package(block))[0])):
+            name = _declared(decl)
+            if name and name != "main" and (name in wanted - own or _receiver(decl) in wanted | own):
                 carried.insert(0, decl)
-                own.add(name.group(1))
+                own.add(name)
+                wanted |= set(re.findall(r"\b([A-Za-z_]\w*)\b", _strip(decl)))
     body = "\n".join(["// from an earlier block:\n" + d for d in carried] + ([declarations] if declarations.strip() else []))
     imports = _imports(body + "\n" + statements)
     program = ["package main // added: a fragment becomes a program", ""]
@@ -95,6 +94,23 @@ def _split(code: str) -> tuple[str, str]:
             i += 1
     # Comments just above a declaration belong to it; stray ones stay with the statements.
     return "\n\n".join(d for d in decls if not d.startswith("import")), "\n".join(stmts)
+
+
+def _without_package(code: str) -> str:
+    return re.sub(r"^package\s+\w+\s*$", "", code, flags=re.M)
+
+
+def _declared(decl: str) -> str:
+    """The name a declaration declares: `func (r Rect) Area` -> "Rect.Area", `type Rect` -> "Rect"."""
+    match = re.match(r"func\s+\(\s*\w*\s*\*?(\w+)[^)]*\)\s*(\w+)|func\s+(\w+)|type\s+(\w+)|(?:var|const)\s+(\w+)", decl)
+    if not match:
+        return ""
+    receiver, method, func, typ, var = match.groups()
+    return f"{receiver}.{method}" if method else func or typ or var or ""
+
+
+def _receiver(decl: str) -> str:
+    return _declared(decl).split(".")[0] if "." in _declared(decl) else ""
 
 
 def _declarations(text: str) -> list[str]:

@@ -39,7 +39,8 @@ _CORE = frozenset((
     "LocalJumpError", "SystemExit", "ScriptError", "SecurityError", "Interrupt", "FloatDomainError", "EOFError",
     "NoMatchingPatternError", "UncaughtThrowError", "ThreadError", "ClosedQueueError", "Object", "TracePoint",
 ))
-_DEFINES = re.compile(r"^\s*(?:class|module)\s+(?:[\w:]+::)?([A-Z]\w*)|^\s*([A-Z]\w*)\s*=[^=]|^\s*def\s+(?:self\.)?(\w+[?!=]?)", re.M)
+_DEFINES = re.compile(r"^\s*(?:class|module)\s+(?:[\w:]+::)?([A-Z]\w*)|^\s*([A-Z]\w*)\s*=[^=]|^\s*def\s+(?:self\.)?(\w+[?!=]?)|"
+                      r"^([a-z_]\w*)\s*=\s*(?:lambda|proc|->|Proc\.new)", re.M)
 
 
 def _strip(code: str) -> str:
@@ -71,12 +72,16 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
         return skip("needs the network", "network")
     if re.search(r"\b(loop\s+do|while\s+true)\b", text) and not re.search(r"\b(break|raise|exit)\b", text):
         return skip("loops forever", "server")
-    full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="#")
+    full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="#", closer="end")
     used = set(re.findall(r"(?<![\w:@$])([A-Z]\w*)", _strip(full)))
     missing = sorted(used - defines(full) - _CORE - _nested_constants(full))
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])
         return skip(f"a fragment: uses {shown}, which the tutorial defines elsewhere or not at all", "fragment")
+    unknown = _undefined_locals(full)
+    if unknown:
+        shown = ", ".join(f"`{n}`" for n in unknown[:3])
+        return skip(f"a fragment: uses {shown}, which an earlier part of the tutorial sets up", "fragment")
     change = f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})" if names else ""
     return run(full, change=change)
 
@@ -84,3 +89,21 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
 def _nested_constants(code: str) -> set[str]:
     """Constants and symbols-as-constants inside class bodies (`STATES = [...]`), and `Struct.new` members."""
     return set(re.findall(r"^\s+([A-Z][A-Z0-9_]*)\s*=", code, re.M))
+
+
+_KNOWN_RECEIVERS = frozenset(("self", "super", "puts", "p", "require", "attr_accessor", "lambda", "proc", "loop",
+                              "binding", "caller", "__method__", "it", "_1", "nil", "true", "false"))
+
+
+def _undefined_locals(code: str) -> list[str]:
+    """Lower-case names used as receivers (`article.update`) that the code never assigns or takes."""
+    text = _strip(code)
+    bound = set(re.findall(r"(?<![\w.:@$])([a-z_]\w*)\s*(?:=(?![=~>])|\+=|-=|\|\|=)", text))
+    for group in re.findall(r"\|([^|]*)\|", text) + re.findall(r"^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M):
+        bound |= set(re.findall(r"[a-z_]\w*", group))
+    bound |= set(re.findall(r"\bfor\s+([a-z_]\w*)\s+in\b", text))
+    bound |= set(re.findall(r"^\s*def\s+(?:self\.)?([a-z_]\w*)", text, re.M))
+    bound |= set(re.findall(r"attr_(?:accessor|reader|writer)\s+(.*)", text) and
+                 [n for g in re.findall(r"attr_(?:accessor|reader|writer)\s+(.*)", text) for n in re.findall(r":(\w+)", g)])
+    used = re.findall(r"(?<![\w.:@$])([a-z_]\w*)\.(?=[a-z_])", text)
+    return sorted({u for u in used if u not in bound and u not in _KNOWN_RECEIVERS})

@@ -71,8 +71,9 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
     expected = "\n".join(out for _, out in session[1] if out) if session else ""
     if _WINDOWS.search(commands):
         return skip("Windows commands: run them in your own terminal on Windows", "shell")
+    created = set(re.findall(r">>?\s*['\"]?([\w./-]+)", commands)) | set(re.findall(r"\btouch\s+([\w./ -]+)", commands))
     for words in _commands(commands):
-        problem = _problem(words)
+        problem = _problem(words) or _missing_file(words, created)
         if problem:
             return skip(*problem)
     if not commands.strip():
@@ -88,17 +89,45 @@ def _commands(code: str) -> list[list[str]]:
     for line in text.splitlines():
         if line.lstrip().startswith("#"):
             continue
-        line = re.sub(r"\$\((.*?)\)|`(.*?)`", lambda m: " ; " + (m.group(1) or m.group(2) or "") + " ; ", line)
-        for part in re.split(r"\|\||&&|[|;&]", line):
-            try:
-                words = shlex.split(part, comments=True)
-            except ValueError:
-                words = part.split()
-            while words and (_ASSIGNMENT.match(words[0]) or words[0] in ("!", "then", "do", "else", "time")):
-                words = words[1:]
-            if words:
-                out.append(words)
+        inner = re.findall(r"\$\((.*?)\)|`(.*?)`", line)
+        line = re.sub(r"\$\((.*?)\)|`(.*?)`", "SUBSTITUTION", line)
+        for a, b in inner:
+            out += _commands(a or b)
+        try:
+            lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+            lexer.whitespace_split = True
+            lexer.commenters = "#"
+            tokens = list(lexer)
+        except ValueError:
+            tokens = line.split()
+        words: list[str] = []
+        redirect = False
+        for token in [*tokens, ";"]:
+            if token and set(token) <= set(";&|()"):
+                while words and (_ASSIGNMENT.match(words[0]) or words[0] in ("!", "then", "do", "else", "time")):
+                    words = words[1:]
+                if words:
+                    out.append(words)
+                words = []
+            elif token and set(token) <= set("<>"):
+                redirect = True
+            elif redirect:
+                redirect = False  # the file a redirection names is not a command word
+            else:
+                words.append(token)
     return out
+
+
+def _missing_file(words: list[str], created: set[str]) -> tuple[str, str] | None:
+    """A program or test run on a file this block does not write (each shell cell starts in the
+    notebook's fresh folder, where only what the notebook writes exists)."""
+    program = words[0].rsplit("/", 1)[-1]
+    if program == "pytest" and not any(w.endswith(".py") and w in created for w in words[1:]):
+        return "runs the tutorial's tests, which live in its project, not in this notebook", "fragment"
+    if program in ("python", "python3", "node", "ruby", "bash", "sh") and len(words) > 1 and not words[1].startswith("-"):
+        if words[1] not in created:
+            return f"runs `{words[1]}`, a file of the tutorial's project that this notebook does not create", "fragment"
+    return None
 
 
 def _problem(words: list[str]) -> tuple[str, str] | None:

@@ -34,21 +34,21 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
             return skip(f"part of the Go package `{package.group(1)}`, not a program to run", "fragment")
         return run(code, volatile=_volatile(code))
     declarations, statements = _split(code)
-    if not declarations.strip() and not statements.strip():
+    if not declarations and not statements.strip():
         return skip("no Go code to run", "reading")
     if re.search(r"^\s*(case|default)\b.*:\s*$", statements, re.M) and not re.search(r"\b(switch|select)\b", statements):
         return skip("a fragment of a `select` or `switch`, not complete on its own", "fragment")
     carried: list[str] = []
     wanted = set(re.findall(r"\b([A-Za-z_]\w*)\b", stripped))
-    own = {_declared(d) for d in _declarations(declarations)}
+    own = {_declared(d) for d in declarations}
     for block in reversed(earlier):
-        for decl in reversed(_declarations(_split(_without_package(block))[0])):
+        for decl in reversed(_split(_without_package(block))[0]):
             name = _declared(decl)
             if name and name != "main" and (name in wanted - own or _receiver(decl) in wanted | own):
                 carried.insert(0, decl)
                 own.add(name)
                 wanted |= set(re.findall(r"\b([A-Za-z_]\w*)\b", _strip(decl)))
-    body = "\n".join(["// from an earlier block:\n" + d for d in carried] + ([declarations] if declarations.strip() else []))
+    body = "\n\n".join(["// from an earlier block:\n" + d for d in carried] + declarations)
     imports = _imports(body + "\n" + statements)
     program = ["package main // added: a fragment becomes a program", ""]
     if imports:
@@ -72,7 +72,7 @@ def _strip(code: str) -> str:
     return re.sub(r"//.*", "", code)
 
 
-def _split(code: str) -> tuple[str, str]:
+def _split(code: str) -> tuple[list[str], str]:
     """(top-level declarations, statements): a declaration starts at column 0 and runs to its closing brace."""
     decls: list[str] = []
     stmts: list[str] = []
@@ -92,8 +92,7 @@ def _split(code: str) -> tuple[str, str]:
         else:
             stmts.append(line)
             i += 1
-    # Comments just above a declaration belong to it; stray ones stay with the statements.
-    return "\n\n".join(d for d in decls if not d.startswith("import")), "\n".join(stmts)
+    return [d for d in decls if not d.startswith("import")], "\n".join(stmts)
 
 
 def _without_package(code: str) -> str:
@@ -111,10 +110,6 @@ def _declared(decl: str) -> str:
 
 def _receiver(decl: str) -> str:
     return _declared(decl).split(".")[0] if "." in _declared(decl) else ""
-
-
-def _declarations(text: str) -> list[str]:
-    return [d for d in text.split("\n\n") if d.strip()]
 
 
 def _imports(code: str) -> list[str]:

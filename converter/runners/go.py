@@ -32,7 +32,7 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
     if package:
         if package.group(1) != "main" or not re.search(r"^func main\(\)", code, re.M):
             return skip(f"part of the Go package `{package.group(1)}`, not a program to run", "fragment")
-        return run(code, volatile=_volatile(code))
+        return run(code)
     declarations, statements = _split(code)
     if not declarations and not statements.strip():
         return skip("no Go code to run", "reading")
@@ -57,13 +57,13 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
         program += [body.strip(), ""]
     if "main" in own:  # the fragment has its own main: only the package line and imports were missing
         return run("\n".join(program).rstrip() + "\n" + ("\n" + statements.strip() + "\n" if statements.strip() else ""),
-                   change="given `package main` and the standard packages it uses", volatile=_volatile(code))
+                   change="given `package main` and the standard packages it uses")
     indented = "\n".join(("\t" + line) if line.strip() else "" for line in statements.strip("\n").splitlines())
     program += ["func main() {", indented, "}"] if statements.strip() else ["func main() {}"]
     change = "wrapped in `package main` and `func main()`, with the standard packages it uses imported"
     if carried:
         change += ", and the functions it uses from earlier blocks"
-    return run("\n".join(program) + "\n", change=change, volatile=_volatile(code))
+    return run("\n".join(program) + "\n", change=change)
 
 
 def _strip(code: str) -> str:
@@ -115,7 +115,3 @@ def _receiver(decl: str) -> str:
 def _imports(code: str) -> list[str]:
     used = set(re.findall(r"(?<![\w.])([a-z]\w*)\.[A-Z]", _strip(code)))
     return sorted(_STD[name] for name in used if name in _STD)
-
-
-def _volatile(code: str) -> bool:
-    return bool(re.search(r"^\s*go\s+\w|\bgo func\b|\btime\.Now\b|\brand\.", code, re.M))

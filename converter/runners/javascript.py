@@ -57,8 +57,8 @@ def defines(code: str) -> set[str]:
 
 
 def _quiet(code: str) -> bool:
-    return not re.search(r"^(console\.|[\w$.]+\([^)]*\);?\s*$)", _strip(code), re.M) or bool(
-        re.fullmatch(r"(?:\s*module\.exports.*\n?)*", "\n".join(re.findall(r"^[\w$.]+\(.*$", _strip(code), re.M))))
+    """No top-level call (`console.log(...)`, `main();`): carrying the block prints nothing."""
+    return not re.search(r"^(console\.|[\w$.]+\([^)]*\);?\s*$)", _strip(code), re.M)
 
 
 def _strip(code: str) -> str:

@@ -103,7 +103,7 @@ def _undefined_locals(code: str) -> list[str]:
         bound |= set(re.findall(r"[a-z_]\w*", group))
     bound |= set(re.findall(r"\bfor\s+([a-z_]\w*)\s+in\b", text))
     bound |= set(re.findall(r"^\s*def\s+(?:self\.)?([a-z_]\w*)", text, re.M))
-    bound |= set(re.findall(r"attr_(?:accessor|reader|writer)\s+(.*)", text) and
-                 [n for g in re.findall(r"attr_(?:accessor|reader|writer)\s+(.*)", text) for n in re.findall(r":(\w+)", g)])
+    for group in re.findall(r"attr_(?:accessor|reader|writer)\s+(.*)", text):
+        bound |= set(re.findall(r":(\w+)", group))
     used = re.findall(r"(?<![\w.:@$])([a-z_]\w*)\.(?=[a-z_])", text)
     return sorted({u for u in used if u not in bound and u not in _KNOWN_RECEIVERS})

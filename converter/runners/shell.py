@@ -34,7 +34,7 @@ _NETWORK = frozenset(("curl", "wget", "ssh", "scp", "rsync", "git", "ping", "nc"
                       "nslookup", "aws", "gcloud", "az", "kubectl", "helm", "terraform", "heroku", "vercel"))
 _SERVICES = frozenset(("docker", "docker-compose", "podman", "systemctl", "service", "psql", "mysql", "pg_dump",
                        "pg_restore", "mysqldump", "redis-cli", "redis-server", "mongo", "mongosh", "nginx",
-                       "uvicorn", "gunicorn", "flask", "celery", "crontab", "jenkins", "supervisorctl"))
+                       "uvicorn", "gunicorn", "flask", "celery", "jenkins", "supervisorctl"))
 _ADMIN = frozenset(("sudo", "su", "doas", "shutdown", "reboot", "mount", "umount", "mkfs", "dd", "chown", "kill",
                     "killall", "pkill", "useradd", "passwd", "iptables", "ufw", "visudo", "crontab"))
 _WINDOWS = re.compile(r"\\Scripts\\|\.(bat|ps1|exe)\b|^\s*(powershell|cmd|set [A-Z_]+=|\$env:)", re.I | re.M)
@@ -149,8 +149,6 @@ def _problem(words: list[str]) -> tuple[str, str] | None:
     for word in words[1:]:
         if re.match(r"^(/|~)", word) and not word.startswith(("/tmp", "/dev/null", "/dev/std")):
             return f"works on `{word}`, outside the notebook's folder", "side-effect"
-        if program in ("sed",) and word.startswith("-i"):
-            continue
     if program in ("python", "python3") and any(w.endswith("manage.py") for w in words[1:]) and "runserver" in words:
         return "starts a development server that never returns", "server"
     return None

@@ -517,7 +517,7 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
             results.append(CellResult(index, status, run.error, language=language))
         elif index in run.cut:
             results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}", language=language))
-        elif language and (hint := runtimes.missing_hint(language)):
+        elif language and (hint := runtimes.missing_hint(language, cell.source)):
             results.append(CellResult(index, "skipped", hint, runtimes.MISSING_CATEGORY, language=language))
         elif errors and EXPECTED_ERROR_TAG in tags:
             results.append(CellResult(index, "expected-error", _error_line(errors[0]), claim=_claim(cell), language=language))
@@ -540,7 +540,17 @@ def _process_error(cell: nbformat.NotebookNode, error: dict) -> str:
         return ""
     stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
     lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("#")]
-    return f"exit status {match.group(1)}" + (f": {lines[0][:200]}" if lines else "")
+    return f"exit status {match.group(1)}" + (f": {_without_location(lines[0])[:200]}" if lines else "")
+
+
+# Where an interpreter's first error line says the error happened: Ruby's
+# "/usr/lib/…/dynamic_matchers.rb:22:in `method_missing': " and Node's "file:3" lines.
+_LOCATION = re.compile(r"^\S+:\d+:in [`'][^']*': ")
+
+
+def _without_location(line: str) -> str:
+    """The error message of a program's first stderr line, without the library path it happened in."""
+    return _LOCATION.sub("", line)
 
 
 def _language(runnable: dict) -> str:

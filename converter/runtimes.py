@@ -21,10 +21,12 @@ A language without a runtime is shown as a fenced block with the reason in
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-from .runners import go, javascript, ruby, shell, sql
+from .runners import active_record, go, javascript, ruby, shell, sql
 from .runners.verdict import Verdict
 
 __all__ = ["Runtime", "RUNTIMES", "NOT_RUN", "not_run", "runtime_of", "cell_source", "missing_hint", "MISSING_CATEGORY"]
@@ -112,10 +114,27 @@ def cell_source(magic: str, code: str) -> str:
     return f"{magic}\n{code}" if magic else code
 
 
-def missing_hint(language: str, *, which=shutil.which) -> str:
-    """"needs Ruby: `sudo apt-get install ruby`" when the language's program is not on this
-    machine ("" when it is, or when the language needs no program)."""
+# Libraries a cell's magic loads (magic -> name, a program that fails without them, install command).
+LIBRARIES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    active_record.MAGIC: ("Active Record", ("ruby", "-e", "require 'active_record'; require 'sqlite3'"),
+                          active_record.INSTALL),
+}
+
+
+def missing_hint(language: str, source: str = "", *, which=shutil.which) -> str:
+    """"needs Ruby: `sudo apt-get install ruby`" when the program the cell (`source`) runs
+    on, or a library its magic loads, is not on this machine ("" when all are)."""
     runtime = RUNTIMES.get(language)
-    if runtime is None or not runtime.program or which(runtime.program):
+    if runtime is None or not runtime.program:
         return ""
-    return f"needs {runtime.name}: `{runtime.install}`"
+    if not which(runtime.program):
+        return f"needs {runtime.name}: `{runtime.install}`"
+    library = LIBRARIES.get(source.split("\n", 1)[0].strip())
+    if library and not _loads(library[1]):
+        return f"needs {library[0]}: `{library[2]}`"
+    return ""
+
+
+@cache
+def _loads(command: tuple[str, ...]) -> bool:
+    return subprocess.run(command, capture_output=True, timeout=60).returncode == 0

@@ -196,6 +196,35 @@ def test_file_blocks_are_written_only_when_imported() -> None:
     assert (app.status, app.file) == (RUNS, "app.py")  # nothing imports app.py: it simply runs
 
 
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("# tests/conftest.py\nimport pytest\nfrom tests.test_db import engine", "`tests.test_db`, a module of the tutorial's project that it never shows"),
+        ("# scraper.py\nimport requests\nprint(requests.get('https://example.com').text)", "needs the network"),
+        ("# jobs.py\nfrom notarealpackage_xyz import Job", "the PyPI package `notarealpackage-xyz`"),
+        ("# report.py\nprint(summarise(rows))", "uses `rows`, `summarise`"),
+    ],
+)
+def test_named_file_that_cannot_run_is_still_saved(code: str, reason: str) -> None:
+    *_, block = _decide((code, "python"))
+    assert block.status == FILE and block.reason.startswith("not run here: ") and reason in block.reason
+
+
+def test_named_file_that_is_not_python_is_not_saved() -> None:
+    *_, block = _decide(("# broken.py\ndef f(:\n    pass", "python"))
+    assert block.status == SKIPPED
+
+
+def test_url_for_runs_inside_a_request_of_the_tutorials_app() -> None:
+    blocks = _decide(
+        ("from flask import Flask, url_for\napp = Flask(__name__)\n\n@app.route('/login')\ndef login():\n    return 'ok'", "python"),
+        ("url_for('login')", "python"),
+    )
+    assert (blocks[1].status, blocks[1].code.splitlines()[0]) == (REWRITTEN, "with app.test_request_context():  # changed: url_for() needs a request")
+    [alone] = _decide(("from flask import url_for\nurl_for('login')", "python"))
+    assert alone.status == SKIPPED and "complete app" in alone.reason
+
+
 def test_own_module_must_define_what_is_imported() -> None:
     *_, block = _decide(("# app.py\nx = 1", "python"), ("from app import db", "python"))
     assert block.status == SKIPPED and "`db`" in block.reason

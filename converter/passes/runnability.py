@@ -30,7 +30,7 @@ from .dependencies import distribution_for
 from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 from ..exercises.query import missing_tables_script
-from ..runners import sql
+from ..runners import active_record, sql
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
 _SHELL_REASON = "shell commands: run them in your own terminal; the course never changes your machine"
@@ -70,6 +70,8 @@ class _Kernel:
     """Names each written module defines (module name -> names)."""
     files: set[str] = field(default_factory=set)
     flask_apps: set[str] = field(default_factory=set)
+    project: set[str] = field(default_factory=set)
+    """Top-level packages of every file the tutorial names (`tests` for tests/conftest.py)."""
 
 
 def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Document:
@@ -78,7 +80,7 @@ def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Docu
     blocks = [_rewritten(b) if _is_python(b) else b for b in doc.blocks]
     written = _files_to_write(blocks)
     known_imports = _tutorial_imports(blocks, environment)
-    kernel = _Kernel()
+    kernel = _Kernel(project=_project_packages(blocks))
     earlier: dict[str, list[str]] = {}
     out: list[Block] = []
     for index, block in enumerate(blocks):
@@ -86,17 +88,33 @@ def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Docu
             if not _is_python(block):
                 block = _other_language(block, earlier, environment)
             elif index in written:
-                block = replace(block, status=FILE, reason=f"saved as `{block.file}` for the cells that import it")
+                block = replace(block, status=FILE, reason="so that later cells can import it")
                 module = workspace.module_of(block.file)
                 kernel.modules.add(module.split(".")[0])
                 kernel.files.add(block.file)
                 tree = py.parse(block.code)
                 kernel.exports[module] = kernel.exports.get(module, frozenset()) | (py.facts(tree).binds if tree else frozenset())
             else:
-                block = _judge(block, text_before(blocks, index), kernel, known_imports, environment)
+                block = _saved_instead(_judge(block, text_before(blocks, index), kernel, known_imports, environment))
         out.append(block)
     out = [_keep_original(new, old) for new, old in zip(out, doc.blocks)]
     return replace(doc, blocks=tuple(_with_setup_cells(out)))
+
+
+# Why a named file can't run in the kernel, though saving it is still what the tutorial says to do.
+_SAVE_INSTEAD = frozenset({"package", "module", "network", "service", "fragment", "file"})
+
+
+def _saved_instead(block: CodeBlock) -> CodeBlock:
+    """A block the tutorial names a file for (`# tests/conftest.py`) is saved as that file
+    when it can't run in the kernel: the learner gets the file, and the reason it isn't run."""
+    if block.status != SKIPPED or not block.file or block.category not in _SAVE_INSTEAD or py.parse(block.code) is None:
+        return block
+    return replace(block, status=FILE, reason=f"not run here: {block.reason}")
+
+
+def _project_packages(blocks: list[Block]) -> set[str]:
+    return {workspace.module_of(b.file).split(".")[0] for b in blocks if _is_python(b) and b.file}
 
 
 def _keep_original(new: Block, old: Block) -> Block:
@@ -252,7 +270,10 @@ def _judge(
     code, missing = known_imports.add(block.code, py.missing_names(facts, kernel.names, kernel.functions))
     reason = "; ".join(filter(None, [block.reason, imports.NOTE if code != block.code else ""]))
     if "url_for" in facts.calls:
-        return _skip(block, "calls `url_for()`, which needs the tutorial's complete app and a request", "fragment")
+        if not kernel.flask_apps:
+            return _skip(block, "calls `url_for()`, which needs the tutorial's complete app and a request", "fragment")
+        code = flask_app.wrap_in_request(code, sorted(kernel.flask_apps)[0])
+        reason = "; ".join(filter(None, [reason, f"runs inside a request of `{sorted(kernel.flask_apps)[0]}`, as in a view"]))
     if missing:
         return _skip(block, f"a fragment: uses {_quote(sorted(missing))}, which the tutorial defines elsewhere or not at all", "fragment")
     tree = py.parse(code) or tree
@@ -338,6 +359,8 @@ def _import_problem(tree: ast.Module, kernel: _Kernel, environment: CourseEnviro
             return f"needs {_SERVICE_MODULES[top]} (`{module}`)", "service"
         if top in kernel.modules:
             continue
+        if top in kernel.project:
+            return f"imports `{module}`, a module of the tutorial's project that it never shows", "module"
         if top == "__future__" or environment.provides(module):
             continue
         package = distribution_for(module)
@@ -379,7 +402,7 @@ def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
 def _with_setup_cells(blocks: list[Block]) -> list[Block]:
     """Insert the course's setup cells: the SQL database before the first SQL cell that runs,
     folders before the first file, Django after the last."""
-    blocks = _with_sql_setup(blocks)
+    blocks = _with_active_record_setup(_with_sql_setup(blocks))
     files = [b for b in blocks if isinstance(b, CodeBlock) and b.status == FILE]
     if not files:
         return blocks
@@ -407,6 +430,14 @@ def _with_sql_setup(blocks: list[Block]) -> list[Block]:
         setup.append(CodeBlock(code=tables, language="sql", magic="%%sql", status=SETUP, category="setup",
                                reason="creates the tables the tutorial queries but never creates, with sample rows"))
     return [*blocks[:runs[0]], *setup, *blocks[runs[0]:]]
+
+
+def _with_active_record_setup(blocks: list[Block]) -> list[Block]:
+    runs = [i for i, b in enumerate(blocks) if isinstance(b, CodeBlock) and b.magic == active_record.MAGIC]
+    if not runs:
+        return blocks
+    setup = _setup("Active Record without Rails, on a SQLite database of this notebook, for the Ruby cells", active_record.SETUP)
+    return [*blocks[:runs[0]], setup, *blocks[runs[0]:]]
 
 
 def _setup(reason: str, code: str) -> CodeBlock:

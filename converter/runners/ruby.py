@@ -1,21 +1,19 @@
 """Ruby blocks: run with Ruby, when they need nothing the course cannot give.
 
-Not run: Rails code (Active Record, controllers, ActiveSupport extensions), gems
-outside Ruby's standard library, keyboard input, the network, and fragments that
-use constants no block defines.
+Active Record code (models, migrations, queries) runs on Active Record without
+Rails (`active_record.py`). Not run: the rest of Rails (controllers, jobs,
+mailers), gems outside Ruby's standard library, keyboard input, the network, and
+fragments that use constants no block defines.
 """
 
 from __future__ import annotations
 
 import re
 
+from . import active_record
 from .carry import carried
 from .verdict import Verdict, run, skip
 
-_RAILS = re.compile(
-    r"\b(ApplicationRecord|ActiveRecord|ActiveSupport|ActionController|ApplicationController|ActionCable|"
-    r"ActiveJob|ApplicationJob|Rails)\b|^\s*(has_many|belongs_to|has_one|validates|before_action|scope)\s+:|"
-    r"\b\d+\.(days?|hours?|minutes?|weeks?|months?|years?)\b|\.(midnight|ago|from_now)\b", re.M)
 _STDLIB = frozenset((
     "json", "set", "date", "time", "securerandom", "digest", "ostruct", "forwardable", "singleton", "benchmark",
     "logger", "csv", "yaml", "psych", "pp", "stringio", "fileutils", "open3", "erb", "bigdecimal", "optparse",
@@ -59,10 +57,11 @@ def _quiet(code: str) -> bool:
 
 def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
     text = _strip(code)
-    if _RAILS.search(text):
-        return skip("Rails code: it needs a Rails application and its database, which the course does not create", "framework")
+    if active_record.needs_rails_app(text):
+        return skip("Rails application code (controllers, jobs, mailers): it needs a whole Rails app, which the "
+                    "course does not create", "framework")
     for gem in re.findall(r"^\s*require\s+['\"]([^'\"]+)['\"]", code, re.M):
-        if gem not in _STDLIB:
+        if gem not in _STDLIB and gem not in ("active_record", "active_support/all", "sqlite3"):
             return skip(f"needs the gem `{gem}`, which the course does not install", "package")
     if re.search(r"^\s*require_relative\b", code, re.M):
         return skip("loads the tutorial's own files, which the tutorial does not name", "fragment")
@@ -74,7 +73,9 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
         return skip("loops forever", "server")
     full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="#", closer="end")
     used = set(re.findall(r"(?<![\w:@$])([A-Z]\w*)", _strip(full)))
-    missing = sorted(used - defines(full) - _CORE - _nested_constants(full))
+    models = active_record.uses_active_record(_strip(full))
+    provided = active_record.CONSTANTS if models else frozenset()
+    missing = sorted(used - defines(full) - _CORE - provided - _nested_constants(full))
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])
         return skip(f"a fragment: uses {shown}, which the tutorial defines elsewhere or not at all", "fragment")
@@ -83,7 +84,7 @@ def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
         shown = ", ".join(f"`{n}`" for n in unknown[:3])
         return skip(f"a fragment: uses {shown}, which an earlier part of the tutorial sets up", "fragment")
     change = f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})" if names else ""
-    return run(full, change=change)
+    return run(full, change=change, magic=active_record.MAGIC if models else "")
 
 
 def _nested_constants(code: str) -> set[str]:
@@ -97,7 +98,7 @@ _KNOWN_RECEIVERS = frozenset(("self", "super", "puts", "p", "require", "attr_acc
 
 def _undefined_locals(code: str) -> list[str]:
     """Lower-case names used as receivers (`article.update`) that the code never assigns or takes."""
-    text = _strip(code)
+    text = _outside_definitions(_strip(code))
     bound = set(re.findall(r"(?<![\w.:@$])([a-z_]\w*)\s*(?:=(?![=~>])|\+=|-=|\|\|=)", text))
     for group in re.findall(r"\|([^|]*)\|", text) + re.findall(r"^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M):
         bound |= set(re.findall(r"[a-z_]\w*", group))
@@ -107,3 +108,17 @@ def _undefined_locals(code: str) -> list[str]:
         bound |= set(re.findall(r":(\w+)", group))
     used = re.findall(r"(?<![\w.:@$])([a-z_]\w*)\.(?=[a-z_])", text)
     return sorted({u for u in used if u not in bound and u not in _KNOWN_RECEIVERS})
+
+
+def _outside_definitions(code: str) -> str:
+    """The code outside top-level `class`/`module`/`def` bodies: in there, a bare lower-case
+    receiver is a method of the object (an Active Record attribute), not an unset local."""
+    kept, inside = [], False
+    for line in code.splitlines():
+        if not inside and re.match(r"(class|module|def)\b", line):
+            inside = not re.search(r"\bend\s*$", line)
+        elif inside and re.match(r"end\b", line):
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)

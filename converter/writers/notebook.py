@@ -184,7 +184,7 @@ def _provenance(doc: Document) -> str:
 # The visible line above a code cell that doesn't simply run, by status.
 _NOTES = {
     "rewritten": "Changed to run in the notebook: {reason}.",
-    "file": "Saved as {file}, so that later cells can import it.",
+    "file": "Saved as {file}, {reason}.",
     "raises": "This cell raises an error on purpose: {reason}.",
     "setup": "Course setup, not part of the tutorial: {reason}.",
     "skipped": "Not run here: {reason}.",

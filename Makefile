@@ -24,7 +24,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,course]'
 	touch $@
 
-install: $(VENV)/.installed
+# The npm packages JavaScript cells may use (package.json; exact versions in package-lock.json).
+# Without npm the course still builds: those cells are reported as needing it.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "note: npm is missing (sudo apt-get install npm): JavaScript cells that need npm packages will not run"; fi
+
+install: $(VENV)/.installed node_modules/.package-lock.json
 
 book: install
 	$(BIN)/course build
@@ -41,6 +47,7 @@ nbval: install
 	for nb in _build/executed/*.ipynb; do \
 	  [ -e "$$nb" ] || continue; dir=$(NBVAL_DIR)/$$(basename "$$nb" .ipynb); mkdir -p "$$dir" && cp "$$nb" "$$dir/"; \
 	done
+	NODE_PATH=$(CURDIR)/node_modules PATH="$$PATH:$(CURDIR)/node_modules/.bin" \
 	$(BIN)/pytest -p no:cacheprovider $(NBVAL_MODE) --nbval-kernel-name $(NBVAL_KERNEL) \
 	  --nbval-kernel-startup-timeout $(NBVAL_STARTUP) --nbval-sanitize-with nbval_sanitize.cfg \
 	  -n $(NBVAL_JOBS) --dist loadfile $(NBVAL_DIR)

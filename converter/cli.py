@@ -268,7 +268,7 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
         out_dir=build / "executed", report=build / "report.json", cell_timeout=args.timeout,
         notebook_timeout=args.notebook_timeout, jobs=max(1, args.jobs), use_cache=not args.no_cache,
         jupyter_cache=build / ".jupyter_cache", sandbox=not args.no_sandbox, limits=Limits(memory=args.memory),
-        findings=layout.root / FINDINGS_FILE,
+        findings=layout.root / FINDINGS_FILE, node_modules=_node_modules(layout.root),
     )
     if args.no_sandbox:
         console.print("[yellow]warning:[/] --no-sandbox: tutorial code runs as you, with your files, secrets and network")
@@ -277,6 +277,15 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
         results = check(notebooks, options, on_done=lambda _: progress.advance(task))
     _print_check_summary(results, layout)
     return all(r.ok for r in results)
+
+
+def _node_modules(root: Path) -> Path | None:
+    """The course's npm packages; a one-line note when package.json asks for them and they are missing."""
+    if not (root / "package.json").is_file():
+        return None
+    if not (root / "node_modules").is_dir():
+        console.print("[yellow]note:[/] JavaScript cells that need npm packages will fail: run `npm ci` (or `make install`)")
+    return root / "node_modules"
 
 
 def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:

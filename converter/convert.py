@@ -111,10 +111,11 @@ def convert(
     """Convert the sources into book/ and regenerate _toc.yml and the landing page."""
     report = ConvertReport()
     docs = read_all(expand_sources(sources), report, on_file)
+    course_environment = environment.read(layout.pyproject)
     proved = findings.load(layout.findings)
-    report.course = run_passes(
-        Course(documents=tuple(docs)), environment=environment.read(layout.pyproject), findings=proved,
-    )
+    if proved.environment != environment.fingerprint(course_environment):
+        proved = findings.Findings()  # made with other packages: check proves everything again
+    report.course = run_passes(Course(documents=tuple(docs)), environment=course_environment, findings=proved)
     existing = _existing_notebooks(layout)
     for doc in report.course.documents:
         path = _target(doc, layout, existing)

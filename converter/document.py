@@ -99,6 +99,8 @@ class CodeBlock:
     claim: str = ""
     """What `course check` found when it compared that output: "" (not compared yet or it held),
     or a one-line note saying how the real output differs."""
+    services: tuple[str, ...] = ()
+    """Servers the notebook starts for this block (`converter.runtimes.SERVICES`: "redis")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,13 @@ the passes. A project without that file or extra has only the standard library.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sys
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 EXTRA = "course"
@@ -46,6 +48,8 @@ class CourseEnvironment:
     """The extra's requirement strings, as written (`"Flask>=3.1,<4"`)."""
     imports: frozenset[str] = frozenset()
     """Top-level import names those requirements provide (`flask`), standard library not included."""
+    npm: frozenset[str] = frozenset()
+    """npm packages the course installs for its JavaScript cells (package.json next to pyproject.toml)."""
 
     def provides(self, module: str) -> bool:
         """A notebook in this environment can import `module` (standard library or declared)."""
@@ -73,7 +77,31 @@ def from_requirements(requirements: Iterable[str]) -> CourseEnvironment:
 
 
 def read(pyproject: Path) -> CourseEnvironment:
-    """The `course` extra of a pyproject.toml; empty (standard library only) without one."""
+    """The `course` extra of a pyproject.toml and the npm packages of the package.json beside
+    it; empty (standard library only) without them."""
+    return replace(_read_extra(pyproject), npm=read_npm(pyproject.with_name("package.json")))
+
+
+def fingerprint(env: CourseEnvironment) -> str:
+    """A short digest of what the course installs: findings made in another environment are stale
+    (a package added to package.json must not leave its cells demoted)."""
+    text = "\n".join([*env.requirements, "--npm--", *sorted(env.npm)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_npm(package_json: Path) -> frozenset[str]:
+    """The dependencies a package.json declares (none when it is missing or unreadable)."""
+    try:
+        data = json.loads(package_json.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return frozenset()
+    if not isinstance(data, dict):
+        return frozenset()
+    found = (data.get(key) for key in ("dependencies", "devDependencies"))
+    return frozenset(name for table in found if isinstance(table, dict) for name in table)
+
+
+def _read_extra(pyproject: Path) -> CourseEnvironment:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -57,6 +57,7 @@ from pathlib import Path
 import nbformat
 
 from . import claims, runtimes
+from . import environment as course_environment
 from . import findings as found
 from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
@@ -167,10 +168,21 @@ class CheckOptions:
     limits: Limits = field(default_factory=Limits)
     findings: Path | None = None
     """Where check files what it proved for the next `course convert` (the CLI: `<root>/findings.json`; None: nowhere)."""
+    node_modules: Path | None = None
+    """The course's npm packages (`npm ci` from its package.json; the CLI: `<root>/node_modules`)."""
 
     @property
     def kernel_name(self) -> str:
         return KERNEL_NAME if self.sandbox else "python3"
+
+
+def use_npm_packages(node_modules: Path) -> None:
+    """Kernels, and the programs their cells start, find the course's npm packages through
+    NODE_PATH and their programs (ts-node) on PATH; the sandbox binds that folder read-only."""
+    folder = node_modules.resolve()
+    os.environ["NODE_PATH"] = str(folder)
+    if str(folder / ".bin") not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{os.environ.get('PATH', '')}{os.pathsep}{folder / '.bin'}"
 
 
 def cache_key(text: str, timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT, sandbox: str = "") -> str:
@@ -196,6 +208,8 @@ def check(
     The report keeps the entries of notebooks not run this time (if they still
     exist), so `course check one.md` does not forget the others.
     """
+    if options.node_modules is not None and options.node_modules.is_dir():
+        use_npm_packages(options.node_modules)
     if options.sandbox:
         if bwrap_path() is None:
             raise SandboxUnavailable(f"course check runs tutorial code only in a sandbox, and bubblewrap (bwrap) is missing: {HINT}")
@@ -517,7 +531,7 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
             results.append(CellResult(index, status, run.error, language=language))
         elif index in run.cut:
             results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}", language=language))
-        elif language and (hint := runtimes.missing_hint(language, cell.source)):
+        elif hint := runtimes.missing_hint(language, cell.source, runnable.get("services") or ()):
             results.append(CellResult(index, "skipped", hint, runtimes.MISSING_CATEGORY, language=language))
         elif errors and EXPECTED_ERROR_TAG in tags:
             results.append(CellResult(index, "expected-error", _error_line(errors[0]), claim=_claim(cell), language=language))
@@ -540,11 +554,14 @@ def _process_error(cell: nbformat.NotebookNode, error: dict) -> str:
         return ""
     stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
     lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("#")]
-    return f"exit status {match.group(1)}" + (f": {_without_location(lines[0])[:200]}" if lines else "")
+    named = [line for line in lines if _NAMED_ERROR.match(line)]
+    return f"exit status {match.group(1)}" + (f": {_without_location((named or lines)[0])[:200]}" if lines else "")
 
 
 # Where an interpreter's first error line says the error happened: Ruby's
 # "/usr/lib/…/dynamic_matchers.rb:22:in `method_missing': " and Node's "file:3" lines.
+# Node prints the failing source line first and the error ("ClientClosedError: The client is closed") below.
+_NAMED_ERROR = re.compile(r"^([\w.]+\.)?[A-Z]\w*(Error|Exception)\b:")
 _LOCATION = re.compile(r"^\S+:\d+:in [`'][^']*': ")
 
 
@@ -653,7 +670,8 @@ def _write_findings(path: Path, results: list[NotebookResult], *, sandbox: bool)
     """Rewrite `findings.json` from every notebook in the report. Earlier entries are kept only
     where a notebook was converted from them (its `course.findings`): a demoted cell is no longer
     run and a dropped exercise no longer there, yet their findings must stay to keep them out."""
-    everything = found.Findings(sandbox="bubblewrap" if sandbox else "none")
+    current = course_environment.fingerprint(course_environment.read(path.with_name("pyproject.toml")))
+    everything = found.Findings(sandbox="bubblewrap" if sandbox else "none", environment=current)
     used: set[str] = set()
     for result in results:
         if Path(result.executed).exists():
@@ -661,6 +679,8 @@ def _write_findings(path: Path, results: list[NotebookResult], *, sandbox: bool)
             used |= set(nb.metadata.get("course", {}).get("findings", []))
             everything = everything.merged(notebook_findings(nb, result))
     old = found.load(path)
+    if old.environment != current:
+        old = found.Findings()
     kept = found.Findings(
         {k: v for k, v in old.cells.items() if k in used}, {k: v for k, v in old.exercises.items() if k in used},
     )

@@ -61,11 +61,15 @@ class Findings:
     sandbox: str = ""
     """How check ran the code: "bubblewrap" (the course sandbox) or "none" (`--no-sandbox`);
     the landing page's build note says so."""
+    environment: str = ""
+    """The course environment check ran in (`environment.fingerprint`): findings from another
+    one are not applied, since a cell that failed for want of a package may run now."""
 
     def merged(self, newer: Findings) -> Findings:
         """These findings updated with `newer` (a later check run wins)."""
         return Findings(
             {**self.cells, **newer.cells}, {**self.exercises, **newer.exercises}, newer.sandbox or self.sandbox,
+            newer.environment or self.environment,
         )
 
 
@@ -96,6 +100,7 @@ def load(path: Path) -> Findings:
             {k: CellFinding(**v) for k, v in data.get("cells", {}).items()},
             {k: ExerciseFinding(**v) for k, v in data.get("exercises", {}).items()},
             str(data.get("sandbox", "")),
+            str(data.get("environment", "")),
         )
     except TypeError:
         return Findings()
@@ -108,6 +113,7 @@ def save(path: Path, findings: Findings) -> None:
         "cells": {k: _compact(asdict(v)) for k, v in sorted(findings.cells.items())},
         "exercises": {k: _compact(asdict(v)) for k, v in sorted(findings.exercises.items())},
         "sandbox": findings.sandbox,
+        "environment": findings.environment,
     }
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     if path.exists() and path.read_text(encoding="utf-8") == text:

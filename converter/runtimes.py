@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from .runners import active_record, go, javascript, ruby, shell, sql
 from .runners.verdict import Verdict
 
-__all__ = ["Runtime", "RUNTIMES", "NOT_RUN", "not_run", "runtime_of", "cell_source", "missing_hint", "MISSING_CATEGORY"]
+__all__ = ["Runtime", "RUNTIMES", "Service", "SERVICES", "NOT_RUN", "not_run", "runtime_of", "cell_source", "missing_hint", "MISSING_CATEGORY"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +44,40 @@ class Runtime:
     """The cell's first line."""
     install: str
     """The one command that installs `program` (shown when it is missing)."""
-    judge: Callable[[str, tuple[str, ...]], Verdict]
-    """Whether a block runs, and in what form (`converter.runners`), from its code and the
-    code of the blocks of the same language that ran before it."""
+    judge: Callable[[str, tuple[str, ...], frozenset[str]], Verdict]
+    """Whether a block runs, and in what form (`converter.runners`), from its code, the
+    code of the blocks of the same language that ran before it, and the packages the
+    course installs from the runtime's registry."""
     package: str = ""
     """A PyPI distribution the kernel needs for the magic (in the course environment)."""
     volatile_output: str = ""
     """A regex: code whose output may differ from run to run (threads, goroutines)."""
+    registry: str = ""
+    """Where the packages its blocks may import come from ("npm": the course's package.json)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A real server a notebook starts for its cells (a tutorial's Redis)."""
+
+    name: str
+    program: str
+    install: str
+    setup: str
+    """The Python setup cell that starts it (in the sandbox, it dies with the kernel's namespace)."""
 
 
 # Go reads no program from stdin: the cell is saved as main.go in a folder of its own, then run.
 _GO_MAGIC = "%%script bash -c 'd=$(mktemp -d) && cat > \"$d/main.go\" && cd \"$d\" && exec go run main.go'"
 
+# Timers, randomness, clocks, and the ids a server gives its connections.
+_JS_VOLATILE = r"\b(setInterval|Math\.random|Date\.now|new Date\(\)|performance\.now|socket\.id|listen)\b"
+
 RUNTIMES: dict[str, Runtime] = {
     "javascript": Runtime("Node.js", "node", "%%script node", "sudo apt-get install nodejs", javascript.judge,
-                          volatile_output=r"\b(setInterval|Math\.random|Date\.now|new Date\(\)|performance\.now)\b"),
+                          volatile_output=_JS_VOLATILE, registry="npm"),
+    "typescript": Runtime("TypeScript (ts-node)", "ts-node", javascript.TS_MAGIC, "npm ci (ts-node is in package.json)",
+                          javascript.judge_typescript, volatile_output=_JS_VOLATILE, registry="npm"),
     "ruby": Runtime("Ruby", "ruby", "%%script ruby", "sudo apt-get install ruby", ruby.judge,
                     volatile_output=r"\b(Thread\.new|rand|Time\.now|object_id|SecureRandom)\b"),
     "go": Runtime("Go", "go", _GO_MAGIC, "sudo apt-get install golang-go", go.judge,
@@ -69,6 +88,36 @@ RUNTIMES: dict[str, Runtime] = {
                    sql.judge, package="jupysql"),
 }
 
+
+_REDIS_SETUP = """\
+# Debian's redis-server on the port tutorials assume; nothing written to disk.
+import atexit, socket, subprocess, time
+
+redis_server = subprocess.Popen(["redis-server", "--port", "6379", "--save", "", "--appendonly", "no"],
+                                stdout=subprocess.DEVNULL)
+atexit.register(redis_server.terminate)
+for _ in range(100):  # ready once it accepts connections
+    try:
+        socket.create_connection(("localhost", 6379), timeout=0.1).close()
+        break
+    except OSError:
+        time.sleep(0.05)
+"""
+
+# Node looks for packages in ./node_modules (ES modules only there, never in NODE_PATH).
+_NPM_SETUP = """\
+# The course's npm packages (package.json; `course check` sets NODE_PATH), where `npm install` puts them.
+import os
+
+if os.environ.get("NODE_PATH") and not os.path.lexists("node_modules"):
+    os.symlink(os.environ["NODE_PATH"].split(os.pathsep)[0], "node_modules")
+"""
+
+# What a notebook starts or links before the cells that need it, by name (`CodeBlock.services`).
+SERVICES: dict[str, Service] = {
+    "npm": Service("the course's npm packages", "npm", "sudo apt-get install npm, then `npm ci`", _NPM_SETUP),
+    "redis": Service("a Redis server", "redis-server", "sudo apt-get install redis-server", _REDIS_SETUP),
+}
 
 _LANGUAGE_NAMES = {
     "typescript": "TypeScript", "java": "Java", "c": "C", "cpp": "C++", "rust": "Rust", "php": "PHP",
@@ -90,8 +139,6 @@ NOT_RUN: dict[str, tuple[str, str]] = {
     "html": ("an HTML page: save it and open it in a browser", "language"),
     "jinja": ("a template, rendered by the tutorial's web framework", "language"),
     "css": ("a style sheet for a web page", "language"),
-    "typescript": ("TypeScript needs a compiler (tsc) the course does not install; the JavaScript "
-                   "blocks run on Node.js", "language"),
 }
 
 MISSING_CATEGORY = "runtime"
@@ -121,9 +168,13 @@ LIBRARIES: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
-def missing_hint(language: str, source: str = "", *, which=shutil.which) -> str:
+def missing_hint(language: str, source: str = "", services: Iterable[str] = (), *, which=shutil.which) -> str:
     """"needs Ruby: `sudo apt-get install ruby`" when the program the cell (`source`) runs
-    on, or a library its magic loads, is not on this machine ("" when all are)."""
+    on, a library its magic loads, or a server it needs is not on this machine ("" when all are)."""
+    for name in services:
+        service = SERVICES.get(name)
+        if service and not which(service.program):
+            return f"needs {service.name}: `{service.install}`"
     runtime = RUNTIMES.get(language)
     if runtime is None or not runtime.program:
         return ""

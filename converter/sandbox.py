@@ -47,7 +47,7 @@ UID = 1000
 ENV_ALLOWLIST = (
     "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "TERM", "COLUMNS", "LINES",
     "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONIOENCODING",
-    "PYDEVD_DISABLE_FILE_VALIDATION", "MPLBACKEND", "JPY_SESSION_NAME",
+    "PYDEVD_DISABLE_FILE_VALIDATION", "MPLBACKEND", "JPY_SESSION_NAME", "NODE_PATH",
 )
 # Files of /etc that programs read and that hold no secrets.
 _ETC = (
@@ -137,6 +137,8 @@ def bwrap_argv(
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for folder in python_folders():
         argv += ["--ro-bind", str(folder), str(folder)]
+    for folder in node_folders(env):
+        argv += ["--ro-bind", str(folder), str(folder)]
     argv += ["--ro-bind", str(private / "passwd"), "/etc/passwd", "--ro-bind", str(private / "group"), "/etc/group"]
     argv += ["--ro-bind", str(private / "startup.py"), STARTUP_FILE]
     argv += ["--bind", str(private), str(private), "--chdir", str(workdir), "--clearenv"]
@@ -153,6 +155,11 @@ def python_folders() -> list[Path]:
     return [f for f in kept if not any(f != other and _under(f, other) for other in kept)]
 
 
+def node_folders(env: dict[str, str]) -> list[Path]:
+    """The npm packages the course installed (`NODE_PATH`, set by `course check`): read-only inside."""
+    return [Path(p) for p in env.get("NODE_PATH", "").split(os.pathsep) if p and Path(p).is_absolute() and Path(p).is_dir()]
+
+
 def _under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -161,9 +168,11 @@ def sandbox_env(env: dict[str, str]) -> dict[str, str]:
     """The kernel's environment: the allowlisted variables, and the sandbox's own paths."""
     kept = {k: v for k, v in env.items() if k in ENV_ALLOWLIST}
     python_bin = str(Path(sys.executable).parent)
+    # The npm packages' programs (ts-node, jest) come after the system's.
+    node_bins = "".join(f":{folder / '.bin'}" for folder in node_folders(env))
     return {
         **kept, "HOME": HOME, "USER": "learner", "LOGNAME": "learner", "TMPDIR": "/tmp",
-        "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin", "COURSE_SANDBOX": "1",
+        "PATH": f"{python_bin}:/usr/local/bin:/usr/bin:/bin{node_bins}", "COURSE_SANDBOX": "1",
         # JupySQL's telemetry off (there is no network to send it to anyway); Go builds offline.
         "PLOOMBER_STATS_ENABLED": "false", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
     }

@@ -79,3 +79,16 @@ def test_runnability_asks_the_declared_environment_not_the_venv() -> None:
     assert declared.status == RUNS
     assert undeclared.status == SKIPPED and undeclared.category == "package"
     assert "course environment" in undeclared.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"dependencies": {"express": "^4"}, "devDependencies": {"jest": "^29"}}', {"express", "jest"}),
+        ('{"name": "x"}', set()), ("not json", set()), ("[1, 2]", set()), ('{"dependencies": ["ws"]}', set()),
+    ],
+)
+def test_npm_packages_are_read_from_package_json_beside_pyproject(tmp_path: Path, text: str, expected: set) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (tmp_path / "package.json").write_text(text, encoding="utf-8")
+    assert read(tmp_path / "pyproject.toml").npm == expected

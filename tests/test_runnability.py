@@ -76,8 +76,9 @@ def test_python_that_would_fail_is_skipped_with_reason(code: str, reason: str) -
     ("language", "code", "reason"),
     [
         ("go", "package lib\n\nfunc F() {}\n", "not a program"), ("ruby", "require 'rails'\n", "the gem `rails`"),
-        ("javascript", "const x = require('express');\n", "npm package `express`"),
-        ("typescript", "let x: number = 1;", "TypeScript"), ("shell", "pip install flask", "installs"),
+        ("javascript", "const x = require('left-pad');\n", "npm package `left-pad`, which the course does not install"),
+        ("javascript", "const amqp = require('amqplib');\n", "needs a RabbitMQ broker"),
+        ("typescript", "import { requireAdmin } from '~/lib/auth';\nrequireAdmin(user);", "the tutorial's own file `~/lib/auth`"), ("shell", "pip install flask", "installs"),
         ("shell", "sudo rm -rf /", "`sudo` changes the system"), ("sql", "SET GLOBAL x = 1;", "server administration"),
         ("html", "<p>x</p>", "browser"), ("json", "{}", "JSON"), ("toml", "a = 1", "TOML"),
         ("text", "anything", "to read"), ("http", "GET / HTTP/1.1", "HTTP"), ("kotlin", "fun main() {}", "Kotlin"),

@@ -43,6 +43,7 @@ def project(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "_config.yml", root)
     shutil.copy(ROOT / "pyproject.toml", root)  # the declared course environment (the `course` extra)
+    shutil.copy(ROOT / "package.json", root)  # and its npm packages
     findings = ROOT / FINDINGS_FILE
     if findings.exists():  # what the last `course check` proved, as `course convert` sees it here
         shutil.copy(findings, root)
@@ -212,7 +213,8 @@ def executed(project):
     root, report, _notebooks = project
     notebooks = sorted(report.paths.values())
     options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
-                           findings=root / FINDINGS_FILE)  # not the repository's findings.json
+                           findings=root / FINDINGS_FILE,  # not the repository's findings.json
+                           node_modules=ROOT / "node_modules")
     results = check(notebooks, options)
     return results, [nbformat.read(r.executed, as_version=4) for r in results]
 

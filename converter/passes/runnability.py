@@ -231,14 +231,15 @@ def _other_language(block: CodeBlock, earlier: dict[str, list[str]], environment
     if runtime.package and not any(environment.provides(name) for name in import_names(runtime.package)):
         return _skip(block, f"needs {runtime.name}: {runtime.install}", "package")
     same = earlier.setdefault(block.language, [])
-    verdict = runtime.judge(block.code, tuple(same))
+    verdict = runtime.judge(block.code, tuple(same), environment.npm if runtime.registry == "npm" else frozenset())
     if not verdict.runs:
         return _skip(block, verdict.reason, verdict.category)
     same.append(block.code)
     volatile = verdict.volatile or bool(runtime.volatile_output and re.search(runtime.volatile_output, block.code, re.M))
     return replace(block, code=verdict.code, magic=verdict.magic or runtime.magic,
                    status=REWRITTEN if verdict.change else RUNS, reason=verdict.change, category="",
-                   volatile=volatile, expected=verdict.expected if verdict.expected is not None else block.expected)
+                   volatile=volatile, expected=verdict.expected if verdict.expected is not None else block.expected,
+                   services=verdict.services)
 
 
 def _judge(
@@ -402,7 +403,7 @@ def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
 def _with_setup_cells(blocks: list[Block]) -> list[Block]:
     """Insert the course's setup cells: the SQL database before the first SQL cell that runs,
     folders before the first file, Django after the last."""
-    blocks = _with_active_record_setup(_with_sql_setup(blocks))
+    blocks = _with_service_setup(_with_active_record_setup(_with_sql_setup(blocks)))
     files = [b for b in blocks if isinstance(b, CodeBlock) and b.status == FILE]
     if not files:
         return blocks
@@ -438,6 +439,17 @@ def _with_active_record_setup(blocks: list[Block]) -> list[Block]:
         return blocks
     setup = _setup("Active Record without Rails, on a SQLite database of this notebook, for the Ruby cells", active_record.SETUP)
     return [*blocks[:runs[0]], setup, *blocks[runs[0]:]]
+
+
+def _with_service_setup(blocks: list[Block]) -> list[Block]:
+    """Start each server the notebook's cells need, just before the first of them."""
+    out = list(blocks)
+    for name, service in runtimes.SERVICES.items():
+        first = next((i for i, b in enumerate(out) if isinstance(b, CodeBlock) and name in b.services), None)
+        if first is not None:
+            setup = _setup(f"starts {service.name} for this notebook; it stops with the kernel", service.setup)
+            out.insert(first, replace(setup, services=(name,)))
+    return out
 
 
 def _setup(reason: str, code: str) -> CodeBlock:

@@ -24,7 +24,7 @@ _TOP = re.compile(r"^(func|type|var|const|import)\b")
 _NETWORK = re.compile(r"\bnet/http\b|\bhttp\.(ListenAndServe|Get|Post|HandleFunc)\b|\bnet\.(Dial|Listen)\b")
 
 
-def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
+def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
     stripped = _strip(code)
     if _NETWORK.search(code):
         return skip("starts a server or needs the network", "server")

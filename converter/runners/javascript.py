@@ -1,8 +1,16 @@
-"""JavaScript blocks: run on Node.js, when they need nothing the course cannot give.
+"""JavaScript and TypeScript blocks: run on Node.js, when they need nothing the course cannot give.
 
-Not run: code for the browser, npm packages (the course installs none), servers
-that keep listening, the network, Jest tests, and fragments that use names no
-block defines. ES module syntax and top-level `await` run in Node's module mode.
+npm packages come from the course's package.json (installed by `npm ci`; cells find
+them through NODE_PATH). A block that starts a server or opens a connection runs
+for a few seconds and is then stopped (`timeout`), so that its start-up output
+shows and the notebook goes on; a Redis client gets a Redis server started for
+the notebook. ES module syntax and top-level `await` run in Node's module mode;
+TypeScript runs on ts-node, transpiled only (no type check, as a tutorial's
+fragment lacks the project's types).
+
+Not run: code for the browser, packages the course does not install, other
+services (RabbitMQ, AWS, MongoDB...), the network when the block calls it, Jest
+tests, and fragments that use names no block defines.
 """
 
 from __future__ import annotations
@@ -14,6 +22,23 @@ from .verdict import Verdict, run, skip
 
 # ES modules (import/export, top-level await) need Node's module mode: stdin is CommonJS by default.
 NODE_MODULE_MAGIC = "%%script node --input-type=module"
+# ts-node reads the cell from stdin; CommonJS output, so that `import` finds packages through NODE_PATH.
+TS_MAGIC = """%%script ts-node --transpile-only -O '{"module": "commonjs", "moduleResolution": "node"}'"""
+RUNS_FOR_SECONDS = 5
+# A program that stays up (server, open connection) is stopped after RUNS_FOR_SECONDS; that stop is no error.
+_TIMEBOX = "%%script bash -c 'timeout {seconds} {command}; s=$?; [ $s = 124 ] || exit $s'"
+# require() is not defined in Node's module mode: the cell makes one, as Node's docs show.
+_REQUIRE_IN_MODULE = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n"
+# npm packages that talk to a service the course does not start, by what they need.
+_SERVICE_PACKAGES = {
+    "amqplib": "a RabbitMQ broker", "aws-sdk": "an AWS account", "@aws-sdk": "an AWS account",
+    "mongodb": "a MongoDB server", "mongoose": "a MongoDB server", "pg": "a PostgreSQL server",
+    "mysql": "a MySQL server", "mysql2": "a MySQL server", "kafkajs": "a Kafka broker", "@prisma/client": "a database server",
+}
+# npm packages whose server the notebook starts (converter.runtimes.SERVICES).
+_STARTED_SERVICES = {"redis": "redis", "ioredis": "redis"}
+_KEEPS_RUNNING = re.compile(
+    r"\.listen\(|\bcreateServer\(|new\s+[\w.]*Server\(|\bsetInterval\(|\bcreateClient\(|\.connect\(|new\s+Redis\(")
 _BUILTINS = frozenset((
     "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "crypto", "dgram", "dns", "events",
     "fs", "fs/promises", "http", "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring",
@@ -34,7 +59,6 @@ _GLOBALS = frozenset((
     "Uint8Array", "ArrayBuffer", "DataView", "Int32Array", "Float64Array", "AggregateError", "WeakRef",
 ))
 _BROWSER = re.compile(r"\b(document|window|localStorage|sessionStorage|navigator|alert|fetch)\s*[.(]|\bio\(")
-_SERVER = re.compile(r"\.listen\(|\bcreateServer\(|new\s+[\w.]*Server\(|\bsetInterval\(")
 _NETWORK = re.compile(r"https?://(?!localhost|127\.0\.0\.1)[\w.-]+")
 _TEST = re.compile(r"^\s*(describe|it|test)\(\s*['\"`]", re.M)
 _IMPORTS = re.compile(r"""\brequire\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+(?:[\w*{}\s,]+\s+from\s+)?['"]([^'"]+)['"]""", re.M)
@@ -82,28 +106,62 @@ def _undefined(code: str) -> list[str]:
     return sorted({u for u in used if u not in declared and u not in _GLOBALS})
 
 
-def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
+def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
+    """JavaScript on Node.js; `installed`: the npm packages the course installs."""
+    return _judge(code, earlier, installed, typescript=False)
+
+
+def judge_typescript(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
+    """TypeScript on ts-node (which the course installs with the npm packages)."""
+    return _judge(code, earlier, installed, typescript=True)
+
+
+def _judge(code: str, earlier: tuple[str, ...], installed: frozenset[str], *, typescript: bool) -> Verdict:
     text = _strip(code)
     if _BROWSER.search(text):
         return skip("JavaScript for the web browser (it uses the page or a client library)", "browser")
     for match in _IMPORTS.finditer(code):
         name = match.group(1) or match.group(2)
-        bare = name.removeprefix("node:")
-        if name.startswith("."):
+        package = _package(name)
+        if name.startswith((".", "~", "@/")):
             return skip(f"imports the tutorial's own file `{name}`, which the tutorial does not name", "fragment")
-        if bare not in _BUILTINS and bare.split("/")[0] not in _BUILTINS:
-            return skip(f"needs the npm package `{name}`, which the course does not install", "package")
+        if package in _BUILTINS:
+            continue
+        service = _SERVICE_PACKAGES.get(package) or _SERVICE_PACKAGES.get(package.split("/")[0])
+        if service:
+            return skip(f"needs {service} (npm package `{package}`), which the course does not start", "service")
+        if package not in installed:
+            return skip(f"needs the npm package `{package}`, which the course does not install "
+                        "(add it to package.json)", "package")
     if _TEST.search(code):
         return skip("a test for a test runner (Jest, Mocha): run it with the tutorial's test command", "package")
-    if _SERVER.search(text):
-        return skip("starts a server or timer that keeps running", "server")
-    if _NETWORK.search(code):
+    if _NETWORK.search(code) and not _quiet(code):
         return skip("needs the network", "network")
     full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="//")
     missing = _undefined(full)
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])
         return skip(f"a fragment: uses {shown}, which the tutorial defines elsewhere or not at all", "fragment")
-    magic = NODE_MODULE_MAGIC if _MODULE.search(_strip(full)) else ""
-    change = f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})" if names else ""
-    return run(full, change=change, magic=magic)
+    changes = [f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})"] if names else []
+    stripped = _strip(full)
+    module = not typescript and bool(_MODULE.search(stripped))
+    if module and re.search(r"(?<![\w$.])require\(", stripped):
+        full = _REQUIRE_IN_MODULE + full
+        changes.append("`require` made for Node's module mode")
+    command = TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node"
+    if _KEEPS_RUNNING.search(stripped):
+        command = _TIMEBOX.format(seconds=RUNS_FOR_SECONDS, command=command.removeprefix("%%script "))
+        changes.append(f"stopped after {RUNS_FOR_SECONDS} seconds: it starts a server or opens a connection that would keep running")
+    packages = {p for p in map(_package, _imported(full)) if p not in _BUILTINS}
+    services = tuple(sorted(({"npm"} if packages else set()) | {_STARTED_SERVICES[p] for p in packages if p in _STARTED_SERVICES}))
+    return run(full, change="; ".join(changes), magic=command, services=services)
+
+
+def _imported(code: str) -> list[str]:
+    return [m.group(1) or m.group(2) for m in _IMPORTS.finditer(code)]
+
+
+def _package(name: str) -> str:
+    """The npm package of an import: `node:fs` -> `fs`, `@scope/pkg/sub` -> `@scope/pkg`, `pkg/sub` -> `pkg`."""
+    parts = name.removeprefix("node:").split("/")
+    return "/".join(parts[:2]) if parts[0].startswith("@") else parts[0]

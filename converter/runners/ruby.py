@@ -55,7 +55,7 @@ def _quiet(code: str) -> bool:
     return not re.search(r"^(puts|p|print|pp|printf)\b", _strip(code), re.M)
 
 
-def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
+def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
     text = _strip(code)
     if active_record.needs_rails_app(text):
         return skip("Rails application code (controllers, jobs, mailers): it needs a whole Rails app, which the "

@@ -62,7 +62,7 @@ def split_session(code: str) -> tuple[str, list[tuple[str, str]]] | None:
     return commands, [(command, "\n".join(out).strip("\n")) for command, out in pairs]
 
 
-def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
+def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
     """Run the block with %%bash when every command in it is harmless in the notebook's folder
     (each shell cell starts afresh in that folder, like a new terminal: nothing to carry)."""
     del earlier

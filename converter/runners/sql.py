@@ -42,7 +42,7 @@ def dialect(code: str) -> str:
     return "sqlite"
 
 
-def judge(code: str, earlier: tuple[str, ...] = ()) -> Verdict:
+def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
     del earlier  # every SQL block of a notebook runs on the same database
     found = _ADMIN.search(code)
     if found:

@@ -22,10 +22,13 @@ class Verdict:
     expected: str | None = None
     """Output the tutorial shows for it, to compare with what it prints."""
     volatile: bool = False
+    services: tuple[str, ...] = ()
+    """Servers the notebook must start before it runs (`converter.runtimes.SERVICES`)."""
 
 
-def run(code: str, *, change: str = "", magic: str = "", expected: str | None = None, volatile: bool = False) -> Verdict:
-    return Verdict(True, code, "", "", magic, change, expected, volatile)
+def run(code: str, *, change: str = "", magic: str = "", expected: str | None = None, volatile: bool = False,
+        services: tuple[str, ...] = ()) -> Verdict:
+    return Verdict(True, code, "", "", magic, change, expected, volatile, services)
 
 
 def skip(reason: str, category: str) -> Verdict:

@@ -198,6 +198,7 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     runnable |= {"category": block.category} if block.category else {}
     runnable |= {"file": block.file} if block.file else {}
     runnable |= {"original": block.original} if block.original else {}
+    runnable |= {"services": list(block.services)} if block.services else {}
     runnable |= {"language": block.language or "text"} if block.language != "python" else {}
     runnable |= {"expected": block.expected} if block.expected is not None and status != "skipped" else {}
     note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=code_span(block.file))

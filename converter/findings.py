@@ -78,8 +78,9 @@ def _digest(*parts: str) -> str:
 
 
 def cell_key(slug: str, source: str) -> str:
-    """The key of a code cell: its notebook's slug and its exact source (as written to the notebook)."""
-    return _digest("cell", slug, source)
+    """The key of a code cell: its notebook's slug and its exact source (as written to the notebook;
+    trailing blank lines aside, which the MyST file does not keep)."""
+    return _digest("cell", slug, source.rstrip("\n"))
 
 
 def exercise_key(label: str, starter: str, solution: str, check: str) -> str:

@@ -121,3 +121,14 @@ def test_exercise_keys_are_the_sources_check_reads_back() -> None:
     cells = jupytext.reads(to_myst(doc), fmt="md:myst").cells
     by_tag = {t: c.source for c in cells for t in c.metadata.get("tags", []) if t in ("exercise", "solution", "check")}
     assert (by_tag["exercise"], by_tag["solution"], by_tag["check"]) == exercise_sources(ex)
+
+
+def test_a_block_ending_in_a_newline_is_found_by_the_source_its_notebook_keeps() -> None:
+    """Carried blocks end with a newline; the MyST notebook does not keep it, and check keys
+    its findings by the cell source it reads back."""
+    block = py("# from an earlier block:\ndef f():\n    return y\n\n# this block:\nf()\n")
+    doc = Document(Meta("Demo", "demo.md", slug=SLUG), (block,))
+    [cell] = [c for c in jupytext.reads(to_myst(doc), fmt="md:myst").cells if c.cell_type == "code"]
+    assert cell.source == block.code.rstrip("\n")
+    demoted = with_findings(doc, Findings({key(cell.source): CellFinding("failed", "NameError: name 'y' is not defined")}))
+    assert demoted.code_blocks[0].status == "skipped"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .runners import active_record, go, javascript, ruby, shell, sql
-from .runners.verdict import Verdict
+from .runners.verdict import Context, Verdict
 
 __all__ = ["Runtime", "RUNTIMES", "Service", "SERVICES", "NOT_RUN", "not_run", "runtime_of", "cell_source", "missing_hint", "MISSING_CATEGORY"]
 
@@ -44,10 +44,9 @@ class Runtime:
     """The cell's first line."""
     install: str
     """The one command that installs `program` (shown when it is missing)."""
-    judge: Callable[[str, tuple[str, ...], frozenset[str]], Verdict]
-    """Whether a block runs, and in what form (`converter.runners`), from its code, the
-    code of the blocks of the same language that ran before it, and the packages the
-    course installs from the runtime's registry."""
+    judge: Callable[[str, Context], Verdict]
+    """Whether a block runs, and in what form (`converter.runners`), from its code and what
+    the notebook holds by then (`Context`)."""
     package: str = ""
     """A PyPI distribution the kernel needs for the magic (in the course environment)."""
     volatile_output: str = ""
@@ -113,10 +112,57 @@ if os.environ.get("NODE_PATH") and not os.path.lexists("node_modules"):
     os.symlink(os.environ["NODE_PATH"].split(os.pathsep)[0], "node_modules")
 """
 
+# ts-node's settings for tutorial fragments: CommonJS (packages found like `require` finds them),
+# transpiled only (a fragment lacks its project's types).
+_TYPESCRIPT_SETUP = """\
+import json, os
+
+if not os.path.exists("tsconfig.json"):
+    with open("tsconfig.json", "w") as f:
+        json.dump({"compilerOptions": {"module": "commonjs", "moduleResolution": "node", "esModuleInterop": True},
+                   "ts-node": {"transpileOnly": True}}, f, indent=2)
+"""
+
+_BACKGROUND_SCRIPT = """\
+# %%script bash course_background.sh SUFFIX PROGRAM [ARGS]: the cell, saved with SUFFIX, runs in
+# the background as in a second terminal; what it prints first is shown; the kernel stops it.
+suffix=$1; shift
+src=$(mktemp --tmpdir=. --suffix="$suffix" course-server-XXXX)
+cat > "$src"
+"$@" "$src" > "$src.log" 2>&1 &
+pid=$!
+echo "$pid" >> .course_background.pids
+for _ in $(seq 50); do [ -s "$src.log" ] && break; sleep 0.1; done
+sleep 0.5
+cat "$src.log"
+kill -0 "$pid" 2>/dev/null || wait "$pid"
+"""
+
+_BACKGROUND_SETUP = f"""\
+import atexit, os, signal
+from pathlib import Path
+
+Path("course_background.sh").write_text(\'\'\'\\
+{_BACKGROUND_SCRIPT}\'\'\')
+
+
+def stop_servers(pids=Path(".course_background.pids")):
+    for pid in pids.read_text().split() if pids.exists() else []:
+        try:
+            os.kill(int(pid), signal.SIGTERM)
+        except OSError:
+            pass
+
+
+atexit.register(stop_servers)
+"""
+
 # What a notebook starts or links before the cells that need it, by name (`CodeBlock.services`).
 SERVICES: dict[str, Service] = {
     "npm": Service("the course's npm packages", "npm", "sudo apt-get install npm, then `npm ci`", _NPM_SETUP),
     "redis": Service("a Redis server", "redis-server", "sudo apt-get install redis-server", _REDIS_SETUP),
+    "typescript": Service("ts-node's settings", "ts-node", "npm ci (ts-node is in package.json)", _TYPESCRIPT_SETUP),
+    "background": Service("servers in the background", "bash", "sudo apt-get install bash", _BACKGROUND_SETUP),
 }
 
 _LANGUAGE_NAMES = {

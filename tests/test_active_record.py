@@ -11,6 +11,7 @@ import pytest
 
 from converter import runtimes
 from converter.runners import active_record, ruby
+from converter.runners.verdict import Context
 
 MIGRATION = """class CreateArticles < ActiveRecord::Migration[7.0]
   def change
@@ -37,7 +38,7 @@ MODEL = "class Article < ApplicationRecord\n  scope :published, -> { where(publi
     ],
 )
 def test_active_record_code_runs_with_the_prelude(code: str) -> None:
-    verdict = ruby.judge(code, (MODEL,))
+    verdict = ruby.judge(code, Context(earlier=(MODEL,)))
     assert verdict.runs and verdict.magic == active_record.MAGIC
 
 
@@ -51,12 +52,12 @@ def test_active_record_code_runs_with_the_prelude(code: str) -> None:
     ],
 )
 def test_what_active_record_cannot_run_says_why(code: str, reason: str) -> None:
-    verdict = ruby.judge(code, ())
+    verdict = ruby.judge(code)
     assert not verdict.runs and reason in verdict.reason
 
 
 def test_plain_ruby_keeps_the_plain_magic() -> None:
-    verdict = ruby.judge("puts [1, 2, 3].sum\n", ())
+    verdict = ruby.judge("puts [1, 2, 3].sum\n")
     assert verdict.runs and verdict.magic == ""
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from converter import runtimes
 from converter.runners import javascript
+from converter.runners.verdict import Context
 
 NPM = frozenset({"express", "redis", "zod", "ws"})
+CTX = Context(installed=NPM)
 
 SERVER = """const http = require('http');
 const server = http.createServer((req, res) => res.end('hi'));
@@ -23,17 +27,31 @@ server.listen(3000, () => console.log('listening on 3000'));
 
 
 @pytest.mark.parametrize(
-    ("code", "services"),
+    ("code", "services", "ports"),
     [
-        ("const express = require('express');\nconst app = express();\napp.listen(3000);\n", ("npm",)),
-        ("const redis = require('redis');\nconst client = redis.createClient();\nclient.connect();\n", ("npm", "redis")),
-        ("import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: 8080 });\n", ("npm",)),
-        (SERVER, ()),
+        ("const express = require('express');\nconst app = express();\nconst PORT = process.env.PORT || 3000;\napp.listen(PORT);\n",
+         ("background", "npm"), {3000}),
+        ("import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: 8080 });\n", ("background", "npm"), {8080}),
+        (SERVER, ("background",), {3000}),
     ],
 )
-def test_servers_and_connections_run_for_a_few_seconds(code: str, services: tuple[str, ...]) -> None:
-    verdict = javascript.judge(code, (), NPM)
-    assert verdict.runs and verdict.services == services
+def test_servers_keep_running_in_the_background_for_the_cells_below(code: str, services: tuple, ports: set) -> None:
+    verdict = javascript.judge(code, CTX)
+    assert verdict.runs and verdict.services == services and verdict.serves == ports
+    assert verdict.magic.startswith("%%script bash course_background.sh .")
+    assert "keeps running in the background" in verdict.change
+
+
+@pytest.mark.parametrize(
+    ("code", "services"),
+    [
+        ("const redis = require('redis');\nconst client = redis.createClient();\nclient.connect();\n", ("npm", "redis")),
+        ("setInterval(() => console.log('tick'), 1000);\n", ()),
+    ],
+)
+def test_connections_and_timers_run_for_a_few_seconds(code: str, services: tuple[str, ...]) -> None:
+    verdict = javascript.judge(code, CTX)
+    assert verdict.runs and verdict.services == services and not verdict.serves
     assert verdict.magic.startswith(f"%%script bash -c 'timeout {javascript.RUNS_FOR_SECONDS} node")
     assert f"stopped after {javascript.RUNS_FOR_SECONDS} seconds" in verdict.change
 
@@ -50,36 +68,79 @@ def test_servers_and_connections_run_for_a_few_seconds(code: str, services: tupl
     ],
 )
 def test_what_node_cannot_run_here_says_why(code: str, reason: str) -> None:
-    verdict = javascript.judge(code, (), NPM)
+    verdict = javascript.judge(code, CTX)
     assert not verdict.runs and reason in verdict.reason
 
 
 def test_a_url_inside_a_function_nobody_calls_needs_no_network() -> None:
     code = "async function weather(city) {\n  return fetchJson(`https://api.weather.com/v1/${city}`);\n}\nasync function fetchJson(u) {\n  return u;\n}\n"
-    assert javascript.judge(code, (), NPM).runs
+    assert javascript.judge(code, CTX).runs
 
 
 def test_require_in_module_mode_is_made_as_nodes_docs_show() -> None:
-    verdict = javascript.judge("const express = require('express');\nawait Promise.resolve(express);\n", (), NPM)
+    verdict = javascript.judge("const express = require('express');\nawait Promise.resolve(express);\n", CTX)
     assert verdict.code.startswith("import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);")
     assert javascript.NODE_MODULE_MAGIC.removeprefix("%%script ") in verdict.magic
 
 
 def test_typescript_runs_on_ts_node_with_the_courses_packages() -> None:
     code = "import { z } from 'zod';\nexport const Input = z.object({ id: z.string() });\nconst n: number = 1;\nconsole.log(n);\n"
-    verdict = javascript.judge_typescript(code, (), NPM)
-    assert verdict.runs and verdict.magic == javascript.TS_MAGIC and verdict.services == ("npm",)
-    assert not javascript.judge_typescript(code, (), frozenset()).runs
+    verdict = javascript.judge_typescript(code, CTX)
+    assert verdict.runs and verdict.magic == javascript.TS_MAGIC and verdict.services == ("npm", "typescript")
+    assert not javascript.judge_typescript(code).runs  # zod not installed
+
+
+NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
+
+
+@pytest.mark.skipif(not (NODE_MODULES / ".bin" / "ts-node").exists(), reason="needs the course's npm packages: npm ci")
+def test_typescript_runs_with_the_settings_its_setup_cell_writes(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-c", runtimes.SERVICES["typescript"].setup], cwd=tmp_path, check=True)
+    code = "import { z } from 'zod';\nconst Id = z.string().uuid();\nconst n: number = 2;\nconsole.log(n, Id.safeParse('x').success);\n"
+    env = {**os.environ, "NODE_PATH": str(NODE_MODULES), "PATH": f"{os.environ['PATH']}:{NODE_MODULES / '.bin'}"}
+    done = subprocess.run(_script(javascript.TS_MAGIC), input=code, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert (done.returncode, done.stdout) == (0, "2 false\n"), done.stderr
+
+
+def _script(magic: str) -> list[str]:
+    return shlex.split(magic.removeprefix("%%script "))
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js (sudo apt-get install nodejs)")
-def test_a_server_stopped_after_its_time_is_not_an_error(tmp_path: Path) -> None:
-    verdict = javascript.judge(SERVER, (), NPM)
-    command = shlex.split(verdict.magic.removeprefix("%%script "))
-    done = subprocess.run(command, input=verdict.code, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (0, "listening on 3000\n")
-    failing = subprocess.run(command, input="throw new Error('boom');\n", cwd=tmp_path, capture_output=True, text=True, timeout=60)
+def test_a_timer_stopped_after_its_time_is_not_an_error(tmp_path: Path) -> None:
+    verdict = javascript.judge("console.log('start');\nsetInterval(() => {}, 1000);\n", CTX)
+    done = subprocess.run(_script(verdict.magic), input=verdict.code, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "start\n")
+    failing = subprocess.run(_script(verdict.magic), input="throw new Error('boom');\n", cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert failing.returncode == 1 and "Error: boom" in failing.stderr
+
+
+@pytest.mark.skipif(not shutil.which("node") or not shutil.which("curl"), reason="needs Node.js and curl")
+def test_a_background_server_answers_the_cells_below_and_stops_with_the_kernel(tmp_path: Path) -> None:
+    if socket.socket().connect_ex(("localhost", 3000)) == 0:
+        pytest.skip("something already listens on this machine's port 3000 (the sandbox has its own)")
+    verdict = javascript.judge(SERVER, CTX)
+    kernel = subprocess.Popen([sys.executable, "-c", runtimes.SERVICES["background"].setup + "\nimport sys\nsys.stdin.read()\n"],
+                              cwd=tmp_path, stdin=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            if (tmp_path / "course_background.sh").exists():
+                break
+            time.sleep(0.05)
+        started = subprocess.run(_script(verdict.magic), input=verdict.code, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert (started.returncode, started.stdout) == (0, "listening on 3000\n"), started.stderr
+        asked = subprocess.run(["curl", "-s", "localhost:3000/"], capture_output=True, text=True, timeout=30)
+        assert asked.stdout == "hi"
+        crashed = subprocess.run(_script(verdict.magic), input="throw new Error('boom');\n", cwd=tmp_path,
+                                 capture_output=True, text=True, timeout=60)
+        assert crashed.returncode == 1 and "Error: boom" in crashed.stdout  # its log, shown
+    finally:
+        kernel.communicate("", timeout=30)  # the "kernel" exits: its atexit hook stops the servers
+    for _ in range(50):
+        if socket.socket().connect_ex(("localhost", 3000)) != 0:
+            break
+        time.sleep(0.1)
+    assert socket.socket().connect_ex(("localhost", 3000)) != 0
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason=f"needs {runtimes.SERVICES['redis'].install}")

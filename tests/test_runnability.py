@@ -226,6 +226,36 @@ def test_url_for_runs_inside_a_request_of_the_tutorials_app() -> None:
     assert alone.status == SKIPPED and "complete app" in alone.reason
 
 
+def test_a_file_a_shell_block_runs_is_written_and_run_there() -> None:
+    blocks = _decide(("# greet.py\nprint('hello from greet')", "python"), ("python greet.py", "shell"))
+    *_, greet, shell = blocks
+    assert (greet.status, greet.file) == (FILE, "greet.py")
+    assert shell.status == RUNS and shell.magic == "%%bash"
+    [alone] = _decide(("python greet.py", "shell"))
+    assert alone.status == SKIPPED and "does not create" in alone.reason
+
+
+def test_a_file_that_starts_a_server_is_not_run_from_the_shell() -> None:
+    *_, shell = _decide(("# app.py\nfrom flask import Flask\napp = Flask(__name__)\napp.run(port=5000)", "python"),
+                        ("python app.py", "shell"))
+    assert shell.status == SKIPPED and "starts the tutorial's server" in shell.reason
+
+
+SERVER_JS = "const http = require('http');\nhttp.createServer((q, r) => r.end('ok')).listen(3000);\n"
+
+
+@pytest.mark.parametrize(("command", "runs"), [
+    ("curl http://localhost:3000/todos", True), ("curl -s localhost:3000", True),
+    ("curl http://localhost:4000/", False), ("curl https://example.com", False),
+])
+def test_shell_may_ask_a_server_the_notebook_started(command: str, runs: bool) -> None:
+    server, shell = [b for b in _decide((SERVER_JS, "javascript"), (command, "shell")) if b.status != SETUP]
+    assert server.status == REWRITTEN and "background" in server.services
+    assert (shell.status == RUNS) is runs
+    [alone] = _decide((command, "shell"))
+    assert alone.status == SKIPPED and "network" in alone.reason
+
+
 def test_own_module_must_define_what_is_imported() -> None:
     *_, block = _decide(("# app.py\nx = 1", "python"), ("from app import db", "python"))
     assert block.status == SKIPPED and "`db`" in block.reason

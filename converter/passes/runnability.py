@@ -31,6 +31,7 @@ from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 from ..exercises.query import missing_tables_script
 from ..runners import active_record, sql
+from ..runners.verdict import Context
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
 _SHELL_REASON = "shell commands: run them in your own terminal; the course never changes your machine"
@@ -69,6 +70,8 @@ class _Kernel:
     exports: dict[str, frozenset[str]] = field(default_factory=dict)
     """Names each written module defines (module name -> names)."""
     files: set[str] = field(default_factory=set)
+    file_code: dict[str, str] = field(default_factory=dict)
+    """What the tutorial's files that cells write hold (path -> code)."""
     flask_apps: set[str] = field(default_factory=set)
     project: set[str] = field(default_factory=set)
     """Top-level packages of every file the tutorial names (`tests` for tests/conftest.py)."""
@@ -81,17 +84,18 @@ def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Docu
     written = _files_to_write(blocks)
     known_imports = _tutorial_imports(blocks, environment)
     kernel = _Kernel(project=_project_packages(blocks))
-    earlier: dict[str, list[str]] = {}
+    others = _OtherLanguages()
     out: list[Block] = []
     for index, block in enumerate(blocks):
         if isinstance(block, CodeBlock):
             if not _is_python(block):
-                block = _other_language(block, earlier, environment)
+                block = _other_language(block, others, kernel, environment)
             elif index in written:
                 block = replace(block, status=FILE, reason="so that later cells can import it")
                 module = workspace.module_of(block.file)
                 kernel.modules.add(module.split(".")[0])
                 kernel.files.add(block.file)
+                kernel.file_code[block.file] = kernel.file_code.get(block.file, "") + block.code
                 tree = py.parse(block.code)
                 kernel.exports[module] = kernel.exports.get(module, frozenset()) | (py.facts(tree).binds if tree else frozenset())
             else:
@@ -163,9 +167,16 @@ def _files_to_write(blocks: list[Block]) -> set[int]:
     wanted |= {(m, -1) for m in _django_modules([b.file for b in files.values()], blocks)}
     # A file's imports of its own package (app/__init__.py importing app.main) don't need it.
     needed = {by_module[c] for m, i in wanted for c in _prefixes(m) if by_module.get(c, i) != i}
+    # A shell block that runs a file (`python app.py`, `pytest test_app.py`) needs it too.
+    needed |= {i for i, b in files.items() if b.file in _files_run_by_shell(blocks)}
     # Appending to a file (a second block for the same path) needs the first one too.
     paths = {files[i].file for i in needed}
     return needed | {i for i, b in files.items() if b.file in paths}
+
+
+def _files_run_by_shell(blocks: list[Block]) -> set[str]:
+    shell = "\n".join(b.code for b in blocks if isinstance(b, CodeBlock) and b.language == "shell")
+    return set(re.findall(r"\b(?:python3?|pytest)\s+(?:-\S+\s+)*([\w./-]+\.py)\b", shell))
 
 
 def _package_of(path: str) -> str:
@@ -223,18 +234,31 @@ def _tutorial_imports(blocks: list[Block], environment: CourseEnvironment) -> _I
     return _Imports(lines, tuple(sorted(p for p in packages if p in environment.imports)))
 
 
-def _other_language(block: CodeBlock, earlier: dict[str, list[str]], environment: CourseEnvironment) -> CodeBlock:
+@dataclass(slots=True)
+class _OtherLanguages:
+    """What the blocks of other languages that run leave for the ones after them."""
+
+    earlier: dict[str, list[str]] = field(default_factory=dict)
+    """Language -> the code of its blocks that run, in order."""
+    ports: set[int] = field(default_factory=set)
+    """Ports servers started in the background listen on."""
+
+
+def _other_language(block: CodeBlock, others: _OtherLanguages, kernel: _Kernel, environment: CourseEnvironment) -> CodeBlock:
     """Run the block through its language's magic (`converter.runtimes`), or show it with the reason."""
     runtime = runtimes.runtime_of(block.language)
     if runtime is None:
         return _skip(block, *runtimes.not_run(block.language))
     if runtime.package and not any(environment.provides(name) for name in import_names(runtime.package)):
         return _skip(block, f"needs {runtime.name}: {runtime.install}", "package")
-    same = earlier.setdefault(block.language, [])
-    verdict = runtime.judge(block.code, tuple(same), environment.npm if runtime.registry == "npm" else frozenset())
+    same = others.earlier.setdefault(block.language, [])
+    context = Context(earlier=tuple(same), installed=environment.npm if runtime.registry == "npm" else frozenset(),
+                      files=dict(kernel.file_code), ports=frozenset(others.ports))
+    verdict = runtime.judge(block.code, context)
     if not verdict.runs:
         return _skip(block, verdict.reason, verdict.category)
     same.append(block.code)
+    others.ports |= verdict.serves
     volatile = verdict.volatile or bool(runtime.volatile_output and re.search(runtime.volatile_output, block.code, re.M))
     return replace(block, code=verdict.code, magic=verdict.magic or runtime.magic,
                    status=REWRITTEN if verdict.change else RUNS, reason=verdict.change, category="",

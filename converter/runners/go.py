@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .verdict import Verdict, run, skip
+from .verdict import Context, Verdict, run, skip
 
 # Standard packages a fragment may use, by the name it calls them.
 _STD = {
@@ -24,7 +24,7 @@ _TOP = re.compile(r"^(func|type|var|const|import)\b")
 _NETWORK = re.compile(r"\bnet/http\b|\bhttp\.(ListenAndServe|Get|Post|HandleFunc)\b|\bnet\.(Dial|Listen)\b")
 
 
-def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
+def judge(code: str, context: Context = Context()) -> Verdict:
     stripped = _strip(code)
     if _NETWORK.search(code):
         return skip("starts a server or needs the network", "server")
@@ -41,7 +41,7 @@ def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = 
     carried: list[str] = []
     wanted = set(re.findall(r"\b([A-Za-z_]\w*)\b", stripped))
     own = {_declared(d) for d in declarations}
-    for block in reversed(earlier):
+    for block in reversed(context.earlier):
         for decl in reversed(_split(_without_package(block))[0]):
             name = _declared(decl)
             if name and name != "main" and (name in wanted - own or _receiver(decl) in wanted | own):

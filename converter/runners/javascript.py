@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 
 from .carry import carried
-from .verdict import Verdict, run, skip
+from .verdict import Context, Verdict, run, skip
 
 # ES modules (import/export, top-level await) need Node's module mode: stdin is CommonJS by default.
 NODE_MODULE_MAGIC = "%%script node --input-type=module"
-# ts-node reads the cell from stdin; CommonJS output, so that `import` finds packages through NODE_PATH.
-TS_MAGIC = """%%script ts-node --transpile-only -O '{"module": "commonjs", "moduleResolution": "node"}'"""
+# ts-node reads the cell from stdin, with the tsconfig.json the "typescript" setup cell writes.
+TS_MAGIC = "%%script ts-node"
 RUNS_FOR_SECONDS = 5
+# A server runs in the background, as in a second terminal, for the cells after it (`curl localhost:3000`):
+# the cell is saved with this suffix and run by the script the "background" setup cell writes.
+_BACKGROUND = "%%script bash course_background.sh {suffix} {command}"
 # A program that stays up (server, open connection) is stopped after RUNS_FOR_SECONDS; that stop is no error.
 _TIMEBOX = "%%script bash -c 'timeout {seconds} {command}; s=$?; [ $s = 124 ] || exit $s'"
 # require() is not defined in Node's module mode: the cell makes one, as Node's docs show.
@@ -37,6 +40,8 @@ _SERVICE_PACKAGES = {
 }
 # npm packages whose server the notebook starts (converter.runtimes.SERVICES).
 _STARTED_SERVICES = {"redis": "redis", "ioredis": "redis"}
+_SERVES = re.compile(r"\.listen\(|new\s+[\w.]*Server\(\s*\{[^}]*\bport\b")
+_PORT = re.compile(r"\.listen\(\s*(\d{2,5})|\bport\s*[:=]\s*(\d{2,5})|\bPORT\s*=[^;\n]*?(\d{2,5})")
 _KEEPS_RUNNING = re.compile(
     r"\.listen\(|\bcreateServer\(|new\s+[\w.]*Server\(|\bsetInterval\(|\bcreateClient\(|\.connect\(|new\s+Redis\(")
 _BUILTINS = frozenset((
@@ -106,17 +111,17 @@ def _undefined(code: str) -> list[str]:
     return sorted({u for u in used if u not in declared and u not in _GLOBALS})
 
 
-def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
-    """JavaScript on Node.js; `installed`: the npm packages the course installs."""
-    return _judge(code, earlier, installed, typescript=False)
+def judge(code: str, context: Context = Context()) -> Verdict:
+    """JavaScript on Node.js."""
+    return _judge(code, context, typescript=False)
 
 
-def judge_typescript(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
+def judge_typescript(code: str, context: Context = Context()) -> Verdict:
     """TypeScript on ts-node (which the course installs with the npm packages)."""
-    return _judge(code, earlier, installed, typescript=True)
+    return _judge(code, context, typescript=True)
 
 
-def _judge(code: str, earlier: tuple[str, ...], installed: frozenset[str], *, typescript: bool) -> Verdict:
+def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
     text = _strip(code)
     if _BROWSER.search(text):
         return skip("JavaScript for the web browser (it uses the page or a client library)", "browser")
@@ -130,14 +135,14 @@ def _judge(code: str, earlier: tuple[str, ...], installed: frozenset[str], *, ty
         service = _SERVICE_PACKAGES.get(package) or _SERVICE_PACKAGES.get(package.split("/")[0])
         if service:
             return skip(f"needs {service} (npm package `{package}`), which the course does not start", "service")
-        if package not in installed:
+        if package not in context.installed:
             return skip(f"needs the npm package `{package}`, which the course does not install "
                         "(add it to package.json)", "package")
     if _TEST.search(code):
         return skip("a test for a test runner (Jest, Mocha): run it with the tutorial's test command", "package")
     if _NETWORK.search(code) and not _quiet(code):
         return skip("needs the network", "network")
-    full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="//")
+    full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="//")
     missing = _undefined(full)
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])
@@ -149,12 +154,20 @@ def _judge(code: str, earlier: tuple[str, ...], installed: frozenset[str], *, ty
         full = _REQUIRE_IN_MODULE + full
         changes.append("`require` made for Node's module mode")
     command = TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node"
-    if _KEEPS_RUNNING.search(stripped):
-        command = _TIMEBOX.format(seconds=RUNS_FOR_SECONDS, command=command.removeprefix("%%script "))
-        changes.append(f"stopped after {RUNS_FOR_SECONDS} seconds: it starts a server or opens a connection that would keep running")
     packages = {p for p in map(_package, _imported(full)) if p not in _BUILTINS}
-    services = tuple(sorted(({"npm"} if packages else set()) | {_STARTED_SERVICES[p] for p in packages if p in _STARTED_SERVICES}))
-    return run(full, change="; ".join(changes), magic=command, services=services)
+    services = ({"npm"} if packages else set()) | {_STARTED_SERVICES[p] for p in packages if p in _STARTED_SERVICES}
+    services |= {"typescript"} if typescript else set()
+    ports = frozenset()
+    if _SERVES.search(_strip(code)):
+        ports = frozenset(int(n) for m in _PORT.findall(_strip(code)) for n in m if n)
+        suffix = ".ts" if typescript else ".mjs" if module else ".js"
+        command = _BACKGROUND.format(suffix=suffix, command=command.removeprefix("%%script ").replace(" --input-type=module", ""))
+        services.add("background")
+        changes.append("keeps running in the background, as in a second terminal, for the cells below; it stops with the kernel")
+    elif _KEEPS_RUNNING.search(stripped):
+        command = _TIMEBOX.format(seconds=RUNS_FOR_SECONDS, command=command.removeprefix("%%script "))
+        changes.append(f"stopped after {RUNS_FOR_SECONDS} seconds: it opens a connection or timer that would keep running")
+    return run(full, change="; ".join(changes), magic=command, services=tuple(sorted(services)), serves=ports)
 
 
 def _imported(code: str) -> list[str]:

@@ -12,7 +12,7 @@ import re
 
 from . import active_record
 from .carry import carried
-from .verdict import Verdict, run, skip
+from .verdict import Context, Verdict, run, skip
 
 _STDLIB = frozenset((
     "json", "set", "date", "time", "securerandom", "digest", "ostruct", "forwardable", "singleton", "benchmark",
@@ -55,7 +55,7 @@ def _quiet(code: str) -> bool:
     return not re.search(r"^(puts|p|print|pp|printf)\b", _strip(code), re.M)
 
 
-def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
+def judge(code: str, context: Context = Context()) -> Verdict:
     text = _strip(code)
     if active_record.needs_rails_app(text):
         return skip("Rails application code (controllers, jobs, mailers): it needs a whole Rails app, which the "
@@ -71,7 +71,7 @@ def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = 
         return skip("needs the network", "network")
     if re.search(r"\b(loop\s+do|while\s+true)\b", text) and not re.search(r"\b(break|raise|exit)\b", text):
         return skip("loops forever", "server")
-    full, names = carried(code, earlier, defines=defines, quiet=_quiet, comment="#", closer="end")
+    full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="#", closer="end")
     used = set(re.findall(r"(?<![\w:@$])([A-Z]\w*)", _strip(full)))
     models = active_record.uses_active_record(_strip(full))
     provided = active_record.CONSTANTS if models else frozenset()

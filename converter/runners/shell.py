@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
 
-from .verdict import Verdict, run, skip
+from .verdict import Context, Verdict, run, skip
 
 # Programs that read, print or touch files in the working folder only.
 _HARMLESS = frozenset((
@@ -62,10 +63,9 @@ def split_session(code: str) -> tuple[str, list[tuple[str, str]]] | None:
     return commands, [(command, "\n".join(out).strip("\n")) for command, out in pairs]
 
 
-def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
+def judge(code: str, context: Context = Context()) -> Verdict:
     """Run the block with %%bash when every command in it is harmless in the notebook's folder
     (each shell cell starts afresh in that folder, like a new terminal: nothing to carry)."""
-    del earlier
     session = split_session(code)
     commands = session[0] if session else code
     expected = "\n".join(out for _, out in session[1] if out) if session else ""
@@ -73,7 +73,9 @@ def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = 
         return skip("Windows commands: run them in your own terminal on Windows", "shell")
     created = set(re.findall(r">>?\s*['\"]?([\w./-]+)", commands)) | set(re.findall(r"\btouch\s+([\w./ -]+)", commands))
     for words in _commands(commands):
-        problem = _problem(words) or _missing_file(words, created)
+        if _asks_own_server(words, context.ports):
+            continue
+        problem = _problem(words) or _missing_file(words, created | set(context.files)) or _starts_server(words, context.files)
         if problem:
             return skip(*problem)
     if not commands.strip():
@@ -116,6 +118,25 @@ def _commands(code: str) -> list[list[str]]:
             else:
                 words.append(token)
     return out
+
+
+_LOCAL_URL = re.compile(r"^(?:https?://)?(?:localhost|127\.0\.0\.1):(\d+)(?:/\S*)?$")
+_SERVER_CODE = re.compile(r"\b(app\.run|uvicorn\.run|serve_forever|run_forever)\(|\.listen\(")
+
+
+def _asks_own_server(words: list[str], ports: frozenset[int]) -> bool:
+    """`curl localhost:3000/todos` when a cell above started a server on port 3000."""
+    program = words[0].rsplit("/", 1)[-1]
+    urls = [m for w in words[1:] if (m := _LOCAL_URL.match(w))]
+    return program in ("curl", "wget", "http") and bool(urls) and all(int(m.group(1)) in ports for m in urls)
+
+
+def _starts_server(words: list[str], files: Mapping[str, str]) -> tuple[str, str] | None:
+    """`python app.py` on a file a cell above wrote, when that file starts a server: it would never return."""
+    for word in words[1:]:
+        if word in files and _SERVER_CODE.search(files[word]):
+            return f"`{word}` starts the tutorial's server, which runs until stopped: run it in your own terminal", "server"
+    return None
 
 
 def _missing_file(words: list[str], created: set[str]) -> tuple[str, str] | None:

@@ -16,7 +16,7 @@ import re
 import sqlglot
 from sqlglot.errors import SqlglotError
 
-from .verdict import Verdict, run, skip
+from .verdict import Context, Verdict, run, skip
 
 _ADMIN = re.compile(
     r"^\s*(SET\s+(GLOBAL|SESSION|PERSIST|@@|PASSWORD)|SHOW\s|FLUSH\s|GRANT\s|REVOKE\s|ANALYZE\s+TABLE|OPTIMIZE\s+TABLE|"
@@ -42,8 +42,8 @@ def dialect(code: str) -> str:
     return "sqlite"
 
 
-def judge(code: str, earlier: tuple[str, ...] = (), installed: frozenset[str] = frozenset()) -> Verdict:
-    del earlier  # every SQL block of a notebook runs on the same database
+def judge(code: str, context: Context = Context()) -> Verdict:
+    del context  # every SQL block of a notebook runs on the same database
     found = _ADMIN.search(code)
     if found:
         return skip(f"server administration (`{' '.join(found.group(0).split()[:2])}`): it configures a MySQL or "

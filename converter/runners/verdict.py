@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the notebook holds when a block's turn comes (the runnability pass keeps it)."""
+
+    earlier: tuple[str, ...] = ()
+    """The code of the blocks of the same language that run before it."""
+    installed: frozenset[str] = frozenset()
+    """The packages the course installs from the runtime's registry (npm: package.json)."""
+    files: Mapping[str, str] = field(default_factory=dict)
+    """Files earlier cells write (path -> content), in the notebook's folder."""
+    ports: frozenset[int] = frozenset()
+    """Ports on which servers that earlier cells started are listening."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +39,13 @@ class Verdict:
     volatile: bool = False
     services: tuple[str, ...] = ()
     """Servers the notebook must start before it runs (`converter.runtimes.SERVICES`)."""
+    serves: frozenset[int] = frozenset()
+    """Ports the block's own server listens on, for the cells after it (it keeps running)."""
 
 
 def run(code: str, *, change: str = "", magic: str = "", expected: str | None = None, volatile: bool = False,
-        services: tuple[str, ...] = ()) -> Verdict:
-    return Verdict(True, code, "", "", magic, change, expected, volatile, services)
+        services: tuple[str, ...] = (), serves: frozenset[int] = frozenset()) -> Verdict:
+    return Verdict(True, code, "", "", magic, change, expected, volatile, services, serves)
 
 
 def skip(reason: str, category: str) -> Verdict:

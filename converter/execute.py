@@ -531,7 +531,7 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
             results.append(CellResult(index, status, run.error, language=language))
         elif index in run.cut:
             results.append(CellResult(index, "limit", f"limit: output {human(limits.output)}", language=language))
-        elif hint := runtimes.missing_hint(language, cell.source, runnable.get("services") or ()):
+        elif hint := runtimes.missing_hint(language, runnable.get("services") or ()):
             results.append(CellResult(index, "skipped", hint, runtimes.MISSING_CATEGORY, language=language))
         elif errors and EXPECTED_ERROR_TAG in tags:
             results.append(CellResult(index, "expected-error", _error_line(errors[0]), claim=_claim(cell), language=language))

@@ -60,10 +60,15 @@ class Service:
     """A real server a notebook starts for its cells (a tutorial's Redis)."""
 
     name: str
+    """What it needs, for "needs a Redis server: ..." when it is missing."""
     program: str
     install: str
+    does: str
+    """What its setup cell does, shown above the cell."""
     setup: str
     """The Python setup cell that starts it (in the sandbox, it dies with the kernel's namespace)."""
+    check: tuple[str, ...] = ()
+    """A command that fails when `program` lacks a library the service needs."""
 
 
 # Go reads no program from stdin: the cell is saved as main.go in a folder of its own, then run.
@@ -159,10 +164,18 @@ atexit.register(stop_servers)
 
 # What a notebook starts or links before the cells that need it, by name (`CodeBlock.services`).
 SERVICES: dict[str, Service] = {
-    "npm": Service("the course's npm packages", "npm", "sudo apt-get install npm, then `npm ci`", _NPM_SETUP),
-    "redis": Service("a Redis server", "redis-server", "sudo apt-get install redis-server", _REDIS_SETUP),
-    "typescript": Service("ts-node's settings", "ts-node", "npm ci (ts-node is in package.json)", _TYPESCRIPT_SETUP),
-    "background": Service("servers in the background", "bash", "sudo apt-get install bash", _BACKGROUND_SETUP),
+    "npm": Service("the course's npm packages", "npm", "sudo apt-get install npm, then `npm ci`",
+                   "links the course's npm packages into this folder, where Node looks for them", _NPM_SETUP),
+    "redis": Service("a Redis server", "redis-server", "sudo apt-get install redis-server",
+                     "starts a Redis server for this notebook; it stops with the kernel", _REDIS_SETUP),
+    "typescript": Service("ts-node", "ts-node", "npm ci (ts-node is in package.json)",
+                          "writes ts-node's settings (tsconfig.json) for the TypeScript cells", _TYPESCRIPT_SETUP),
+    "active_record": Service("Active Record", "ruby", active_record.INSTALL,
+                             "Active Record without Rails, on a SQLite database of this notebook, for the Ruby cells",
+                             active_record.SETUP, check=("ruby", "-e", "require 'active_record'; require 'sqlite3'")),
+    "background": Service("bash", "bash", "sudo apt-get install bash",
+                          "lets the servers the tutorial starts run in the background; they stop with the kernel",
+                          _BACKGROUND_SETUP),
 }
 
 _LANGUAGE_NAMES = {
@@ -207,31 +220,19 @@ def cell_source(magic: str, code: str) -> str:
     return f"{magic}\n{code}" if magic else code
 
 
-# Libraries a cell's magic loads (magic -> name, a program that fails without them, install command).
-LIBRARIES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    active_record.MAGIC: ("Active Record", ("ruby", "-e", "require 'active_record'; require 'sqlite3'"),
-                          active_record.INSTALL),
-}
-
-
-def missing_hint(language: str, source: str = "", services: Iterable[str] = (), *, which=shutil.which) -> str:
-    """"needs Ruby: `sudo apt-get install ruby`" when the program the cell (`source`) runs
-    on, a library its magic loads, or a server it needs is not on this machine ("" when all are)."""
+def missing_hint(language: str, services: Iterable[str] = (), *, which=shutil.which) -> str:
+    """"needs Ruby: `sudo apt-get install ruby`" when the program a cell of `language` runs on,
+    or a service it needs (`CodeBlock.services`), is not on this machine ("" when all are)."""
+    runtime = RUNTIMES.get(language)
+    if runtime is not None and runtime.program and not which(runtime.program):
+        return f"needs {runtime.name}: `{runtime.install}`"
     for name in services:
         service = SERVICES.get(name)
-        if service and not which(service.program):
+        if service and not (which(service.program) and (not service.check or _succeeds(service.check))):
             return f"needs {service.name}: `{service.install}`"
-    runtime = RUNTIMES.get(language)
-    if runtime is None or not runtime.program:
-        return ""
-    if not which(runtime.program):
-        return f"needs {runtime.name}: `{runtime.install}`"
-    library = LIBRARIES.get(source.split("\n", 1)[0].strip())
-    if library and not _loads(library[1]):
-        return f"needs {library[0]}: `{library[2]}`"
     return ""
 
 
 @cache
-def _loads(command: tuple[str, ...]) -> bool:
+def _succeeds(command: tuple[str, ...]) -> bool:
     return subprocess.run(command, capture_output=True, timeout=60).returncode == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ MODEL = "class Article < ApplicationRecord\n  scope :published, -> { where(publi
 )
 def test_active_record_code_runs_with_the_prelude(code: str) -> None:
     verdict = ruby.judge(code, Context(earlier=(MODEL,)))
-    assert verdict.runs and verdict.magic == active_record.MAGIC
+    assert verdict.runs and verdict.magic == active_record.MAGIC and verdict.services == ("active_record",)
 
 
 @pytest.mark.parametrize(
@@ -87,10 +88,11 @@ def test_prelude_migrates_once_and_cells_share_the_database(tmp_path: Path) -> N
 
 
 def test_missing_program_or_library_gives_the_install_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    source = f"{active_record.MAGIC}\nputs 1\n"
-    assert runtimes.missing_hint("ruby", source, which=lambda _: None) == "needs Ruby: `sudo apt-get install ruby`"
-    monkeypatch.setitem(runtimes.LIBRARIES, active_record.MAGIC, ("Active Record", ("false",), active_record.INSTALL))
-    assert runtimes.missing_hint("ruby", source, which=lambda _: "/usr/bin/ruby") == f"needs Active Record: `{active_record.INSTALL}`"
-    monkeypatch.setitem(runtimes.LIBRARIES, active_record.MAGIC, ("Active Record", ("true",), active_record.INSTALL))
-    assert runtimes.missing_hint("ruby", source, which=lambda _: "/usr/bin/ruby") == ""
-    assert runtimes.missing_hint("ruby", "%%script ruby\nputs 1\n", which=lambda _: "/usr/bin/ruby") == ""
+    needs = ("active_record",)
+    assert runtimes.missing_hint("ruby", needs, which=lambda _: None) == "needs Ruby: `sudo apt-get install ruby`"
+    service = runtimes.SERVICES["active_record"]
+    monkeypatch.setitem(runtimes.SERVICES, "active_record", replace(service, check=("false",)))
+    assert runtimes.missing_hint("ruby", needs, which=lambda _: "/usr/bin/ruby") == f"needs Active Record: `{active_record.INSTALL}`"
+    monkeypatch.setitem(runtimes.SERVICES, "active_record", replace(service, check=("true",)))
+    assert runtimes.missing_hint("ruby", needs, which=lambda _: "/usr/bin/ruby") == ""
+    assert runtimes.missing_hint("ruby", (), which=lambda _: "/usr/bin/ruby") == ""

@@ -72,6 +72,12 @@ def test_what_node_cannot_run_here_says_why(code: str, reason: str) -> None:
     assert not verdict.runs and reason in verdict.reason
 
 
+def test_a_block_that_would_start_the_earlier_server_again_is_not_run() -> None:
+    earlier = "const http = require('http');\nconst server = http.createServer((q, r) => r.end('ok')).listen(3000);\n"
+    verdict = javascript.judge("server.on('request', () => console.log('request'));\n", Context(earlier=(earlier,)))
+    assert not verdict.runs and "clash on its port" in verdict.reason
+
+
 def test_a_url_inside_a_function_nobody_calls_needs_no_network() -> None:
     code = "async function weather(city) {\n  return fetchJson(`https://api.weather.com/v1/${city}`);\n}\nasync function fetchJson(u) {\n  return u;\n}\n"
     assert javascript.judge(code, CTX).runs
@@ -156,5 +162,5 @@ def test_the_redis_setup_cell_starts_a_real_server(tmp_path: Path) -> None:
 
 
 def test_a_missing_service_program_gives_the_install_line() -> None:
-    hint = runtimes.missing_hint("javascript", "%%script node\n", ("redis",), which=lambda p: None if p == "redis-server" else p)
+    hint = runtimes.missing_hint("javascript", ("redis",), which=lambda p: None if p == "redis-server" else p)
     assert hint == "needs a Redis server: `sudo apt-get install redis-server`"

@@ -30,7 +30,7 @@ from .dependencies import distribution_for
 from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 from ..exercises.query import missing_tables_script
-from ..runners import active_record, sql
+from ..runners import sql
 from ..runners.verdict import Context
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
@@ -427,7 +427,7 @@ def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
 def _with_setup_cells(blocks: list[Block]) -> list[Block]:
     """Insert the course's setup cells: the SQL database before the first SQL cell that runs,
     folders before the first file, Django after the last."""
-    blocks = _with_service_setup(_with_active_record_setup(_with_sql_setup(blocks)))
+    blocks = _with_service_setup(_with_sql_setup(blocks))
     files = [b for b in blocks if isinstance(b, CodeBlock) and b.status == FILE]
     if not files:
         return blocks
@@ -457,21 +457,13 @@ def _with_sql_setup(blocks: list[Block]) -> list[Block]:
     return [*blocks[:runs[0]], *setup, *blocks[runs[0]:]]
 
 
-def _with_active_record_setup(blocks: list[Block]) -> list[Block]:
-    runs = [i for i, b in enumerate(blocks) if isinstance(b, CodeBlock) and b.magic == active_record.MAGIC]
-    if not runs:
-        return blocks
-    setup = _setup("Active Record without Rails, on a SQLite database of this notebook, for the Ruby cells", active_record.SETUP)
-    return [*blocks[:runs[0]], setup, *blocks[runs[0]:]]
-
-
 def _with_service_setup(blocks: list[Block]) -> list[Block]:
     """Start each server the notebook's cells need, just before the first of them."""
     out = list(blocks)
     for name, service in runtimes.SERVICES.items():
         first = next((i for i, b in enumerate(out) if isinstance(b, CodeBlock) and name in b.services), None)
         if first is not None:
-            setup = _setup(f"starts {service.name} for this notebook; it stops with the kernel", service.setup)
+            setup = _setup(service.does, service.setup)
             out.insert(first, replace(setup, services=(name,)))
     return out
 

@@ -1,10 +1,11 @@
 """JavaScript and TypeScript blocks: run on Node.js, when they need nothing the course cannot give.
 
 npm packages come from the course's package.json (installed by `npm ci`; cells find
-them through NODE_PATH). A block that starts a server or opens a connection runs
-for a few seconds and is then stopped (`timeout`), so that its start-up output
-shows and the notebook goes on; a Redis client gets a Redis server started for
-the notebook. ES module syntax and top-level `await` run in Node's module mode;
+them through NODE_PATH and a `node_modules` link). A server keeps running in the
+background, as in a second terminal, for the cells below (`curl localhost:3000`);
+a block that opens a connection or a timer runs for a few seconds and is then
+stopped (`timeout`), so that its output shows and the notebook goes on; a Redis
+client gets a Redis server started for the notebook. ES module syntax and top-level `await` run in Node's module mode;
 TypeScript runs on ts-node, transpiled only (no type check, as a tutorial's
 fragment lacks the project's types).
 
@@ -143,6 +144,9 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
     if _NETWORK.search(code) and not _quiet(code):
         return skip("needs the network", "network")
     full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="//")
+    if _SERVES.search(_strip(full)) and not _SERVES.search(text):
+        return skip("builds on the server an earlier block started, which runs in the background: "
+                    "starting it again here would clash on its port", "server")
     missing = _undefined(full)
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])

@@ -84,7 +84,9 @@ def judge(code: str, context: Context = Context()) -> Verdict:
         shown = ", ".join(f"`{n}`" for n in unknown[:3])
         return skip(f"a fragment: uses {shown}, which an earlier part of the tutorial sets up", "fragment")
     change = f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})" if names else ""
-    return run(full, change=change, magic=active_record.MAGIC if models else "")
+    if models:
+        return run(full, change=change, magic=active_record.MAGIC, services=("active_record",))
+    return run(full, change=change)
 
 
 def _nested_constants(code: str) -> set[str]:

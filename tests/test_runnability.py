@@ -327,3 +327,37 @@ def test_ipython_magics_and_shell_escapes_never_run(code: str, category: str) ->
 def test_percent_and_bang_inside_python_are_not_magics() -> None:
     [block] = _decide(("ratio = 7 % 3\nok = 1 != 2\nprint(f'{ratio:%}', ok)", "python"))
     assert block.status == RUNS
+
+
+@pytest.mark.parametrize(
+    ("earlier", "code", "carried"),
+    [
+        ("article = Post.new('Hi')\nputs article.title\n", "article.publish!\n", "article = Post.new('Hi')"),
+        ("def make_counter\n  [-> { 1 }, 0]\nend\ninc, current = make_counter\nputs current\n", "3.times { inc.call }\n", "inc, current = make_counter"),
+    ],
+)
+def test_ruby_locals_of_earlier_blocks_are_carried(earlier: str, code: str, carried: str) -> None:
+    from converter.runners import ruby
+    from converter.runners.verdict import Context
+
+    verdict = ruby.judge(code, Context(earlier=("class Post\n  def initialize(t)\n    @t = t\n  end\nend\n", earlier)))
+    assert verdict.runs and carried in verdict.code
+
+
+def test_ruby_names_bound_by_rescue_and_multiple_assignment_are_not_missing() -> None:
+    from converter.runners import ruby
+
+    code = "begin\n  Integer('x')\nrescue ArgumentError => e\n  puts e.message\nend\nlow, high = [1, 2]\nputs low.succ, high.pred\n"
+    assert ruby.judge(code).runs
+
+
+def test_a_ruby_block_that_reopens_a_class_gets_its_earlier_definition_first() -> None:
+    from converter.runners import ruby
+    from converter.runners.verdict import Context
+
+    first = "class Book\n  def initialize(title)\n    @title = title\n  end\nend\n\nputs Book.new('Dune')\n"
+    reopen = "class Book\n  def shout = @title.upcase\nend\n\nputs Book.new('Dune').shout\n"
+    verdict = ruby.judge(reopen, Context(earlier=(first,)))
+    assert verdict.runs
+    assert verdict.code.index("def initialize(title)") < verdict.code.index("def shout")
+    assert "puts Book.new('Dune')\n" not in verdict.code.split("# this block:")[0]  # what printed is not carried

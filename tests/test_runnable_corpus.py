@@ -66,9 +66,9 @@ def test_other_languages_follow_the_hand_written_expectations(converted) -> None
     """Blocks of other languages are not split: the converter's run decisions, block by block,
     against the expectation files (what a learner with the runtimes installed would see run).
 
-    A ratchet at what the converter reaches today (72/106 on 2026-12-06): an article where one
+    A ratchet at what the converter reaches today (73/106 on 2026-12-06): an article where one
     block's language is detected wrongly (output detected as CSS or INI, issue 13) counts all its
-    blocks as wrong; the rest are Ruby locals carried from printing blocks and `go mod init`."""
+    blocks as wrong; the rest are two Go fragments and `go mod init`."""
     _root, report = converted
     agree = total = 0
     wrong = []

@@ -14,27 +14,34 @@ from collections.abc import Callable, Sequence
 
 
 def carried(code: str, earlier: Sequence[str], *, defines: Callable[[str], set[str]], quiet: Callable[[str], bool],
-            comment: str, closer: str = "}") -> tuple[str, list[str]]:
-    """(code with the earlier definitions it needs in front, the names that needed them).
+            comment: str, closer: str = "}", uses: Callable[[str], set[str]] | None = None,
+            reopens: bool = False) -> tuple[str, list[str]]:
+    """(code with the earlier definitions it needs in front, in the tutorial's order; the names that needed them).
 
     From a quiet earlier block the whole block is carried; from one that prints, only its
-    top-level definitions (from a line at column 0 that defines to the `closer` line at column 0)."""
+    top-level definitions (from a line at column 0 that defines to the `closer` line at column 0).
+    The latest definition of a name wins, except that with `reopens` (Ruby) every definition of
+    a class or module is carried, since a later one adds to the earlier ones.
+    `uses`: the names a piece of code uses (default: every word in it)."""
+    uses = uses or _used_words
     own = defines(code)
-    needed: list[str] = []
+    # A block that reopens a class needs the class as defined before (its constructor, say).
+    wanted = (uses(code) - own) | ({n for n in own if n[:1].isupper()} if reopens else set())
+    chosen: dict[tuple[int, int], str] = {}
     names: list[str] = []
     # Latest first, so a redefinition wins; then the blocks those blocks need, once.
-    wanted = _used_words(code) - own
-    for block in reversed(earlier):
-        parts = [block] if quiet(block) else _definitions(block, defines, closer)
-        for part in reversed(parts):
-            provided = (defines(part) & wanted) - set(names)
-            if provided:
-                needed.insert(0, part)
+    for b in range(len(earlier) - 1, -1, -1):
+        parts = [earlier[b]] if quiet(earlier[b]) else _definitions(earlier[b], defines, closer)
+        for p in range(len(parts) - 1, -1, -1):
+            defined = defines(parts[p]) & wanted
+            provided = defined - set(names)
+            if provided or (reopens and any(n[:1].isupper() for n in defined)):
+                chosen[(b, p)] = parts[p]
                 names += sorted(provided)
-                wanted |= _used_words(part) - defines(part)
-    if not needed:
+                wanted |= uses(parts[p]) - defines(parts[p])
+    if not chosen:
         return code, []
-    parts = [f"{comment} from an earlier block:\n{block.strip()}" for block in needed]
+    parts = [f"{comment} from an earlier block:\n{chosen[key].strip()}" for key in sorted(chosen)]
     return "\n\n".join([*parts, f"{comment} this block:\n{code.strip()}"]) + "\n", names
 
 

@@ -38,7 +38,7 @@ _CORE = frozenset((
     "NoMatchingPatternError", "UncaughtThrowError", "ThreadError", "ClosedQueueError", "Object", "TracePoint",
 ))
 _DEFINES = re.compile(r"^\s*(?:class|module)\s+(?:[\w:]+::)?([A-Z]\w*)|^\s*([A-Z]\w*)\s*=[^=]|^\s*def\s+(?:self\.)?(\w+[?!=]?)|"
-                      r"^([a-z_]\w*)\s*=\s*(?:lambda|proc|->|Proc\.new)", re.M)
+                      r"^([a-z_]\w*)\s*=(?![=~>])", re.M)  # a top-level local, as a learner's irb session keeps it
 
 
 def _strip(code: str) -> str:
@@ -47,8 +47,13 @@ def _strip(code: str) -> str:
     return re.sub(r"(?<![$?\\])#(?!\{).*", "", code)
 
 
+_MULTIPLE_ASSIGNMENT = re.compile(r"^([a-z_]\w*(?:\s*,\s*\*?[a-z_]\w*)+)\s*=(?!=)", re.M)
+
+
 def defines(code: str) -> set[str]:
-    return {next(n for n in m if n) for m in _DEFINES.findall(_strip(code))}
+    text = _strip(code)
+    names = {next(n for n in m if n) for m in _DEFINES.findall(text)}
+    return names | {n for group in _MULTIPLE_ASSIGNMENT.findall(text) for n in re.findall(r"[a-z_]\w*", group)}
 
 
 def _quiet(code: str) -> bool:
@@ -71,7 +76,12 @@ def judge(code: str, context: Context = Context()) -> Verdict:
         return skip("needs the network", "network")
     if re.search(r"\b(loop\s+do|while\s+true)\b", text) and not re.search(r"\b(break|raise|exit)\b", text):
         return skip("loops forever", "server")
-    full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="#", closer="end")
+    # Active Record cells share a database: an earlier block's queries and writes must not run
+    # again, so only the definitions (classes, methods, one-line assignments) they need are carried.
+    shares_database = any(active_record.uses_active_record(_strip(c)) for c in (code, *context.earlier))
+    quiet = (lambda _: False) if shares_database else _quiet
+    full, names = carried(code, context.earlier, defines=defines, quiet=quiet, comment="#", closer="end", uses=_uses,
+                          reopens=True)
     used = set(re.findall(r"(?<![\w:@$])([A-Z]\w*)", _strip(full)))
     models = active_record.uses_active_record(_strip(full))
     provided = active_record.CONSTANTS if models else frozenset()
@@ -87,6 +97,16 @@ def judge(code: str, context: Context = Context()) -> Verdict:
     if models:
         return run(full, change=change, magic=active_record.MAGIC, services=("active_record",))
     return run(full, change=change)
+
+
+def _uses(code: str) -> set[str]:
+    """The names code uses: not those in strings, comments, symbols (`:articles`), hash keys
+    (`title:`), or the parameters of its blocks and methods (`|article|`)."""
+    text = _strip(code)
+    params = {n for group in re.findall(r"\|([^|]*)\||^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M)
+              for n in re.findall(r"[a-z_]\w*", " ".join(group))}
+    text = re.sub(r"(?<![:\w]):[a-z_]\w*[?!]?|\b[a-z_]\w*:(?!:)", " ", text)
+    return set(re.findall(r"[A-Za-z_]\w*", text)) - params
 
 
 def _nested_constants(code: str) -> set[str]:
@@ -105,6 +125,9 @@ def _undefined_locals(code: str) -> list[str]:
     for group in re.findall(r"\|([^|]*)\|", text) + re.findall(r"^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M):
         bound |= set(re.findall(r"[a-z_]\w*", group))
     bound |= set(re.findall(r"\bfor\s+([a-z_]\w*)\s+in\b", text))
+    bound |= set(re.findall(r"\brescue\b[^\n]*=>\s*([a-z_]\w*)", text))  # rescue Error => e
+    for group in re.findall(r"^\s*([a-z_]\w*(?:\s*,\s*\*?[a-z_]\w*)+)\s*=(?!=)", text, re.M):  # a, b = pair
+        bound |= set(re.findall(r"[a-z_]\w*", group))
     bound |= set(re.findall(r"^\s*def\s+(?:self\.)?([a-z_]\w*)", text, re.M))
     for group in re.findall(r"attr_(?:accessor|reader|writer)\s+(.*)", text):
         bound |= set(re.findall(r":(\w+)", group))

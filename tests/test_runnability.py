@@ -361,3 +361,10 @@ def test_a_ruby_block_that_reopens_a_class_gets_its_earlier_definition_first() -
     assert verdict.runs
     assert verdict.code.index("def initialize(title)") < verdict.code.index("def shout")
     assert "puts Book.new('Dune')\n" not in verdict.code.split("# this block:")[0]  # what printed is not carried
+
+
+def test_transcripts_are_shown_as_pythons_own_prompt_shows_them() -> None:
+    blocks = _decide(("x = 1", "python"), CodeBlock("class P:\n    pass\nP()", language="python", expected="<__main__.P object at 0x...>"))
+    assert [b.status for b in blocks] == [RUNS, SETUP, RUNS]
+    assert blocks[1].code == "%config PlainTextFormatter.pprint = False"
+    assert all(b.status != SETUP for b in _decide(("print(1)", "python")))

@@ -26,6 +26,11 @@ TRANSCRIPTS = [
     ("In [1]: a = 5\n\nIn [2]: a * 2\nOut[2]: 10\n", [("a = 5\na * 2\n", "10")]),
     ("In [3]: def f(x):\n   ...:     return x + 1\n   ...:\n\nIn [4]: f(1)\nOut[4]: 2\n",
      [("def f(x):\n    return x + 1\nf(1)\n", "2")]),
+    # IPython's traceback has blank lines: the output runs to the next prompt.
+    ("In [5]: 1/0\n---------\nZeroDivisionError    Traceback (most recent call last)\nCell In[5], line 1\n\n"
+     "ZeroDivisionError: division by zero\n\nIn [6]: 2\nOut[6]: 2\n",
+     [("1/0\n", "---------\nZeroDivisionError    Traceback (most recent call last)\nCell In[5], line 1\n<BLANKLINE>\n"
+                 "ZeroDivisionError: division by zero"), ("2\n", "2")]),
 ]
 
 

@@ -427,7 +427,7 @@ def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
 def _with_setup_cells(blocks: list[Block]) -> list[Block]:
     """Insert the course's setup cells: the SQL database before the first SQL cell that runs,
     folders before the first file, Django after the last."""
-    blocks = _with_service_setup(_with_sql_setup(blocks))
+    blocks = _with_service_setup(_with_sql_setup(_with_plain_repr(blocks)))
     files = [b for b in blocks if isinstance(b, CodeBlock) and b.status == FILE]
     if not files:
         return blocks
@@ -455,6 +455,19 @@ def _with_sql_setup(blocks: list[Block]) -> list[Block]:
         setup.append(CodeBlock(code=tables, language="sql", magic="%%sql", status=SETUP, category="setup",
                                reason="creates the tables the tutorial queries but never creates, with sample rows"))
     return [*blocks[:runs[0]], *setup, *blocks[runs[0]:]]
+
+
+# A `>>>` transcript shows what Python's own REPL prints, repr(); IPython pretty-prints instead
+# (`<__main__.Point at 0x…>` for `<__main__.Point object at 0x…>`, `__main__.Cat` for a class).
+_PLAIN_REPR = "%config PlainTextFormatter.pprint = False"
+
+
+def _with_plain_repr(blocks: list[Block]) -> list[Block]:
+    shown = [i for i, b in enumerate(blocks) if _is_python(b) and b.expected is not None and b.status in (RUNS, REWRITTEN, RAISES)]
+    if not shown:
+        return blocks
+    setup = _setup("results shown as Python's own prompt shows them (repr), as the tutorial's transcripts do", _PLAIN_REPR)
+    return [*blocks[:shown[0]], setup, *blocks[shown[0]:]]
 
 
 def _with_service_setup(blocks: list[Block]) -> list[Block]:

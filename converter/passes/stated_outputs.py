@@ -73,10 +73,17 @@ def is_transcript(code: str) -> bool:
 
 
 def _from_ipython(code: str) -> str:
-    """An IPython session written the doctest way (`>>> `, `... `, shown output)."""
+    """An IPython session written the doctest way (`>>> `, `... `, shown output). IPython's
+    output runs to the next `In [n]:` prompt, blank lines included (a traceback has them):
+    doctest's `<BLANKLINE>` keeps them in the shown output."""
     out = []
-    for line in code.splitlines():
-        if _IPYTHON_IN.match(line):
+    lines = code.splitlines()
+    for number, line in enumerate(lines):
+        if not line.strip():
+            following = next((later for later in lines[number + 1:] if later.strip()), None)
+            inside = out and not out[-1].startswith((">>>", "...")) and following is not None
+            out.append("<BLANKLINE>" if inside and not _IPYTHON_IN.match(following) else line)
+        elif _IPYTHON_IN.match(line):
             out.append(">>> " + _IPYTHON_IN.sub("", line))
         elif _IPYTHON_MORE.match(line) and out and out[-1].startswith((">>>", "...")):
             out.append("... " + _IPYTHON_MORE.sub("", line))

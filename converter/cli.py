@@ -20,7 +20,7 @@ from rich.table import Table
 
 from . import claims, runtimes
 from .convert import ConvertReport, Layout, convert, expand_sources
-from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, check
+from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, by_language, check
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
@@ -312,6 +312,7 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     if missing:
         skipped = sum(c.category == runtimes.MISSING_CATEGORY for r in results for c in r.cells)
         console.print(f"[yellow]runtimes missing:[/] {skipped} cells skipped; " + "; ".join(missing))
+    _print_blocks_run(results)
     compared = [c for r in results for c in r.cells if c.claim]
     if compared:
         held = sum(c.claim == claims.HOLDS for c in compared)
@@ -325,6 +326,20 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
         f"{failed} with unexpected errors, {hangs} hung; {sum(r.exercises for r in results)} exercises proved "
         f"(starter fails its check, solution passes); details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
     )
+
+
+def _print_blocks_run(results: list[NotebookResult]) -> None:
+    """One line: how many of the tutorials' code blocks ran, by language (the course's own cells aside)."""
+    totals: dict[str, list[int]] = {}
+    for result in results:
+        for language, counts in by_language(result).items():
+            entry = totals.setdefault(language, [0, 0])
+            entry[0] += counts["ran"]
+            entry[1] += counts["ran"] + counts["not run"]
+    if totals:
+        ran, blocks = sum(t[0] for t in totals.values()), sum(t[1] for t in totals.values())
+        each = ", ".join(f"{language} {r}/{n}" for language, (r, n) in sorted(totals.items(), key=lambda kv: -kv[1][1]))
+        console.print(f"tutorial blocks run: {ran} of {blocks} ({each}); the notebooks say why each other one is not")
 
 
 def _relative(path: str, layout: Layout) -> str:

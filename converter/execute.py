@@ -783,11 +783,11 @@ def _as_json(result: NotebookResult) -> dict:
         "holds": sum(c.claim == claims.HOLDS for c in result.cells),
         "differs": [{"cell": c.index, "note": c.claim} for c in result.cells if c.claim and c.claim != claims.HOLDS],
     }
-    data["by_language"] = _by_language(result)
+    data["by_language"] = by_language(result)
     return data
 
 
-def _by_language(result: NotebookResult) -> dict[str, dict[str, int]]:
+def by_language(result: NotebookResult) -> dict[str, dict[str, int]]:
     """Per language, how many blocks ran (ran, expected error, written) and how many did not."""
     counts: dict[str, dict[str, int]] = {}
     for cell in result.cells:

@@ -196,6 +196,7 @@ def test_cli_table_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["--root", str(tmp_path), "check", str(skipping)]) == 0
     out = capsys.readouterr().err
     assert "1 fragment" in out and "nothing to run" in out
+    assert "tutorial blocks run: 0 of 1 (python 0/1)" in out
     failing = _write(tmp_path, "failing", NOTEBOOKS["failing"])
     assert main(["--root", str(tmp_path), "check", "--notebook-timeout", "30", str(failing)]) == 1
     assert "ZeroDivisionError" in capsys.readouterr().err

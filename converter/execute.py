@@ -324,8 +324,9 @@ def run_notebook(
     problems = exercise_problems(nb, shipped) if completed else {}
     del nb.cells[shipped:]  # the solution runs prove the exercises; they are not part of the notebook
     executed = _executed_path(path, out_dir)
-    _write_notebook(nb, executed)
     cells = _cell_results(nb, run, limits)
+    _skip_where_missing(nb, cells)
+    _write_notebook(nb, executed)
     failed = next((c for c in cells if c.status in FAILED), None)
     if run.hang:
         error = f"{error} (cell {run.current})"
@@ -496,6 +497,16 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> dict[str, str]
 
 class _NotebookLimit(Exception):
     """The notebook ran past its time limit."""
+
+
+def _skip_where_missing(nb: nbformat.NotebookNode, cells: tuple[CellResult, ...]) -> None:
+    """A cell whose runtime or service this machine lacks is skipped by nbval too (`make test`
+    runs the executed notebooks again): the machine, not the course, is missing something."""
+    for cell in cells:
+        if cell.category == runtimes.MISSING_CATEGORY:
+            tags = nb.cells[cell.index].metadata.setdefault("tags", [])
+            if "nbval-skip" not in tags:
+                tags.append("nbval-skip")
 
 
 def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:

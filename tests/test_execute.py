@@ -260,3 +260,22 @@ def test_findings_keep_what_a_cell_printed_unless_its_output_is_volatile() -> No
     nb = new_notebook(cells=[steady, volatile], metadata={"course": {"slug": "s"}})
     result = NotebookResult("s.md", "k", "s.ipynb", (CellResult(0, "ran"), CellResult(1, "ran")))
     assert [f.stdout for f in notebook_findings(nb, result).cells.values()] == ["1\n", None]
+
+
+def test_a_cell_whose_runtime_this_machine_lacks_is_skipped_here_and_by_nbval(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from converter import runtimes
+
+    monkeypatch.setitem(runtimes.RUNTIMES, "ruby", replace(runtimes.RUNTIMES["ruby"], program="no-such-ruby-here"))
+    path = _write(tmp_path, "ruby", _notebook(
+        _code("print('python runs')"),
+        _code("%%script no-such-ruby-here\nputs 1", status="runs", language="ruby"),
+    ))
+    [result] = check([path], _options(tmp_path, jobs=1))
+    assert [(c.status, c.reason) for c in result.cells] == [
+        ("ran", ""), ("skipped", "needs Ruby: `sudo apt-get install ruby`")]
+    assert result.ok
+    executed = nbformat.read(result.executed, as_version=4)
+    assert "nbval-skip" in executed.cells[2].metadata["tags"] and "tags" not in executed.cells[1].metadata

@@ -63,3 +63,9 @@ def test_at_most_two_offers_best_first() -> None:
     cells = [WORDS] + [_runs(f"print(len(words) + {n})") for n in range(4)]
     offers = complete_a_line(_doc(*cells))
     assert len(offers) == 2
+
+
+def test_declines_a_cell_that_talks_to_a_server_whose_state_changes_when_replayed() -> None:
+    code = 'r.incr("visits")\nprint(r.get("visits"))'
+    assert complete_a_line(_doc(WORDS, _runs("print(len(words))")))  # the same shape without a server is offered
+    assert complete_a_line(_doc(_runs(code, services=("redis",)))) == []

@@ -158,6 +158,7 @@ def test_predict_python_declines_volatile_rewritten_and_awaiting_cells():
     cell = "print(sum(range(5)) * 3)"
     assert predict_output(checked(doc(py(cell)))) != []
     assert predict_output(checked(doc(py(cell, volatile=True)))) == []
+    assert predict_output(checked(doc(py(cell, services=("redis",))))) == []  # a server's state: replays differ
     assert predict_output(checked(doc(py(cell, status="rewritten")))) == []
     assert predict_output(checked(doc(py(cell, status="skipped")))) == []
     awaiting = py("import asyncio\nasync def f():\n    return 3\nprint(await f() * 7)", printed="21\n")

@@ -368,3 +368,13 @@ def test_transcripts_are_shown_as_pythons_own_prompt_shows_them() -> None:
     assert [b.status for b in blocks] == [RUNS, SETUP, RUNS]
     assert blocks[1].code == "%config PlainTextFormatter.pprint = False"
     assert all(b.status != SETUP for b in _decide(("print(1)", "python")))
+
+
+def test_python_redis_gets_the_redis_server_the_notebook_starts() -> None:
+    code = "import redis\nr = redis.Redis()\nr.set('k', 'v')\nprint(r.get('k'))"
+    blocks = _decide((code, "python"))
+    assert [b.status for b in blocks] == [SETUP, RUNS] and blocks[1].services == ("redis",)
+    assert "redis-server" in blocks[0].code
+    doc = Document(Meta("t", "s"), (CodeBlock(code, language="python"),))
+    [alone] = decide_runnability(doc, environment=from_requirements([])).code_blocks
+    assert alone.status == SKIPPED and "needs a Redis server" in alone.reason

@@ -65,9 +65,10 @@ _ROUTES = ("route", "get", "post", "put", "patch", "delete")
 
 def _suitable(block: CodeBlock, tree: ast.Module) -> bool:
     """A short cell with observable behaviour (it prints, or defines functions the check can
-    call, or a web app whose routes it can list) and no I/O of its own."""
+    call, or a web app whose routes it can list) and no I/O of its own, nor a server's state
+    (a Redis counter gives another answer each time the check replays the code)."""
     lines = block.code.count("\n") + 1
-    return _observable(tree) and not block.volatile and lines <= MAX_LINES and not _touches_files(tree) and not (
+    return _observable(tree) and not block.volatile and not block.services and lines <= MAX_LINES and not _touches_files(tree) and not (
         impure(tree) and not awaits(tree)
     )
 

@@ -236,7 +236,7 @@ def predict_output(doc: Document) -> list[Exercise]:
 def _python_predictions(doc: Document) -> list[Exercise]:
     found = []
     for index, block, tree in running_blocks(doc):
-        if block.status != "runs" or block.volatile or block.printed is None or not _candidate(tree):
+        if block.status != "runs" or block.volatile or block.services or block.printed is None or not _candidate(tree):
             continue
         lines = printed_lines(block.printed)
         if not _askable(lines) or _trivial(lines, block.code):

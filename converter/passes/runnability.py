@@ -38,6 +38,8 @@ _SHELL_REASON = "shell commands: run them in your own terminal; the course never
 
 _NETWORK_MODULES = {"socket", "urllib.request", "http.client", "smtplib", "ftplib", "socketserver",
                     "aiohttp", "requests", "httpx", "urllib3", "websockets", "paramiko"}
+# Client modules of a server the notebook starts (converter.runtimes.SERVICES), when the course has them.
+_STARTED_SERVICES = {"redis": "redis"}
 _SERVICE_MODULES = {"redis": "a Redis server", "psycopg2": "a PostgreSQL server", "pymysql": "a MySQL server",
                     "pymongo": "a MongoDB server", "pika": "a RabbitMQ broker", "kafka": "a Kafka broker",
                     "celery": "a message broker", "boto3": "an AWS account"}
@@ -304,7 +306,10 @@ def _judge(
     tree = py.parse(code) or tree
     _remember(kernel, tree)
     status = REWRITTEN if reason else RUNS
-    return replace(block, code=code, status=status, reason=reason, category="", volatile=bool(_VOLATILE.search(code)))
+    services = tuple(sorted({_STARTED_SERVICES[m.split(".")[0]] for m, level in py.facts(tree).imports
+                             if not level and m.split(".")[0] in _STARTED_SERVICES}))
+    return replace(block, code=code, status=status, reason=reason, category="", volatile=bool(_VOLATILE.search(code)),
+                   services=services)
 
 
 def _defines_django_model(tree: ast.Module) -> bool:
@@ -380,7 +385,7 @@ def _import_problem(tree: ast.Module, kernel: _Kernel, environment: CourseEnviro
         top = module.split(".")[0]
         if module in _NETWORK_MODULES or top in _NETWORK_MODULES:
             return f"needs the network (`{module}`)", "network"
-        if top in _SERVICE_MODULES:
+        if top in _SERVICE_MODULES and not (top in _STARTED_SERVICES and environment.provides(module)):
             return f"needs {_SERVICE_MODULES[top]} (`{module}`)", "service"
         if top in kernel.modules:
             continue

@@ -17,7 +17,7 @@ from converter import runtimes
 from converter.runners import javascript
 from converter.runners.verdict import Context
 
-NPM = frozenset({"express", "redis", "zod", "ws"})
+NPM = frozenset({"express", "redis", "zod", "ws", "socket.io-client"})
 CTX = Context(installed=NPM)
 
 SERVER = """const http = require('http');
@@ -54,6 +54,7 @@ def test_connections_and_timers_run_for_a_few_seconds(code: str, services: tuple
     assert verdict.runs and verdict.services == services and not verdict.serves
     assert verdict.magic.startswith(f"%%script bash -c 'timeout {javascript.RUNS_FOR_SECONDS} node")
     assert f"stopped after {javascript.RUNS_FOR_SECONDS} seconds" in verdict.change
+    assert verdict.volatile
 
 
 @pytest.mark.parametrize(
@@ -76,6 +77,17 @@ def test_a_block_that_would_start_the_earlier_server_again_is_not_run() -> None:
     earlier = "const http = require('http');\nconst server = http.createServer((q, r) => r.end('ok')).listen(3000);\n"
     verdict = javascript.judge("server.on('request', () => console.log('request'));\n", Context(earlier=(earlier,)))
     assert not verdict.runs and "clash on its port" in verdict.reason
+
+
+CLIENT = "const socket = io('http://localhost:3000');\nsocket.emit('join', 'general');\nsocket.on('message', (m) => console.log(m));\n"
+
+
+def test_a_pages_socket_io_client_runs_on_node_against_the_notebooks_server() -> None:
+    verdict = javascript.judge(CLIENT, Context(installed=NPM, ports=frozenset({3000})))
+    assert verdict.runs and verdict.code.startswith("const { io } = require('socket.io-client');")
+    assert "socket.io-client package" in verdict.change and "timeout" in verdict.magic and verdict.volatile
+    for context in (Context(installed=NPM), Context(ports=frozenset({3000}))):  # no server; no package
+        assert not javascript.judge(CLIENT, context).runs
 
 
 def test_a_url_inside_a_function_nobody_calls_needs_no_network() -> None:

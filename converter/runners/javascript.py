@@ -44,7 +44,8 @@ _STARTED_SERVICES = {"redis": "redis", "ioredis": "redis"}
 _SERVES = re.compile(r"\.listen\(|new\s+[\w.]*Server\(\s*\{[^}]*\bport\b")
 _PORT = re.compile(r"\.listen\(\s*(\d{2,5})|\bport\s*[:=]\s*(\d{2,5})|\bPORT\s*=[^;\n]*?(\d{2,5})")
 _KEEPS_RUNNING = re.compile(
-    r"\.listen\(|\bcreateServer\(|new\s+[\w.]*Server\(|\bsetInterval\(|\bcreateClient\(|\.connect\(|new\s+Redis\(")
+    r"\.listen\(|\bcreateServer\(|new\s+[\w.]*Server\(|\bsetInterval\(|\bcreateClient\(|\.connect\(|new\s+Redis\(|"
+    r"(?<![\w$.])io\(")
 _BUILTINS = frozenset((
     "assert", "async_hooks", "buffer", "child_process", "cluster", "console", "crypto", "dgram", "dns", "events",
     "fs", "fs/promises", "http", "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring",
@@ -64,7 +65,10 @@ _GLOBALS = frozenset((
     "default", "break", "continue", "true", "false", "null", "from", "static", "get", "set", "extends", "finally",
     "Uint8Array", "ArrayBuffer", "DataView", "Int32Array", "Float64Array", "AggregateError", "WeakRef",
 ))
-_BROWSER = re.compile(r"\b(document|window|localStorage|sessionStorage|navigator|alert|fetch)\s*[.(]|\bio\(")
+_BROWSER = re.compile(r"\b(document|window|localStorage|sessionStorage|navigator|alert|fetch)\s*[.(]")
+# The Socket.IO client a page loads with a <script> tag: Node has it as the socket.io-client package.
+_SOCKET_IO_CLIENT = re.compile(r"(?<![\w$.])io\(\s*['\"`](?:https?://)?(?:localhost|127\.0\.0\.1):(\d+)")
+_SOCKET_IO_IMPORT = "const { io } = require('socket.io-client');  // added: the page loads it with a <script> tag\n"
 _NETWORK = re.compile(r"https?://(?!localhost|127\.0\.0\.1)[\w.-]+")
 _TEST = re.compile(r"^\s*(describe|it|test)\(\s*['\"`]", re.M)
 _IMPORTS = re.compile(r"""\brequire\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+(?:[\w*{}\s,]+\s+from\s+)?['"]([^'"]+)['"]""", re.M)
@@ -123,9 +127,18 @@ def judge_typescript(code: str, context: Context = Context()) -> Verdict:
 
 
 def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
+    changes: list[str] = []
     text = _strip(code)
     if _BROWSER.search(text):
-        return skip("JavaScript for the web browser (it uses the page or a client library)", "browser")
+        return skip("JavaScript for the web browser (it uses the page)", "browser")
+    if re.search(r"(?<![\w$.])io\(", text) and not re.search(r"\bio\b\s*=|require\(['\"]socket\.io-client", code):
+        client = _SOCKET_IO_CLIENT.search(code)
+        if not client or int(client.group(1)) not in context.ports or "socket.io-client" not in context.installed:
+            return skip("JavaScript for the web browser (the Socket.IO client of a page, for a server this notebook "
+                        "does not start)", "browser")
+        code = _SOCKET_IO_IMPORT + code
+        text = _strip(code)
+        changes.append("the Socket.IO client a page loads comes from the socket.io-client package")
     for match in _IMPORTS.finditer(code):
         name = match.group(1) or match.group(2)
         package = _package(name)
@@ -144,14 +157,15 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
     if _NETWORK.search(code) and not _quiet(code):
         return skip("needs the network", "network")
     full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="//")
-    if _SERVES.search(_strip(full)) and not _SERVES.search(text):
-        return skip("builds on the server an earlier block started, which runs in the background: "
-                    "starting it again here would clash on its port", "server")
     missing = _undefined(full)
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])
         return skip(f"a fragment: uses {shown}, which the tutorial defines elsewhere or not at all", "fragment")
-    changes = [f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})"] if names else []
+    if _SERVES.search(_strip(full)) and not _SERVES.search(text):
+        return skip("builds on the server an earlier block started, which runs in the background: "
+                    "starting it again here would clash on its port", "server")
+    if names:
+        changes.append(f"runs with the definitions it uses from earlier blocks ({', '.join(f'`{n}`' for n in names)})")
     stripped = _strip(full)
     module = not typescript and bool(_MODULE.search(stripped))
     if module and re.search(r"(?<![\w$.])require\(", stripped):
@@ -171,7 +185,10 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
     elif _KEEPS_RUNNING.search(stripped):
         command = _TIMEBOX.format(seconds=RUNS_FOR_SECONDS, command=command.removeprefix("%%script "))
         changes.append(f"stopped after {RUNS_FOR_SECONDS} seconds: it opens a connection or timer that would keep running")
-    return run(full, change="; ".join(changes), magic=command, services=tuple(sorted(services)), serves=ports)
+    # What a server or a connection prints depends on timing (and ids it hands out): not compared by nbval.
+    volatile = command != (TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node")
+    return run(full, change="; ".join(changes), magic=command, services=tuple(sorted(services)), serves=ports,
+               volatile=volatile)
 
 
 def _imported(code: str) -> list[str]:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from .runners import active_record, go, javascript, ruby, shell, sql
+from .runners import active_record, go, javascript, ruby, setups, shell, sql
 from .runners.verdict import Context, Verdict
 
 __all__ = ["Runtime", "RUNTIMES", "Service", "SERVICES", "NOT_RUN", "not_run", "runtime_of", "cell_source", "missing_hint", "MISSING_CATEGORY"]
@@ -93,89 +93,20 @@ RUNTIMES: dict[str, Runtime] = {
 }
 
 
-_REDIS_SETUP = """\
-# Debian's redis-server on the port tutorials assume; nothing written to disk.
-import atexit, socket, subprocess, time
-
-redis_server = subprocess.Popen(["redis-server", "--port", "6379", "--save", "", "--appendonly", "no"],
-                                stdout=subprocess.DEVNULL)
-atexit.register(redis_server.terminate)
-for _ in range(100):  # ready once it accepts connections
-    try:
-        socket.create_connection(("localhost", 6379), timeout=0.1).close()
-        break
-    except OSError:
-        time.sleep(0.05)
-"""
-
-# Node looks for packages in ./node_modules (ES modules only there, never in NODE_PATH).
-_NPM_SETUP = """\
-# The course's npm packages (package.json; `course check` sets NODE_PATH), where `npm install` puts them.
-import os
-
-if os.environ.get("NODE_PATH") and not os.path.lexists("node_modules"):
-    os.symlink(os.environ["NODE_PATH"].split(os.pathsep)[0], "node_modules")
-"""
-
-# ts-node's settings for tutorial fragments: CommonJS (packages found like `require` finds them),
-# transpiled only (a fragment lacks its project's types).
-_TYPESCRIPT_SETUP = """\
-import json, os
-
-if not os.path.exists("tsconfig.json"):
-    with open("tsconfig.json", "w") as f:
-        json.dump({"compilerOptions": {"module": "commonjs", "moduleResolution": "node", "esModuleInterop": True},
-                   "ts-node": {"transpileOnly": True}}, f, indent=2)
-"""
-
-_BACKGROUND_SCRIPT = """\
-# %%script bash course_background.sh SUFFIX PROGRAM [ARGS]: the cell, saved with SUFFIX, runs in
-# the background as in a second terminal; what it prints first is shown; the kernel stops it.
-suffix=$1; shift
-src=$(mktemp --tmpdir=. --suffix="$suffix" course-server-XXXX)
-cat > "$src"
-"$@" "$src" > "$src.log" 2>&1 &
-pid=$!
-echo "$pid" >> .course_background.pids
-for _ in $(seq 50); do [ -s "$src.log" ] && break; sleep 0.1; done
-sleep 0.5
-cat "$src.log"
-kill -0 "$pid" 2>/dev/null || wait "$pid"
-"""
-
-_BACKGROUND_SETUP = f"""\
-import atexit, os, signal
-from pathlib import Path
-
-Path("course_background.sh").write_text(\'\'\'\\
-{_BACKGROUND_SCRIPT}\'\'\')
-
-
-def stop_servers(pids=Path(".course_background.pids")):
-    for pid in pids.read_text().split() if pids.exists() else []:
-        try:
-            os.kill(int(pid), signal.SIGTERM)
-        except OSError:
-            pass
-
-
-atexit.register(stop_servers)
-"""
-
 # What a notebook starts or links before the cells that need it, by name (`CodeBlock.services`).
 SERVICES: dict[str, Service] = {
     "npm": Service("the course's npm packages", "npm", "sudo apt-get install npm, then `npm ci`",
-                   "links the course's npm packages into this folder, where Node looks for them", _NPM_SETUP),
+                   "links the course's npm packages into this folder, where Node looks for them", setups.NPM),
     "redis": Service("a Redis server", "redis-server", "sudo apt-get install redis-server",
-                     "starts a Redis server for this notebook; it stops with the kernel", _REDIS_SETUP),
+                     "starts a Redis server for this notebook; it stops with the kernel", setups.REDIS),
     "typescript": Service("ts-node", "ts-node", "npm ci (ts-node is in package.json)",
-                          "writes ts-node's settings (tsconfig.json) for the TypeScript cells", _TYPESCRIPT_SETUP),
+                          "writes ts-node's settings (tsconfig.json) for the TypeScript cells", setups.TYPESCRIPT),
     "active_record": Service("Active Record", "ruby", active_record.INSTALL,
                              "Active Record without Rails, on a SQLite database of this notebook, for the Ruby cells",
                              active_record.SETUP, check=("ruby", "-e", "require 'active_record'; require 'sqlite3'")),
     "background": Service("bash", "bash", "sudo apt-get install bash",
                           "lets the servers the tutorial starts run in the background; they stop with the kernel",
-                          _BACKGROUND_SETUP),
+                          setups.BACKGROUND),
 }
 
 _LANGUAGE_NAMES = {

@@ -569,10 +569,9 @@ def _process_error(cell: nbformat.NotebookNode, error: dict) -> str:
     return f"exit status {match.group(1)}" + (f": {_without_location((named or lines)[0])[:200]}" if lines else "")
 
 
-# Where an interpreter's first error line says the error happened: Ruby's
-# "/usr/lib/…/dynamic_matchers.rb:22:in `method_missing': " and Node's "file:3" lines.
-# Node prints the failing source line first and the error ("ClientClosedError: The client is closed") below.
+# Node prints the failing source line first and the error ("ClientClosedError: The client is closed") below it.
 _NAMED_ERROR = re.compile(r"^([\w.]+\.)?[A-Z]\w*(Error|Exception)\b:")
+# Where Ruby says its error happened: "/usr/lib/…/dynamic_matchers.rb:22:in `method_missing': ".
 _LOCATION = re.compile(r"^\S+:\d+:in [`'][^']*': ")
 
 

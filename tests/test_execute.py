@@ -279,3 +279,18 @@ def test_a_cell_whose_runtime_this_machine_lacks_is_skipped_here_and_by_nbval(
     assert result.ok
     executed = nbformat.read(result.executed, as_version=4)
     assert "nbval-skip" in executed.cells[2].metadata["tags"] and "tags" not in executed.cells[1].metadata
+
+
+@pytest.mark.parametrize(("stderr", "reason"), [
+    ("/usr/share/gems/activerecord/dynamic_matchers.rb:22:in `method_missing': undefined method `published' for Article:Class (NoMethodError)\n\tfrom -:9:in `<main>'\n",
+     "exit status 1: undefined method `published' for Article:Class (NoMethodError)"),
+    ("/app/node_modules/@redis/client/index.js:520\n        return Promise.reject(new ClientClosedError());\n        ^\n\nClientClosedError: The client is closed\n    at Commander (/app/index.js:520:31)\n",
+     "exit status 1: ClientClosedError: The client is closed"),
+    ("./main.go:8:12: undefined: loadConfig\n", "exit status 1: ./main.go:8:12: undefined: loadConfig"),
+])
+def test_a_program_cells_error_is_its_message_not_where_it_happened(stderr: str, reason: str) -> None:
+    from converter.execute import _process_error
+
+    cell = new_code_cell("%%script ruby\nputs 1", outputs=[nbformat.v4.new_output("stream", name="stderr", text=stderr)])
+    error = {"ename": "CalledProcessError", "evalue": "Command 'b'...'' returned non-zero exit status 1."}
+    assert _process_error(cell, error) == reason

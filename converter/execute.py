@@ -558,13 +558,16 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
 
 
 def _process_error(cell: nbformat.NotebookNode, error: dict) -> str:
-    """For a cell run through `%%script` that exited with an error: the status and the last line
-    the program wrote to stderr (the magic's own message repeats the whole cell)."""
+    """For a cell run through `%%script` that exited with an error: the status and the line of
+    what the program wrote that names the error (the magic's own message repeats the whole cell)."""
     match = re.search(r"non-zero exit status (\d+)", str(error.get("evalue", "")))
     if error.get("ename") != "CalledProcessError" or not match:
         return ""
-    stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
-    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("#")]
+    streams = {name: "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == name)
+               for name in ("stderr", "stdout")}
+    # What the program said on stderr; a program that reports on stdout (Jest, `2>&1`) said it there.
+    said = streams["stderr"] or streams["stdout"]
+    lines = [line.strip() for line in said.splitlines() if line.strip() and not line.startswith("#")]
     named = [line for line in lines if _NAMED_ERROR.match(line)]
     return f"exit status {match.group(1)}" + (f": {_without_location((named or lines)[0])[:200]}" if lines else "")
 

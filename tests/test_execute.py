@@ -287,10 +287,13 @@ def test_a_cell_whose_runtime_this_machine_lacks_is_skipped_here_and_by_nbval(
     ("/app/node_modules/@redis/client/index.js:520\n        return Promise.reject(new ClientClosedError());\n        ^\n\nClientClosedError: The client is closed\n    at Commander (/app/index.js:520:31)\n",
      "exit status 1: ClientClosedError: The client is closed"),
     ("./main.go:8:12: undefined: loadConfig\n", "exit status 1: ./main.go:8:12: undefined: loadConfig"),
+    ("", "exit status 1: FAIL ./sum.test.js"),  # Jest's report, sent to stdout by the cell
 ])
 def test_a_program_cells_error_is_its_message_not_where_it_happened(stderr: str, reason: str) -> None:
     from converter.execute import _process_error
 
-    cell = new_code_cell("%%script ruby\nputs 1", outputs=[nbformat.v4.new_output("stream", name="stderr", text=stderr)])
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text="FAIL ./sum.test.js\n  ● adds\n")]
+    outputs += [nbformat.v4.new_output("stream", name="stderr", text=stderr)] if stderr else []
+    cell = new_code_cell("%%script ruby\nputs 1", outputs=outputs)
     error = {"ename": "CalledProcessError", "evalue": "Command 'b'...'' returned non-zero exit status 1."}
     assert _process_error(cell, error) == reason

@@ -29,6 +29,21 @@ def test_file_named(code: str, before: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("code", "before", "expected"),
+    [
+        ("// server.js\nconst x = 1;", "", "server.js"),
+        ("const x = 1;", "`sum.test.js`", "sum.test.js"),
+        ("const x = 1;", "To test it, create a file named sum.test.js:", "sum.test.js"),
+        ("const x = 1;", "highlight.js does the same with `hljs-` classes:", ""),  # a library, not a file
+        ("const x = 1;", "Assuming you have Node.js installed:", ""),
+        ("const x = 1;", "Now run node server.js and open the page:", ""),
+    ],
+)
+def test_javascript_file_named(code: str, before: str, expected: str) -> None:
+    assert file_named(code, before, "javascript") == expected
+
+
+@pytest.mark.parametrize(
     ("path", "module", "root"),
     [
         ("auth.py", "auth", ""),

@@ -191,8 +191,7 @@ def test_file_blocks_are_written_only_when_imported() -> None:
         ("def login():\n    return 'ok'", "python"),
         ("# app.py\nfrom auth import login\nprint(login())", "python"),
     )
-    setup, auth, app = blocks
-    assert setup.status == SETUP
+    auth, app = blocks  # no folders to create: no setup cell
     assert (auth.status, auth.file) == (FILE, "auth.py")
     assert (app.status, app.file) == (RUNS, "app.py")  # nothing imports app.py: it simply runs
 
@@ -378,3 +377,20 @@ def test_python_redis_gets_the_redis_server_the_notebook_starts() -> None:
     doc = Document(Meta("t", "s"), (CodeBlock(code, language="python"),))
     [alone] = decide_runnability(doc, environment=from_requirements([])).code_blocks
     assert alone.status == SKIPPED and "needs a Redis server" in alone.reason
+
+
+def test_a_javascript_file_a_later_block_requires_is_written_and_its_test_runs_with_jest() -> None:
+    blocks = _decide(
+        Paragraph("`sum.js`"),
+        ("function sum(a, b) {\n  return a + b;\n}\nmodule.exports = sum;", "javascript"),
+        Paragraph("`sum.test.js`"),
+        ("const sum = require('./sum');\n\ntest('adds', () => {\n  expect(sum(1, 2)).toBe(3);\n});", "javascript"),
+    )
+    module, setup, test = blocks
+    assert (module.status, module.file) == (FILE, "sum.js")
+    assert code_cell_source(module, appending=False).startswith("%%writefile sum.js\n")
+    assert setup.status == SETUP and "node_modules" in setup.code
+    assert test.status == REWRITTEN and test.magic.startswith("%%script bash -c 'cat > sum.test.js && ") and "jest" in test.magic
+    doc = Document(Meta("t", "s"), tuple(CodeBlock(b.code, language="javascript") for b in (module, test)))
+    without_jest = decide_runnability(find_files(doc), environment=from_requirements([])).code_blocks
+    assert [b.status for b in without_jest] == [RUNS, SKIPPED]

@@ -1,6 +1,7 @@
-"""Real servers for tutorials, end to end: converted as `course convert` does, run by `course check`
+"""Real servers and tools for tutorials, end to end: converted as `course convert` does, run by `course check`
 in the sandbox. A Redis tutorial talks to the Redis server its notebook starts (Python and Node);
-an Express tutorial's server keeps running for the `curl` below it; a Rails model runs on Active Record."""
+an Express tutorial's server keeps running for the `curl` below it; a Rails model runs on Active Record;
+a Jest test runs against the file the notebook wrote."""
 
 from __future__ import annotations
 
@@ -100,9 +101,35 @@ puts Book.count
 """
 
 # Title -> the programs its notebook needs.
+JEST = """# Testing with Jest
+
+A function to test:
+
+`sum.js`
+
+```javascript
+function sum(a, b) {
+  return a + b;
+}
+module.exports = sum;
+```
+
+Its test:
+
+`sum.test.js`
+
+```javascript
+const sum = require('./sum');
+
+test('adds two numbers', () => {
+  expect(sum(1, 2)).toBe(3);
+});
+```
+"""
+
 NEEDS = {
     "Caching with Redis in Python": ("redis-server",), "Caching with Redis in Node.js": ("redis-server", "node"),
-    "A tiny Express API": ("node", "curl"), "Active Record basics": ("ruby",),
+    "A tiny Express API": ("node", "curl"), "Active Record basics": ("ruby",), "Testing with Jest": ("node",),
 }
 
 
@@ -115,7 +142,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, nbformat.Note
         shutil.copy(ROOT / name, root)
     sources = root / "sources"
     sources.mkdir()
-    for name, text in {"redis-py": REDIS_PY, "redis-node": REDIS_NODE, "express": EXPRESS, "rails": RAILS}.items():
+    for name, text in {"redis-py": REDIS_PY, "redis-node": REDIS_NODE, "express": EXPRESS, "rails": RAILS, "jest": JEST}.items():
         (sources / f"{name}.md").write_text(text, encoding="utf-8")
     options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
                            findings=root / FINDINGS_FILE, node_modules=NODE_MODULES, jobs=2)
@@ -169,3 +196,11 @@ def test_rails_models_run_on_active_record(checked) -> None:
     migration, model, use = _tutorial_cells(_notebook(checked, "Active Record basics"))
     assert all(re.match(r"%%script ruby -r \./course_active_record\.rb", c.source) for c in (migration, model, use))
     assert _printed(use) == "1\n"  # the validation kept the empty title out
+
+
+@pytest.mark.skipif(not (NODE_MODULES / "jest").is_dir(), reason="needs the course's npm packages: npm ci")
+def test_the_tutorials_jest_test_runs_against_the_file_it_wrote(checked) -> None:
+    module, test = _tutorial_cells(_notebook(checked, "Testing with Jest"))
+    assert module.source.startswith("%%writefile sum.js")
+    report = _printed(test)
+    assert "PASS" in report and "adds two numbers" in report and "1 passed" in report and "\x1b[" not in report

@@ -30,7 +30,7 @@ from .dependencies import distribution_for
 from .files import text_before
 from ..recipes import asyncio_run, django_project, flask_app, imports, workspace
 from ..exercises.query import missing_tables_script
-from ..runners import sql
+from ..runners import javascript, sql
 from ..runners.verdict import Context
 
 RUNS, REWRITTEN, FILE, RAISES, SETUP, SKIPPED = "runs", "rewritten", "file", "raises", "setup", "skipped"
@@ -86,7 +86,7 @@ def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Docu
     written = _files_to_write(blocks)
     known_imports = _tutorial_imports(blocks, environment)
     kernel = _Kernel(project=_project_packages(blocks))
-    others = _OtherLanguages()
+    others = _OtherLanguages(required=_required_by_javascript(blocks))
     out: list[Block] = []
     for index, block in enumerate(blocks):
         if isinstance(block, CodeBlock):
@@ -181,6 +181,11 @@ def _files_run_by_shell(blocks: list[Block]) -> set[str]:
     return set(re.findall(r"\b(?:python3?|pytest)\s+(?:-\S+\s+)*([\w./-]+\.py)\b", shell))
 
 
+def _required_by_javascript(blocks: list[Block]) -> set[str]:
+    return {name for b in blocks if isinstance(b, CodeBlock) and b.language in ("javascript", "typescript")
+            for name in javascript.required_files(b.code)}
+
+
 def _package_of(path: str) -> str:
     """The package a file's relative imports start from ("" for a notebook cell)."""
     if not path:
@@ -242,6 +247,8 @@ class _OtherLanguages:
 
     earlier: dict[str, list[str]] = field(default_factory=dict)
     """Language -> the code of its blocks that run, in order."""
+    required: set[str] = field(default_factory=set)
+    """The tutorial's own JavaScript files its blocks import (`sum` for `require('./sum')`)."""
     ports: set[int] = field(default_factory=set)
     """Ports servers started in the background listen on."""
 
@@ -253,9 +260,12 @@ def _other_language(block: CodeBlock, others: _OtherLanguages, kernel: _Kernel, 
         return _skip(block, *runtimes.not_run(block.language))
     if runtime.package and not any(environment.provides(name) for name in import_names(runtime.package)):
         return _skip(block, f"needs {runtime.name}: {runtime.install}", "package")
+    if block.file and runtime.registry == "npm" and javascript.required_stem(block.file) in others.required:
+        kernel.file_code[block.file] = block.code
+        return replace(block, status=FILE, reason="so that later cells can import it", category="")
     same = others.earlier.setdefault(block.language, [])
     context = Context(earlier=tuple(same), installed=environment.npm if runtime.registry == "npm" else frozenset(),
-                      files=dict(kernel.file_code), ports=frozenset(others.ports))
+                      files=dict(kernel.file_code), ports=frozenset(others.ports), file=block.file)
     verdict = runtime.judge(block.code, context)
     if not verdict.runs:
         return _skip(block, verdict.reason, verdict.category)
@@ -446,7 +456,9 @@ def _with_setup_cells(blocks: list[Block]) -> list[Block]:
         code = django_project.setup_cell(settings_module=settings, apps=apps, modules=modules)
         out.insert(last + 1, _setup("loads the Django project the cells above wrote", code))
     first = next(i for i, b in enumerate(out) if isinstance(b, CodeBlock) and b.status == FILE)
-    out.insert(first, _setup("creates the folders the tutorial's files go in", workspace.setup_cell(paths)))
+    folders = workspace.setup_cell(paths)
+    if "\n" in folders:  # not only its comment: files in folders, or src/ layouts
+        out.insert(first, _setup("creates the folders the tutorial's files go in", folders))
     return out
 
 

@@ -17,6 +17,7 @@ tests, and fragments that use names no block defines.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .carry import carried
 from .verdict import Context, Verdict, run, skip
@@ -26,6 +27,10 @@ NODE_MODULE_MAGIC = "%%script node --input-type=module"
 # ts-node reads the cell from stdin, with the tsconfig.json the "typescript" setup cell writes.
 TS_MAGIC = "%%script ts-node"
 RUNS_FOR_SECONDS = 5
+# A test block is saved under its name and run by Jest (from the course's npm packages) with its
+# default settings (`--config={}`: no package.json here), in plain text (the kernel asks for colours);
+# its report, on stderr, is the cell's output.
+_JEST = "%%script bash -c 'cat > {file} && FORCE_COLOR=0 exec jest --ci --config={{}} {file} 2>&1'"
 # A server runs in the background, as in a second terminal, for the cells after it (`curl localhost:3000`):
 # the cell is saved with this suffix and run by the script the "background" setup cell writes.
 _BACKGROUND = "%%script bash course_background.sh {suffix} {command}"
@@ -143,6 +148,8 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
         name = match.group(1) or match.group(2)
         package = _package(name)
         if name.startswith((".", "~", "@/")):
+            if name.startswith(".") and _written(name, context.files):
+                continue
             return skip(f"imports the tutorial's own file `{name}`, which the tutorial does not name", "fragment")
         if package in _BUILTINS:
             continue
@@ -153,7 +160,11 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
             return skip(f"needs the npm package `{package}`, which the course does not install "
                         "(add it to package.json)", "package")
     if _TEST.search(code):
-        return skip("a test for a test runner (Jest, Mocha): run it with the tutorial's test command", "package")
+        if "jest" not in context.installed or typescript or _MODULE.search(text):
+            return skip("a test for a test runner (Jest, Mocha): run it with the tutorial's test command", "package")
+        test_file = context.file if re.search(r"\.(test|spec)\.c?js$", context.file) else "course.test.js"
+        return run(code, magic=_JEST.format(file=test_file), services=("npm",), volatile=True,
+                   change=f"saved as `{test_file}` and run with Jest, as `npx jest` would")
     if _NETWORK.search(code) and not _quiet(code):
         return skip("needs the network", "network")
     full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="//")
@@ -189,6 +200,20 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
     volatile = command != (TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node")
     return run(full, change="; ".join(changes), magic=command, services=tuple(sorted(services)), serves=ports,
                volatile=volatile)
+
+
+def required_files(code: str) -> set[str]:
+    """The tutorial's own files a block imports (`./sum` -> `sum`), without their extension."""
+    return {required_stem(name) for name in _imported(code) if name.startswith(".")}
+
+
+def required_stem(path: str) -> str:
+    """`./lib/sum.js` and `lib/sum.ts` -> `lib/sum`: how an import names a file."""
+    return re.sub(r"\.(m?js|cjs|ts)$", "", re.sub(r"^(\./)+", "", path))
+
+
+def _written(name: str, files: Mapping[str, str]) -> bool:
+    return required_stem(name) in {required_stem(path) for path in files}
 
 
 def _imported(code: str) -> list[str]:

@@ -18,6 +18,8 @@ class Context:
     """Files earlier cells write (path -> content), in the notebook's folder."""
     ports: frozenset[int] = frozenset()
     """Ports on which servers that earlier cells started are listening."""
+    file: str = ""
+    """The file the tutorial names for the block itself (`sum.test.js`), if any."""
 
 
 @dataclass(frozen=True, slots=True)

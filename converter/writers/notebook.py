@@ -204,7 +204,7 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=code_span(block.file))
     if block.claim:
         note = " ".join(filter(None, [note, f"Check the output: {block.claim}."]))
-    if block.language != "python" and (status == "skipped" or not block.magic):
+    if block.language != "python" and (status == "skipped" or not (block.magic or status == "file")):
         markdown = f"*{note}*\n\n" + fenced(block.code, block.language)
         return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]
     code, tags = code_cell_source(block, appending=block.file in written), []

@@ -176,3 +176,33 @@ def test_the_redis_setup_cell_starts_a_real_server(tmp_path: Path) -> None:
 def test_a_missing_service_program_gives_the_install_line() -> None:
     hint = runtimes.missing_hint("javascript", ("redis",), which=lambda p: None if p == "redis-server" else p)
     assert hint == "needs a Redis server: `sudo apt-get install redis-server`"
+
+
+CONNECT = """const redis = require('redis');
+const client = redis.createClient();
+client.on('error', (err) => console.log('Redis Client Error', err));
+
+async function connectRedis() {
+    await client.connect();
+}
+connectRedis();
+console.log('connecting');
+"""
+
+
+def test_the_calls_that_set_up_a_carried_client_are_carried_with_it() -> None:
+    verdict = javascript.judge("await client.set('k', 'v');\n", Context(earlier=(CONNECT,), installed=NPM))
+    assert verdict.runs
+    carried = verdict.code.split("// this block:")[0]
+    for part in ("const client = redis.createClient();", "client.on('error'", "async function connectRedis()", "connectRedis();"):
+        assert part in carried
+    assert carried.index("async function connectRedis()") < carried.index("connectRedis();")
+    assert "console.log('connecting')" not in carried  # what the earlier block printed is not printed again
+
+
+def test_a_call_that_prints_is_not_carried_again() -> None:
+    earlier = ("const sleep = (ms) => new Promise((r) => setTimeout(r, ms));\n\n"
+               "async function main() {\n  console.log('start');\n  await sleep(10);\n}\n\nmain();\n")
+    verdict = javascript.judge("sleep(5).then(() => console.log('slept'));\n", Context(earlier=(earlier,)))
+    carried = verdict.code.split("// this block:")[0]
+    assert verdict.runs and "const sleep" in carried and "main" not in carried

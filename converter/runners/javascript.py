@@ -167,7 +167,7 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
                    change=f"saved as `{test_file}` and run with Jest, as `npx jest` would")
     if _NETWORK.search(code) and not _quiet(code):
         return skip("needs the network", "network")
-    full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="//")
+    full, names = carried(code, context.earlier, defines=defines, quiet=_quiet, comment="//", setup=_sets_up)
     missing = _undefined(full)
     if missing:
         shown = ", ".join(f"`{n}`" for n in missing[:3])
@@ -214,6 +214,13 @@ def required_stem(path: str) -> str:
 
 def _written(name: str, files: Mapping[str, str]) -> bool:
     return required_stem(name) in {required_stem(path) for path in files}
+
+
+def _sets_up(code: str) -> bool:
+    """A call (or the function it calls) worth carrying with what it sets up: it starts no server
+    and prints nothing, unless when an event comes (`client.on('error', (e) => console.log(e))`)."""
+    registers = re.match(r"\s*[\w$.]+\.(on|once|addListener)\(", code)
+    return not _SERVES.search(_strip(code)) and (bool(registers) or "console." not in _strip(code))
 
 
 def _imported(code: str) -> list[str]:

@@ -196,7 +196,13 @@ class SandboxUnavailable(RuntimeError):
 
 
 def _sandbox_key(options: CheckOptions) -> str:
-    return repr(options.limits) if options.sandbox else "no-sandbox"
+    """What else a run depends on: the sandbox and its limits, and the npm packages installed
+    (npm's record of node_modules), so that `npm ci` of another package.json runs notebooks again."""
+    key = repr(options.limits) if options.sandbox else "no-sandbox"
+    installed = options.node_modules / ".package-lock.json" if options.node_modules else None
+    if installed is not None and installed.is_file():
+        key += " npm " + hashlib.sha256(installed.read_bytes()).hexdigest()[:16]
+    return key
 
 
 def check(

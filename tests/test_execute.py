@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -156,7 +157,9 @@ def test_book_build_finds_every_run_in_the_jupyter_cache(project) -> None:
     assert uncached_notebooks([Path(r.notebook) for r in results.values()], tmp) == []
 
 
-def test_cache_hit_then_miss_after_an_edit(tmp_path: Path) -> None:
+def test_cache_hit_then_miss_after_an_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", os.environ["PATH"])  # check() points NODE_PATH and PATH at node_modules:
+    monkeypatch.delenv("NODE_PATH", raising=False)  # restored after this test
     path = _write(tmp_path, "passing", NOTEBOOKS["passing"])
     options = _options(tmp_path)
     [first] = check([path], options)
@@ -170,6 +173,12 @@ def test_cache_hit_then_miss_after_an_edit(tmp_path: Path) -> None:
     assert not third.cached
     [other_timeout] = check([path], _options(tmp_path, cell_timeout=21))
     assert not other_timeout.cached  # the timeout is part of the key
+    node_modules = tmp_path / "node_modules"
+    node_modules.mkdir()
+    (node_modules / ".package-lock.json").write_text('{"packages": {"node_modules/ws": {"version": "8.18.0"}}}')
+    [with_npm] = check([path], _options(tmp_path, cell_timeout=21, node_modules=node_modules))
+    assert not with_npm.cached  # other npm packages installed: the notebook runs again
+    assert check([path], _options(tmp_path, cell_timeout=21, node_modules=node_modules))[0].cached
 
 
 def test_hang_and_notebook_limit_are_reported_and_block_nothing(tmp_path: Path) -> None:

@@ -159,13 +159,16 @@ def attacked(tmp_path_factory: pytest.TempPathFactory):
     name, _, value = RUN_MARK.partition("=")
     os.environ[name] = value
     start = time.perf_counter()
+    # What the kernels get bound read-only besides the system: Python, the venv, the npm packages
+    # (NODE_PATH, when an earlier `check` in this process set it).
+    bound = [*sandbox.python_folders(), *sandbox.node_folders(dict(os.environ))]
     try:
         results = {Path(r.notebook).stem: r for r in check(paths, options)}
     finally:
         del os.environ["COURSE_TEST_SECRET"], os.environ[name]
         listener.close()
     return {"results": results, "seconds": time.perf_counter() - start, "outside": outside, "project": project,
-            "listener": listener, "options": options}
+            "listener": listener, "options": options, "bound": bound}
 
 
 def _attack_cell(result):  # noqa: ANN001, ANN202
@@ -201,8 +204,9 @@ def test_private_tmp_and_home_hold_only_the_cells_own_files(attacked) -> None:
     executed = nbformat.read(attacked["results"]["write-tmp-and-home"].executed, as_version=4)
     tmp, home = (set(names) for names in json.loads("".join(o.get("text", "") for o in executed.cells[1].outputs)))
     # /tmp: the mark, the kernel's own folders (its working folder, its sockets) and, should the
-    # Python installation or the venv live under /tmp, the folder holding it; nothing else of the host's.
-    python = {f.relative_to("/tmp").parts[0] for f in sandbox.python_folders() if Path("/tmp") in f.parents}
+    # Python installation, the venv or the npm packages (NODE_PATH) live under /tmp, the folder
+    # holding them (bound read-only); nothing else of the host's.
+    python = {f.relative_to("/tmp").parts[0] for f in attacked["bound"] if Path("/tmp") in f.parents}
     assert "mark" in tmp and all(n == "mark" or n.startswith("course-") or n in python for n in tmp), tmp
     assert not tmp & {p.name for p in Path("/tmp").iterdir() if not p.name.startswith("course-")} - python
     assert home <= {"mark", ".ipython", ".cache", ".local"} and "mark" in home, home

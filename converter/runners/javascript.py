@@ -182,13 +182,13 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
     if module and re.search(r"(?<![\w$.])require\(", stripped):
         full = _REQUIRE_IN_MODULE + full
         changes.append("`require` made for Node's module mode")
-    command = TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node"
+    command = plain = TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node"
     packages = {p for p in map(_package, _imported(full)) if p not in _BUILTINS}
     services = ({"npm"} if packages else set()) | {_STARTED_SERVICES[p] for p in packages if p in _STARTED_SERVICES}
     services |= {"typescript"} if typescript else set()
     ports = frozenset()
-    if _SERVES.search(_strip(code)):
-        ports = frozenset(int(n) for m in _PORT.findall(_strip(code)) for n in m if n)
+    if _SERVES.search(text):
+        ports = frozenset(int(n) for m in _PORT.findall(text) for n in m if n)
         suffix = ".ts" if typescript else ".mjs" if module else ".js"
         command = _BACKGROUND.format(suffix=suffix, command=command.removeprefix("%%script ").replace(" --input-type=module", ""))
         services.add("background")
@@ -197,9 +197,8 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
         command = _TIMEBOX.format(seconds=RUNS_FOR_SECONDS, command=command.removeprefix("%%script "))
         changes.append(f"stopped after {RUNS_FOR_SECONDS} seconds: it opens a connection or timer that would keep running")
     # What a server or a connection prints depends on timing (and ids it hands out): not compared by nbval.
-    volatile = command != (TS_MAGIC if typescript else NODE_MODULE_MAGIC if module else "%%script node")
     return run(full, change="; ".join(changes), magic=command, services=tuple(sorted(services)), serves=ports,
-               volatile=volatile)
+               volatile=command != plain)
 
 
 def required_files(code: str) -> set[str]:

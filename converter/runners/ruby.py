@@ -103,10 +103,15 @@ def _uses(code: str) -> set[str]:
     """The names code uses: not those in strings, comments, symbols (`:articles`), hash keys
     (`title:`), or the parameters of its blocks and methods (`|article|`)."""
     text = _strip(code)
-    params = {n for group in re.findall(r"\|([^|]*)\||^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M)
-              for n in re.findall(r"[a-z_]\w*", " ".join(group))}
+    params = _parameters(text)
     text = re.sub(r"(?<![:\w]):[a-z_]\w*[?!]?|\b[a-z_]\w*:(?!:)", " ", text)
     return set(re.findall(r"[A-Za-z_]\w*", text)) - params
+
+
+def _parameters(text: str) -> set[str]:
+    """The names a block (`|article, i|`) or a method (`def add(a, b)`) takes."""
+    groups = re.findall(r"\|([^|]*)\|", text) + re.findall(r"^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M)
+    return {name for group in groups for name in re.findall(r"[a-z_]\w*", group)}
 
 
 def _nested_constants(code: str) -> set[str]:
@@ -122,8 +127,7 @@ def _undefined_locals(code: str) -> list[str]:
     """Lower-case names used as receivers (`article.update`) that the code never assigns or takes."""
     text = _outside_definitions(_strip(code))
     bound = set(re.findall(r"(?<![\w.:@$])([a-z_]\w*)\s*(?:=(?![=~>])|\+=|-=|\|\|=)", text))
-    for group in re.findall(r"\|([^|]*)\|", text) + re.findall(r"^\s*def\s+\S+?\s*\(([^)\n]*)", text, re.M):
-        bound |= set(re.findall(r"[a-z_]\w*", group))
+    bound |= _parameters(text)
     bound |= set(re.findall(r"\bfor\s+([a-z_]\w*)\s+in\b", text))
     bound |= set(re.findall(r"\brescue\b[^\n]*=>\s*([a-z_]\w*)", text))  # rescue Error => e
     for group in re.findall(r"^\s*([a-z_]\w*(?:\s*,\s*\*?[a-z_]\w*)+)\s*=(?!=)", text, re.M):  # a, b = pair

@@ -89,5 +89,6 @@ def test_course_check_verifies_the_contract(tmp_path: Path, exercise: Exercise, 
     doc = Document(Meta("Demo", "s.md", slug="demo", chapter="Python"), (Paragraph("Text."), exercise))
     path = tmp_path / "demo.md"
     path.write_text(to_myst(doc))
-    [result] = check([path], CheckOptions(out_dir=tmp_path / "out", report=tmp_path / "report.json", jobs=1))
+    [result] = check([path], CheckOptions(out_dir=tmp_path / "out", report=tmp_path / "report.json", jobs=1,
+                                             jupyter_cache=None))
     assert (result.error == "") if not problem else (problem in result.error)

@@ -48,6 +48,7 @@ def checked(converted):
         pytest.skip("bubblewrap is not installed (the sandbox course check runs tutorial code in)")
     root, report = converted
     options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
+                           jupyter_cache=None,  # not the repository's: tests run side by side
                            findings=root / FINDINGS_FILE)
     return check(sorted(report.paths.values()), options)
 

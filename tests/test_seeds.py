@@ -213,6 +213,7 @@ def executed(project):
     root, report, _notebooks = project
     notebooks = sorted(report.paths.values())
     options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
+                           jupyter_cache=None,  # not the repository's: tests run side by side
                            findings=root / FINDINGS_FILE,  # not the repository's findings.json
                            node_modules=ROOT / "node_modules")
     results = check(notebooks, options)

@@ -145,6 +145,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, nbformat.Note
     for name, text in {"redis-py": REDIS_PY, "redis-node": REDIS_NODE, "express": EXPRESS, "rails": RAILS, "jest": JEST}.items():
         (sources / f"{name}.md").write_text(text, encoding="utf-8")
     options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
+                           jupyter_cache=None,  # not the repository's: tests run side by side
                            findings=root / FINDINGS_FILE, node_modules=NODE_MODULES, jobs=2)
     # As `course build` does: convert, check, convert again with what the check found (an
     # exercise whose check the run disproved is dropped), check again.

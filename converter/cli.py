@@ -324,7 +324,8 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     console.print(
         f"{len(results)} notebooks ({cached} unchanged, not run again): {len(results) - failed - hangs} ok, "
         f"{failed} with unexpected errors, {hangs} hung; {sum(r.exercises for r in results)} exercises proved "
-        f"(starter fails its check, solution passes); details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
+        f"(starter fails its check, solution passes, {sum(r.variants for r in results)} correct variants pass, "
+        f"{sum(r.wrong_answers for r in results)} wrong answers fail); details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
     )
 
 

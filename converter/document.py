@@ -160,6 +160,12 @@ class Exercise:
     """Python run before the starter (a sample database, say); shown folded in the book."""
     label: str = ""
     """Unique label in the book (`ex-<slug>-<n>`); set by the `exercises` pass."""
+    right: tuple[str, ...] = ()
+    """Other correct answers a fair instructor accepts (each in place of the starter): the
+    check must pass with each. `course check` proves it."""
+    wrong: tuple[str, ...] = ()
+    """Plausible wrong answers (mutants, distractors, the tutorial's own bad example): the
+    check must reject each with AssertionError. `course check` proves it."""
 
 
 Block = Union[Heading, Paragraph, ListBlock, CodeBlock, Table, Image, Quote, Rule, Exercise]

@@ -124,6 +124,10 @@ class NotebookResult:
     """Exercises whose contract this run proved (starter fails its check, solution passes)."""
     disproved: dict[str, str] = field(default_factory=dict)
     """Exercises whose contract this run disproved: label -> why (the next convert drops them)."""
+    variants: int = 0
+    """Correct variants of proved exercises that their checks accepted."""
+    wrong_answers: int = 0
+    """Wrong answers to proved exercises that their checks rejected."""
     completed: bool = True
     """The kernel ran to the end (False after a hang, a dead kernel or a kernel that never
     started): only then do the exercise results prove or disprove anything."""
@@ -319,7 +323,7 @@ def run_notebook(
     start = time.perf_counter()
     source = _read(path.read_text(encoding="utf-8"))
     shipped = len(source.cells)
-    source.cells += solution_runs(source)
+    source.cells += answer_runs(source)
     for _attempt in range(KERNEL_STARTS):
         nb = copy.deepcopy(source)
         run = _execute(nb, cell_timeout, notebook_timeout, kernel_name, limits)
@@ -327,8 +331,8 @@ def run_notebook(
             break
     error = run.error
     completed = run.started and not (run.hang or run.died)
-    problems = exercise_problems(nb, shipped) if completed else {}
-    del nb.cells[shipped:]  # the solution runs prove the exercises; they are not part of the notebook
+    problems, tally = exercise_problems(nb, shipped) if completed else ({}, AnswerTally())
+    del nb.cells[shipped:]  # the answer runs prove the exercises; they are not part of the notebook
     executed = _executed_path(path, out_dir)
     cells = _cell_results(nb, run, limits)
     _skip_where_missing(nb, cells)
@@ -343,7 +347,7 @@ def run_notebook(
     return NotebookResult(
         str(path), key, str(executed), cells, error, run.hang, round(time.perf_counter() - start, 2),
         exercises=len(_exercise_cells(nb, "check")) - len(problems) if completed else 0, disproved=problems,
-        completed=completed,
+        completed=completed, variants=tally.right, wrong_answers=tally.wrong,
     )
 
 
@@ -467,38 +471,80 @@ def _exercise_cells(nb: nbformat.NotebookNode, tag: str) -> dict[str, nbformat.N
     }
 
 
-def solution_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    """One extra cell per exercise, run after the notebook in the same kernel: the
-    solution in place of the starter, then the check. Removed before the notebook is saved."""
+def _answers(cell: nbformat.NotebookNode | None) -> tuple[list[str], list[str]]:
+    """The correct variants and wrong answers stored on a solution cell (`answers` metadata)."""
+    answers = (cell.metadata.get("answers") if cell is not None else None) or {}
+    return [str(a) for a in answers.get("right", [])], [str(a) for a in answers.get("wrong", [])]
+
+
+def answer_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """Cells run after the notebook in the same kernel to prove each exercise: every wrong
+    answer, then every correct variant, then the solution, each as two cells (the answer in
+    place of the starter, then the check: an answer may be a cell magic such as %%writefile).
+    The solution runs last, so the kernel ends in the state a learner who solved it is in.
+    Removed before the notebook is saved."""
     solutions, checks = _exercise_cells(nb, "solution"), _exercise_cells(nb, "check")
     runs = []
     for label, check in checks.items():
-        if label in solutions:
-            cell = nbformat.v4.new_code_cell(f"{solutions[label].source}\n\n{check.source}")
-            cell.metadata.update({"solution_run": label, "tags": [EXPECTED_ERROR_TAG]})
-            runs.append(cell)
+        if label not in solutions:
+            continue
+        right, wrong = _answers(solutions[label])
+        tries = [("wrong", n, a) for n, a in enumerate(wrong, 1)] + [("right", n, a) for n, a in enumerate(right, 1)]
+        for role, n, answer in [*tries, ("solution", 0, solutions[label].source)]:
+            for part, source in (("answer", answer), ("check", check.source)):
+                cell = nbformat.v4.new_code_cell(source)
+                cell.metadata.update({"answer_run": {"label": label, "role": role, "n": n, "part": part},
+                                      "tags": [EXPECTED_ERROR_TAG]})
+                runs.append(cell)
     return runs
 
 
-def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> dict[str, str]:
-    """Exercises that break the contract, with the reason: with the starter the check
-    must raise AssertionError; with the solution it must pass."""
-    def errors(cell: nbformat.NotebookNode) -> list[dict]:
-        return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+@dataclass(frozen=True, slots=True)
+class AnswerTally:
+    """What the answer runs proved: exercises' correct variants accepted, wrong answers rejected."""
 
-    problems = {}
+    right: int = 0
+    wrong: int = 0
+
+
+def _errors(cell: nbformat.NotebookNode) -> list[dict]:
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> tuple[dict[str, str], AnswerTally]:
+    """Exercises that break the contract, with the reason: with the starter the check must
+    raise AssertionError; with the solution and with every correct variant it must pass; with
+    every wrong answer it must raise AssertionError (or the answer itself fails to run)."""
+    problems: dict[str, str] = {}
     for label, check in _exercise_cells(nb, "check").items():
-        found = errors(check)
+        found = _errors(check)
         if not found:
             problems[label] = "its check passes with the starter"
         elif found[0].get("ename") != "AssertionError":
             problems[label] = f"with the starter its check raises {found[0].get('ename')}, not AssertionError"
-    for cell in nb.cells[shipped:]:
-        found = errors(cell)
-        if found and cell.metadata["solution_run"] not in problems:
-            why = _error_line(found[0])
-            problems[cell.metadata["solution_run"]] = f"the solution fails its check ({why})"
-    return problems
+    runs = nb.cells[shipped:]
+    passed = {"right": 0, "wrong": 0}
+    for answer, check in zip(runs[::2], runs[1::2]):
+        run = answer.metadata["answer_run"]
+        label, role, n = run["label"], run["role"], run["n"]
+        if label in problems:
+            continue
+        answer_error, check_error = _errors(answer), _errors(check)
+        if role == "wrong":
+            if answer_error or (check_error and check_error[0].get("ename") == "AssertionError"):
+                passed["wrong"] += 1
+            elif check_error:
+                problems[label] = f"with wrong answer {n} its check raises {check_error[0].get('ename')}, not AssertionError"
+            else:
+                problems[label] = f"its check accepts wrong answer {n}"
+            continue
+        failure = answer_error or check_error
+        if failure:
+            what = "the solution" if role == "solution" else f"correct variant {n}"
+            problems[label] = f"{what} fails its check ({_error_line(failure[0])})"
+        elif role == "right":
+            passed["right"] += 1
+    return problems, AnswerTally(passed["right"], passed["wrong"])
 
 
 class _NotebookLimit(Exception):
@@ -729,7 +775,8 @@ def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> foun
         sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
         for label, check in sources["check"].items():
             starter, solution = sources["exercise"].get(label), sources["solution"].get(label)
-            key = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "", check.source)
+            key = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "",
+                                     check.source, *_answers(solution))
             why = result.disproved.get(label, "")
             exercises[key] = found.ExerciseFinding(not why, why)
     return found.Findings(cells, exercises)

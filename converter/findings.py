@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -83,9 +83,14 @@ def cell_key(slug: str, source: str) -> str:
     return _digest("cell", slug, source.rstrip("\n"))
 
 
-def exercise_key(label: str, starter: str, solution: str, check: str) -> str:
-    """The key of an exercise: its label and the sources of its three cells."""
-    return _digest("exercise", label, starter, solution, check)
+def exercise_key(
+    label: str, starter: str, solution: str, check: str, right: Sequence[str] = (), wrong: Sequence[str] = (),
+) -> str:
+    """The key of an exercise: its label, the sources of its three cells and the other
+    answers check tried (correct variants, wrong answers)."""
+    if not right and not wrong:
+        return _digest("exercise", label, starter, solution, check)
+    return _digest("exercise", label, starter, solution, check, json.dumps([list(right), list(wrong)]))
 
 
 def load(path: Path) -> Findings:

@@ -3,6 +3,7 @@ the pass's choice, the learner copies and `course check`'s contract verification
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import jupytext
@@ -72,6 +73,32 @@ def test_learner_copy_drops_solutions_but_keeps_the_rest() -> None:
     assert not [c for c in copy.cells if "solution-" in c.source]
     assert [c.metadata["tags"][0] for c in copy.cells if "exercise" in c.metadata] == ["exercise", "check"]
     assert len(nb.cells) - len(copy.cells) == 3  # solution-start, solution, solution-end
+
+
+def test_course_check_tries_every_correct_variant_and_wrong_answer(tmp_path: Path) -> None:
+    quiz = replace(_quiz(), right=("answer = 'b'", "answer = ' B '"), wrong=("answer = 'A'", "answer = 'C'", "answer = 1/0"))
+    lax = replace(quiz, check="print('✅')")
+    unfair = replace(quiz, right=("answer = 'b'", "answer = 'yes'"))
+    results = _check_each(tmp_path, {"good": quiz, "lax": lax, "unfair": unfair})
+    assert results["good"].ok and (results["good"].variants, results["good"].wrong_answers) == (2, 3)
+    assert results["lax"].disproved == {"ex-demo-1": "its check passes with the starter"}
+    assert results["unfair"].disproved == {"ex-demo-1": "correct variant 2 fails its check (AssertionError: Not quite.)"}
+    # a wrong answer the check lets through disproves the exercise too
+    [accepting] = _check_each(tmp_path / "2", {"x": replace(quiz, wrong=("answer = 'B'",))}).values()
+    assert accepting.disproved == {"ex-demo-1": "its check accepts wrong answer 1"}
+
+
+def _check_each(tmp_path: Path, exercises: dict[str, Exercise]) -> dict:
+    paths = {}
+    for name, exercise in exercises.items():
+        doc = Document(Meta("Demo", "s.md", slug="demo", chapter="Python"), (Paragraph("Text."), exercise))
+        paths[name] = tmp_path / f"{name}.md"
+        paths[name].parent.mkdir(parents=True, exist_ok=True)
+        paths[name].write_text(to_myst(doc))
+    results = check(list(paths.values()), CheckOptions(out_dir=tmp_path / "out", report=tmp_path / "report.json",
+                                                        jobs=1, jupyter_cache=None))
+    by_path = {r.notebook: r for r in results}
+    return {name: by_path[str(path)] for name, path in paths.items()}
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..document import Course, Document, Exercise
 from ..findings import Findings, exercise_key
-from ..writers.notebook import exercise_sources
+from ..writers.notebook import exercise_answers, exercise_sources
 from ..exercises.blank import complete_a_line
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
@@ -49,7 +49,7 @@ def _with_exercises(doc: Document, findings: Findings) -> Document:
     labelled = [replace(ex, label=f"ex-{doc.meta.slug}-{n}") for n, ex in enumerate(picked, start=1)]
     kept, notes, applied = [], [], []
     for ex in labelled:
-        key = exercise_key(ex.label, *exercise_sources(ex))
+        key = exercise_key(ex.label, *exercise_sources(ex), *exercise_answers(ex))
         found = findings.exercises.get(key)
         if found is not None and not found.ok:
             notes.append(f"exercise {ex.label} ({ex.title}) left out: course check: {found.reason or 'its contract does not hold'}")

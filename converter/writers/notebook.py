@@ -98,7 +98,7 @@ def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
         _code(starter, meta, ["exercise"], {"status": "exercise", "reason": "", "kind": ex.kind}),
         nbformat.v4.new_markdown_cell("```{exercise-end}\n```"),
         nbformat.v4.new_markdown_cell(f"```{{solution-start}} {ex.label}\n:class: dropdown\n```"),
-        _code(solution, meta, ["solution", *SKIP_TAGS],
+        _code(solution, {**meta, **_answers(ex)}, ["solution", *SKIP_TAGS],
               {"status": "skipped", "reason": "the reference solution", "category": "solution"}),
         nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
         # The check fails until the exercise is solved: expected in the shipped notebook.
@@ -112,6 +112,17 @@ def exercise_sources(ex: Exercise) -> tuple[str, str, str]:
     """The exact sources of an exercise's starter, solution and check cells
     (`course check` keys what it proves about the exercise by them)."""
     return ex.starter.rstrip("\n"), ex.solution.rstrip("\n"), ex.check.rstrip("\n")
+
+
+def exercise_answers(ex: Exercise) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The other answers `course check` tries in place of the starter: (correct variants, wrong answers)."""
+    return tuple(a.rstrip("\n") for a in ex.right), tuple(a.rstrip("\n") for a in ex.wrong)
+
+
+def _answers(ex: Exercise) -> dict:
+    """Solution-cell metadata holding the answers check tries (learner copies drop it with the solution)."""
+    right, wrong = exercise_answers(ex)
+    return {"answers": {"right": list(right), "wrong": list(wrong)}} if right or wrong else {}
 
 
 def _code(source: str, meta: dict, tags: list[str], runnable: dict) -> NotebookNode:

@@ -341,7 +341,7 @@ _COMMENT = r"(?:#|//|--|;)"
 _TRAILING = re.compile(rf"^(?P<code>.*?\S)\s*{_COMMENT}\s*(?:=>|→|->|output\s*:|prints\s*:?|outputs\s*:?)\s*(?P<out>\S.*?)\s*$", re.I)
 # a line of its own: `# Output: [String, Comparable]`
 _OWN_LINE = re.compile(rf"^\s*{_COMMENT}\s*(?:=>|output\s*:|prints\s*:?|outputs\s*:?)\s*(?P<out>\S.*?)\s*$", re.I)
-_PRINTING = re.compile(r"\b(puts|print|println|printf|p|pp|console\.log|echo|fmt\.Print\w*|System\.out\.print\w*|say)\b")
+PRINTING = re.compile(r"\b(puts|print|println|printf|p|pp|console\.log|echo|fmt\.Print\w*|System\.out\.print\w*|say)\b")
 _VAGUE = re.compile(r"~|\b(about|approx\w*|something|e\.g\.|etc|error|exception|seconds?|ms)\b|\.\.\.|…", re.I)
 
 
@@ -366,11 +366,11 @@ def _stated_lines(code: str) -> list[tuple[str, str]]:
     pairs = []
     for n, line in enumerate(lines):
         match = _TRAILING.match(line)
-        if match and _PRINTING.search(match["code"]) and not match["code"].lstrip().startswith(("#", "//")):
+        if match and PRINTING.search(match["code"]) and not match["code"].lstrip().startswith(("#", "//")):
             pairs.append((line, match["out"]))
             continue
         own = _OWN_LINE.match(line)
-        if own and n and _PRINTING.search(lines[n - 1]) and not _OWN_LINE.match(lines[n - 1]):
+        if own and n and PRINTING.search(lines[n - 1]) and not _OWN_LINE.match(lines[n - 1]):
             if not lines[n - 1].lstrip().startswith(("#", "//")):
                 pairs.append((lines[n - 1], own["out"]))
     return pairs
@@ -436,7 +436,7 @@ def _strip_stated(code: str, line: str) -> str:
     out = []
     for text in code.splitlines():
         match = _TRAILING.match(text)
-        if match and _PRINTING.search(match["code"]):
+        if match and PRINTING.search(match["code"]):
             out.append(match["code"])
         elif _OWN_LINE.match(text):
             continue

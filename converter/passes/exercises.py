@@ -21,6 +21,7 @@ from ..exercises.blank import complete_a_line
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
 from ..exercises.predict import predict_output
+from ..exercises.programs import fix_programs, parsons_problems
 from ..exercises.query import write_the_query
 from ..exercises.quiz import multiple_choice, short_answer
 
@@ -28,6 +29,8 @@ Generator = Callable[[Document], list[Exercise]]
 
 # In order of preference: practising the tutorial's code beats a quiz about it.
 GENERATORS: tuple[tuple[str, Generator], ...] = (
+    ("fix", fix_programs),
+    ("parsons", parsons_problems),
     ("complete", complete_the_code),
     ("complete", complete_a_line),
     ("fix", fix_the_bug),

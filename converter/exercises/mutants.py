@@ -1,0 +1,126 @@
+"""Small, realistic bugs made from working code: one change each, in any language.
+
+Mutation operators are regular expressions applied to the code outside its strings
+and comments (Pygments tokenises the code to find those), so `">= 2"` in a string or
+`# x >= 2` in a comment is never changed. Each mutant changes one place on one line.
+Whether a mutant really behaves differently is not decided here: the exercises run
+both programs in their checks, and `course check` proves the mutant fails.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Comment, String
+from pygments.util import ClassNotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Mutant:
+    code: str
+    line: int
+    """1-based number of the line changed."""
+    change: str
+    """What was changed, for notes and tests (`>=` → `>`)."""
+    rank: int
+    """Lower is a likelier real mistake (a boundary, a condition) than a higher one (a literal)."""
+
+
+# (rank, pattern on the masked code, replacement, description). Lookarounds keep arrows
+# (`=>`, `->`, `<-`), shifts and generics out.
+_OPERATORS: tuple[tuple[int, str, str, str], ...] = (
+    (0, r"(?<![<>=!-])>=(?![=>])", "<", "`>=` → `<`"),
+    (0, r"(?<![<>=!])<=(?![=>])", ">", "`<=` → `>`"),
+    (0, r"(?<![<>=!-])>=(?![=>])", ">", "`>=` → `>`"),
+    (0, r"(?<![<>=!])<=(?![=>])", "<", "`<=` → `<`"),
+    (0, r"(?<![-=<>!>])>(?![=>])", ">=", "`>` → `>=`"),
+    (0, r"(?<![<])<(?![=<-])", "<=", "`<` → `<=`"),
+    (0, r"(?<![=!<>])===(?!=)", "!==", "`===` → `!==`"),
+    (0, r"(?<![=!<>])==(?!=)", "!=", "`==` → `!=`"),
+    (0, r"(?<![=!])!==?(?!=)", "==", "`!=` → `==`"),
+    (0, r"&&", "||", "`&&` → `||`"),
+    (0, r"\|\|", "&&", "`||` → `&&`"),
+    (0, r"\band\b", "or", "`and` → `or`"),
+    (0, r"\bor\b", "and", "`or` → `and`"),
+    (1, r"\bTrue\b", "False", "`True` → `False`"),
+    (1, r"\bFalse\b", "True", "`False` → `True`"),
+    (1, r"\btrue\b", "false", "`true` → `false`"),
+    (1, r"\bfalse\b", "true", "`false` → `true`"),
+    (1, r"\bupcase\b", "downcase", "`upcase` → `downcase`"),
+    (1, r"\bdowncase\b", "upcase", "`downcase` → `upcase`"),
+    (1, r"\bupper\b", "lower", "`upper` → `lower`"),
+    (1, r"\blower\b", "upper", "`lower` → `upper`"),
+    (1, r"\btoUpperCase\b", "toLowerCase", "`toUpperCase` → `toLowerCase`"),
+    (1, r"\btoLowerCase\b", "toUpperCase", "`toLowerCase` → `toUpperCase`"),
+    (1, r"\bfirst\b", "last", "`first` → `last`"),
+    (1, r"\blast\b", "first", "`last` → `first`"),
+    (1, r"\bmin\b", "max", "`min` → `max`"),
+    (1, r"\bmax\b", "min", "`max` → `min`"),
+    (1, r"\.reverse\b(?:\(\))?", "", "`.reverse` dropped"),
+    (1, r"\bawait\s+", "", "`await` dropped"),
+    (2, r"\+=", "-=", "`+=` → `-=`"),
+    (2, r"(?<=[\w)\]]) \+ (?=[\w(])", " - ", "`+` → `-`"),
+    (2, r"(?<=[\w)\]]) \* (?=[\w(])", " + ", "`*` → `+`"),
+    (3, r"(?<![\w.$@])(\d+)(?![\w.])", "", "a number changed by one"),
+)
+
+_LEXERS = {"shell": "bash"}
+# Lines that declare rather than compute (`class Product < Base`, `def f(a=1)`, imports):
+# a change there is a syntax error or a different program, not a plausible slip.
+_DECLARATION = re.compile(r"^\s*(class|module|def|function|func|import|from|require|package|using|#include)\b")
+
+
+def _tokens(code: str, language: str) -> list[tuple[object, str]] | None:
+    try:
+        lexer = get_lexer_by_name(_LEXERS.get(language, language), stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+    tokens = list(lexer.get_tokens(code))
+    return tokens if "".join(v for _, v in tokens) == code else None  # a lexer that rewrote the text
+
+
+def masked(code: str, language: str) -> str:
+    """`code` with every string and comment character replaced by a space (newlines kept)."""
+    tokens = _tokens(code, language)
+    if tokens is None:
+        return code
+    return "".join(re.sub(r"[^\n]", " ", v) if t in String or t in Comment else v for t, v in tokens)
+
+
+def without_comments(code: str, language: str) -> str:
+    """`code` with its comments removed (their line breaks kept)."""
+    tokens = _tokens(code, language)
+    if tokens is None:
+        return code
+    return "".join("\n" * v.count("\n") if t in Comment else v for t, v in tokens)
+
+
+def mutants(code: str, language: str) -> list[Mutant]:
+    """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank."""
+    mask = masked(code, language)
+    found: dict[str, Mutant] = {}
+    for rank, pattern, replacement, change in _OPERATORS:
+        for match in re.finditer(pattern, mask):
+            if pattern.startswith("(?<![\\w.$@])(\\d+)"):
+                replacement = str(int(match.group(1)) + 1)
+            mutated = code[: match.start()] + replacement + code[match.end():]
+            line = code.count("\n", 0, match.start()) + 1
+            if _DECLARATION.match(code.splitlines()[line - 1]):
+                continue
+            if mutated != code and mutated not in found:
+                found[mutated] = Mutant(mutated, line, change, rank)
+    return sorted(found.values(), key=lambda m: (m.rank, m.line))
+
+
+def spread(candidates: list[Mutant], count: int) -> list[Mutant]:
+    """Up to `count` mutants, on different lines where there are enough lines, best first."""
+    picked: list[Mutant] = []
+    for mutant in candidates:
+        if len(picked) < count and all(m.line != mutant.line for m in picked):
+            picked.append(mutant)
+    for mutant in candidates:
+        if len(picked) < count and mutant not in picked:
+            picked.append(mutant)
+    return picked

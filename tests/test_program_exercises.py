@@ -1,0 +1,129 @@
+"""Exercises on whole programs in any language that runs: realistic mutants, fix the bug,
+Parsons problems. The contract (starter fails, solution and correct variants pass, wrong
+answers fail) is proved here by running the checks, which run the programs themselves."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from converter.document import CodeBlock, Document, Heading, Meta
+from converter.exercises.mutants import masked, mutants, without_comments
+from converter.exercises.programs import fix_programs, parsons_problems
+from tests.exercise_contract import assert_contract, check_message
+
+RUBY = '''\
+# A method only this string has
+str = "I am unique"
+
+def str.shout
+  self.upcase + "!!!"
+end
+
+puts str.shout # => "I AM UNIQUE!!!"
+puts [3, 1, 2].select { |n| n >= 2 }.inspect
+'''
+PYTHON = '''\
+def passing(scores, limit):
+    # keep the scores at or above the limit
+    return [s for s in scores if s >= limit]
+
+print(passing([40, 50, 60], 50))
+print(max([4, 9, 2]))
+print("done" if len("abc") == 3 else "odd")
+'''
+JAVASCRIPT = '''\
+function roomName(a, b) {
+  // sort the ids so both users get the same room
+  return [a, b].sort().join('-');
+}
+console.log(roomName('zed', 'amy'));
+console.log([1, 5, 10].filter((n) => n > 5).length);
+console.log('Done'.toUpperCase());
+'''
+PROGRAMS = {"ruby": (RUBY, "I AM UNIQUE!!!\n[3, 2]\n"), "python": (PYTHON, "[50, 60]\n9\ndone\n"),
+            "javascript": (JAVASCRIPT, "amy-zed\n1\nDONE\n")}
+INTERPRETER = {"ruby": "ruby", "python": "python3", "javascript": "node"}
+
+
+def _doc(language: str, **block: object) -> Document:
+    code, printed = PROGRAMS[language]
+    fields = {"code": code, "language": language, "status": "runs", "printed": printed, **block}
+    return Document(Meta("T", "t.md", slug="t"), (Heading(2, "The program"), CodeBlock(**fields)))
+
+
+def _hidden(code: str, language: str) -> str:
+    """The characters of the strings and comments of `code`, in order."""
+    return "".join(c for m, c in zip(masked(code, language), code) if m != c)
+
+
+@pytest.mark.parametrize(("code", "language", "changed"), [
+    ('x = "a >= b" # c >= d\ny = 1 >= 2', "python", 2),
+    ("puts 'x > 1' if a > 1 # a > 1", "ruby", 1),
+    ("const s = `${a} >= b`; // a >= b\nif (a >= b) {}", "javascript", 2),
+])
+def test_mutants_change_code_never_strings_or_comments(code: str, language: str, changed: int) -> None:
+    found = mutants(code, language)
+    assert found, "a comparison outside strings must give a mutant"
+    for mutant in found:
+        lines = [n for n, (a, b) in enumerate(zip(code.splitlines(), mutant.code.splitlines()), 1) if a != b]
+        assert lines == [mutant.line] == [changed]
+        assert _hidden(mutant.code, language) == _hidden(code, language)
+
+
+@pytest.mark.parametrize(("code", "language"), [
+    ("class Product < Base\n  def f(a = 1)\n  end\nend", "ruby"),
+    ("import os\nfrom a import b", "python"),
+    ("x = 'a == b'  # c != d", "python"),
+])
+def test_no_mutant_on_declarations_strings_or_comments(code: str, language: str) -> None:
+    assert mutants(code, language) == []
+
+
+def test_comments_go_but_strings_stay() -> None:
+    assert without_comments('puts "# not a comment" # a comment\n# gone\nx = 1', "ruby") == 'puts "# not a comment" \n\nx = 1'
+
+
+@pytest.mark.parametrize("language", sorted(PROGRAMS))
+def test_fix_the_bug_and_parsons_keep_the_contract_by_running_the_programs(
+        language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which(INTERPRETER[language]) is None:
+        pytest.skip(f"{INTERPRETER[language]} is not installed (converter/runtimes.py names the package)")
+    monkeypatch.chdir(tmp_path)
+    doc = _doc(language)
+    [fix] = fix_programs(doc)
+    [parsons] = parsons_problems(doc)
+    for exercise in (fix, parsons):
+        assert len(exercise.right) >= 2 and len(exercise.wrong) >= 3
+        assert exercise.section == "The program"
+        assert assert_contract(exercise).startswith("✅")
+    assert fix.starter.startswith("%%writefile fix_") and fix.starter != fix.solution
+    # the working program is never shown in the check (packed), nor the expected output as text
+    assert PROGRAMS[language][0].splitlines()[-1] not in fix.check
+    # feedback names what differs, without the answer
+    said = check_message(fix, fix.starter)
+    assert said and said.startswith("Not yet:") and ("line" in said or "error" in said)
+    # any order printing the same is right: here, the order the tutorial wrote
+    assert "```text" in parsons.prompt and "does not belong" in parsons.prompt
+
+
+def test_parsons_accepts_any_order_that_prints_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = 'a = 2\nb = 3\nc = a * b\nprint(c)\nprint(c >= 6)\n'
+    doc = Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="runs", printed="6\nTrue\n"),))
+    [parsons] = parsons_problems(doc)
+    letters = eval(parsons.solution.split("=", 1)[1])  # noqa: S307 - our own literal
+    other = letters[1] + letters[0] + letters[2:]  # b before a: the same program output
+    assert check_message(parsons, f"order = {other!r}") is None
+    assert "stops with an error" in check_message(parsons, f"order = {letters[2] + letters[:2] + letters[3:]!r}")
+    assert "no line" in check_message(parsons, "order = 'XYZ'")
+
+
+@pytest.mark.parametrize("block", [
+    {"volatile": True}, {"services": ("redis",)}, {"printed": None}, {"status": "skipped"},
+])
+def test_no_program_exercise_from_code_that_did_not_run_steadily(block: dict) -> None:
+    doc = _doc("ruby", **block)
+    assert fix_programs(doc) == [] and parsons_problems(doc) == []

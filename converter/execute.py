@@ -479,11 +479,14 @@ def _answers(cell: nbformat.NotebookNode | None) -> tuple[list[str], list[str]]:
 
 def answer_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     """Cells run after the notebook in the same kernel to prove each exercise: every wrong
-    answer, then every correct variant, then the solution, each as two cells (the answer in
-    place of the starter, then the check: an answer may be a cell magic such as %%writefile).
+    answer, then every correct variant, then the solution, each as separate cells (the
+    exercise's setup, the answer in place of the starter, then the check: an answer may be a
+    cell magic such as %%writefile).
     The solution runs last, so the kernel ends in the state a learner who solved it is in.
     Removed before the notebook is saved."""
     solutions, checks = _exercise_cells(nb, "solution"), _exercise_cells(nb, "check")
+    setups = {c.metadata["exercise"]: c.source for c in nb.cells if c.cell_type == "code" and "exercise" in c.metadata
+              and (c.metadata.get("runnable") or {}).get("status") == "setup"}
     runs = []
     for label, check in checks.items():
         if label not in solutions:
@@ -491,7 +494,10 @@ def answer_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
         right, wrong = _answers(solutions[label])
         tries = [("wrong", n, a) for n, a in enumerate(wrong, 1)] + [("right", n, a) for n, a in enumerate(right, 1)]
         for role, n, answer in [*tries, ("solution", 0, solutions[label].source)]:
-            for part, source in (("answer", answer), ("check", check.source)):
+            # The exercise's own setup again first (a sample database: a later exercise's
+            # setup may have replaced it, or a wrong answer changed it).
+            parts = [("setup", setups[label])] if label in setups else []
+            for part, source in [*parts, ("answer", answer), ("check", check.source)]:
                 cell = nbformat.v4.new_code_cell(source)
                 cell.metadata.update({"answer_run": {"label": label, "role": role, "n": n, "part": part},
                                       "tags": [EXPECTED_ERROR_TAG]})
@@ -522,14 +528,15 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> tuple[dict[str
             problems[label] = "its check passes with the starter"
         elif found[0].get("ename") != "AssertionError":
             problems[label] = f"with the starter its check raises {found[0].get('ename')}, not AssertionError"
-    runs = nb.cells[shipped:]
+    tries: dict[tuple, dict[str, nbformat.NotebookNode]] = {}
+    for cell in nb.cells[shipped:]:
+        run = cell.metadata["answer_run"]
+        tries.setdefault((run["label"], run["role"], run["n"]), {})[run["part"]] = cell
     passed = {"right": 0, "wrong": 0}
-    for answer, check in zip(runs[::2], runs[1::2]):
-        run = answer.metadata["answer_run"]
-        label, role, n = run["label"], run["role"], run["n"]
+    for (label, role, n), cells in tries.items():
         if label in problems:
             continue
-        answer_error, check_error = _errors(answer), _errors(check)
+        answer_error, check_error = _errors(cells["answer"]), _errors(cells["check"])
         if role == "wrong":
             if answer_error or (check_error and check_error[0].get("ename") == "AssertionError"):
                 passed["wrong"] += 1

@@ -94,13 +94,15 @@ def _exercise(n: int) -> Exercise:
                     solution=f"answer{n} = {n}\n", check=f"assert answer{n} == {n}, 'no'\nprint('✅')\n")
 
 
-def test_an_exercise_check_disproved_is_dropped_and_reported(monkeypatch) -> None:
+def test_an_exercise_check_disproved_is_dropped_reported_and_replaced(monkeypatch) -> None:
     from converter.passes import exercises as pass_module
 
-    monkeypatch.setattr(pass_module, "GENERATORS", (("short", lambda doc: [_exercise(1), _exercise(2), _exercise(3)]),))
+    offers = [_exercise(n) for n in range(1, pass_module.MAX_EXERCISES + 2)]
+    monkeypatch.setattr(pass_module, "GENERATORS", (("short", lambda doc: offers),))
     course = Course((DOC,))
     labelled = [b for b in add_exercises(course).documents[0].blocks if isinstance(b, Exercise)]
-    assert [e.label for e in labelled] == ["ex-demo-1", "ex-demo-2", "ex-demo-3"]
+    assert [e.title for e in labelled] == [f"Question {n}" for n in range(1, pass_module.MAX_EXERCISES + 1)]
+    assert all(e.label.startswith("ex-demo-") for e in labelled) and len({e.label for e in labelled}) == len(labelled)
     second = labelled[1]
     disproved = exercise_key(second.label, *exercise_sources(second))
     findings = Findings(exercises={
@@ -109,8 +111,10 @@ def test_an_exercise_check_disproved_is_dropped_and_reported(monkeypatch) -> Non
     })
     doc = add_exercises(course, findings=findings).documents[0]
     kept = [b for b in doc.blocks if isinstance(b, Exercise)]
-    assert [e.label for e in kept] == ["ex-demo-1", "ex-demo-3"]  # the others keep their labels (and proofs)
-    assert doc.notes == ("exercise ex-demo-2 (Question 2) left out: course check: its check passes with the starter",)
+    # the next offer takes the place; the others keep their labels (and proofs)
+    assert [e.title for e in kept] == [e.title for e in labelled if e is not second] + [f"Question {len(offers)}"]
+    assert [e.label for e in kept][:-1] == [e.label for e in labelled if e is not second]
+    assert doc.notes == (f"exercise {second.label} (Question 2) left out: course check: its check passes with the starter",)
     assert doc.meta.findings == (disproved,)
     assert to_notebook(doc).metadata["course"]["findings"] == [disproved]
 

@@ -127,3 +127,13 @@ def test_parsons_accepts_any_order_that_prints_the_same(tmp_path: Path, monkeypa
 def test_no_program_exercise_from_code_that_did_not_run_steadily(block: dict) -> None:
     doc = _doc("ruby", **block)
     assert fix_programs(doc) == [] and parsons_problems(doc) == []
+
+
+@pytest.mark.parametrize("code", [
+    "from flask import Flask\napp = Flask(__name__)\nprint(app.name >= 'a')\n",  # a package, not the standard library
+    "from auth import bp\nprint(bp >= 1)\n",  # a file of the tutorial's project
+    "print(total >= 1)\n",  # a name from an earlier cell
+])
+def test_python_programs_must_run_alone_in_an_empty_folder(code: str) -> None:
+    doc = Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="runs", printed="True\n"),))
+    assert fix_programs(doc) == [] and parsons_problems(doc) == []

@@ -25,7 +25,7 @@ from converter.document import (
     Meta,
     Paragraph,
 )
-from converter.exercises.quiz import multiple_choice, short_answer
+from converter.exercises.quiz import multiple_choice, overlap_picks, short_answer
 from tests.exercise_contract import assert_contract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,10 +189,22 @@ def test_faq_question_offers_other_answers_of_the_same_faq():
 
 
 def test_mistake_question_offers_fixes_of_other_mistakes():
-    fix = next(e for e in multiple_choice(RUBY) if e.title == "Fix the mistake")
-    assert fix.section == "1\\. Forgetting super"
-    assert options(fix)[solution_value(fix)] == "Always end your method\\_missing with a call to super."
-    assert "Use refinements to keep the change inside one file." in options(fix).values()
+    fixes = [e for e in multiple_choice(RUBY) if e.title == "Fix the mistake"]
+    # "Forgetting super" is not asked: its fix repeats "super", so word matching would find it.
+    assert [f.section for f in fixes] == ["2\\. Slow ghost methods"]
+    fix = fixes[0]
+    assert options(fix)[solution_value(fix)] == "Define real methods once with define\\_method and call those."
+    assert "Always end your method\\_missing with a call to super." in options(fix).values()
+
+
+@pytest.mark.parametrize(("question", "options", "right", "picks"), [
+    ("Which fix for: forgetting to call super in method_missing?", ["Call super at the end.", "Use a hash.", "Cache it."], "Call super at the end.", True),
+    ("Which fix for: forgetting to call super in method_missing?", ["Call super at the end.", "Define method_missing once.", "Cache it."], "Call super at the end.", False),
+    ("Which store keeps vectors?", ["A vector database", "A vector index file", "A queue"], "A vector database", False),
+    ("What is a goroutine?", ["A lightweight thread", "A channel", "A mutex"], "A lightweight thread", False),
+])
+def test_word_overlap_alone_must_not_pick_the_answer(question, options, right, picks):
+    assert overlap_picks(question, options, right) is picks
 
 
 def test_plain_and_dashed_definition_items():
@@ -305,55 +317,7 @@ def test_at_most_three_choices_best_first():
 # ---------------------------------------------------------------- short answer
 
 
-def test_fill_in_the_blank_accepts_fair_variants():
-    exercise = short_answer(RUBY)[0]
-    assert exercise.kind == "short" and exercise.title == "Fill in the blank"
-    assert exercise.section == "Key Takeaways"
-    assert "> Use ____ to create methods dynamically and keep code DRY." in exercise.prompt
-    assert solution_value(exercise) == "define_method"
-    assert_contract(exercise)
-    assert_keeps_secret(exercise, "define_method")
-    for variant in ("define_method", "`define_method`", "Define_Method ", "  DEFINE_METHOD"):
-        assert run_check(exercise, variant).startswith("✅"), variant
-    for wrong in ("method_missing", "define", "send"):
-        with pytest.raises(AssertionError, match="reread the section «Key Takeaways»"):
-            run_check(exercise, wrong)
 
-
-def test_fill_in_the_blank_with_call_parentheses():
-    tutorial = doc(
-        Heading(2, "Gathering Tasks"),
-        Paragraph("Run coroutines together."),
-        Heading(2, "Summary & Key Takeaways"),
-        ListBlock(
-            (
-                "`asyncio.gather()` is your best friend for running many tasks at once.",
-                "Never call blocking functions inside a coroutine.",
-            )
-        ),
-    )
-    exercise = short_answer(tutorial)[0]
-    assert exercise.prompt.count("____") == 1
-    assert_contract(exercise)
-    assert_renders(exercise)
-    for variant in ("asyncio.gather()", "asyncio.gather", "`asyncio.gather()`", "Asyncio.Gather"):
-        assert run_check(exercise, variant).startswith("✅"), variant
-    with pytest.raises(AssertionError):
-        run_check(exercise, "asyncio.run()")
-
-
-def test_blank_prefers_a_term_from_a_heading():
-    tutorial = doc(
-        Heading(2, "The Cache-Aside Pattern"),
-        Paragraph("The application reads the cache first."),
-        Heading(2, "Key Takeaways"),
-        ListBlock(("Cache-Aside is the safest and most flexible pattern for beginners.",)),
-    )
-    exercise = short_answer(tutorial)[0]
-    assert "> ____ is the safest" in exercise.prompt
-    for variant in ("Cache-Aside", "cache aside", "cache-aside"):
-        assert run_check(exercise, variant).startswith("✅")
-    assert_keeps_secret(exercise, "Cache-Aside")
 
 
 def test_order_the_steps():
@@ -453,5 +417,11 @@ def test_seed_sanity(capsys):
         rows.append(f"{len(choices)} choice  {len(shorts)} short  {tutorial.meta.title[:60]}  [{kinds}]")
     with capsys.disabled():
         print("\nQuiz exercises per seed tutorial:\n  " + "\n  ".join(rows))
-    assert choice_count >= len(docs) - 3
-    assert short_count >= len(docs) - 3
+    # Fewer than before issue 10 (no blanks from summaries, no "which section", no question
+    # word overlap gives away), but every one asked on a seed keeps the overlap rule.
+    assert choice_count >= len(docs) // 2 and short_count >= len(docs) // 3
+    for tutorial in docs:
+        for exercise in multiple_choice(tutorial):
+            shown = options(exercise)
+            assert not overlap_picks(exercise.prompt.split("\n\n- **")[0], list(shown.values()),
+                                     shown[solution_value(exercise)]), exercise.prompt

@@ -8,9 +8,13 @@ against its text:
   gives for a mistake. The wrong options come from the same list, the same FAQ
   or the same mistakes section: each is said elsewhere in the tutorial about
   something else.
-* `short_answer` blanks one key term out of a "Key takeaways" / summary bullet,
-  or asks for the order of the tutorial's steps ("Step 1: ...", or a numbered
-  list of steps), shown scrambled.
+* `short_answer` asks for the order of the tutorial's steps ("Step 1: ...", or a
+  numbered list of steps), shown scrambled.
+
+Nothing is asked from summaries or conclusions (a restatement: recall, not
+understanding), and no question is offered where the option sharing the most
+words with the question is the answer (`overlap_picks`): word matching alone
+must not find it.
 
 Both are pure and deterministic (any shuffling is derived from a hash of the
 text) and return [] when the tutorial gives them nothing sensible. Checks
@@ -35,6 +39,8 @@ MIN_TEXT = 15
 LETTERS = "ABCDEFGH"
 MAX_OPTIONS = 4
 MAX_STEPS = 7
+# Sections that restate the tutorial: a question quoting them asks for recall, not understanding.
+_SUMMARY = re.compile(r"takeaway|summary|recap|conclusion|bottom line|key points|cheat ?sheet|remember", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -195,6 +201,16 @@ class _Choice:
     source: str  # "definition", "faq", "mistake", "section"
 
 
+def overlap(question: str, option: str) -> int:
+    """Words (stems) an option shares with its question: what a test-wise guesser goes by."""
+    return len(_stems(question) & _stems(option))
+
+
+def overlap_picks(question: str, options: Sequence[str], right: str) -> bool:
+    """Would picking the option that shares the most words with the question pick `right`?"""
+    return overlap(question, right) > max((overlap(question, o) for o in options if o != right), default=-1)
+
+
 def _choice_exercise(choice: _Choice) -> Exercise | None:
     distractors = [d for d in choice.distractors if not _same(d, choice.right)]
     unique: list[str] = []
@@ -203,7 +219,13 @@ def _choice_exercise(choice: _Choice) -> Exercise | None:
             unique.append(text)
     seed = choice.question + "\x00" + choice.right
     unique.sort(key=lambda text: _hash(seed + "\x00" + _plain(text)))
-    unique = unique[: MAX_OPTIONS - 1]
+    # At least one distractor shares as many words with the question as the answer does,
+    # so that word overlap gives nothing away.
+    needed = overlap(choice.question, choice.right)
+    decoys = [text for text in unique if overlap(choice.question, text) >= needed]
+    if not decoys:
+        return None
+    unique = [decoys[0], *[text for text in unique if text != decoys[0]]][: MAX_OPTIONS - 1]
     if len(unique) < 2:
         return None
     count = len(unique) + 1
@@ -234,6 +256,9 @@ def _choice_exercise(choice: _Choice) -> Exercise | None:
         solution=f"answer = {letter!r}\n",
         check=check,
         section=choice.section,
+        right=(f"answer = {letter.lower()!r}\n", f"answer = {f' {letter} '!r}\n"),
+        wrong=tuple(f"answer = {other!r}\n" for other in letters if other != letter)
+        + ((f"answer = {LETTERS[count]!r}\n",) if count < 4 else ()),
     )
 
 
@@ -277,7 +302,7 @@ def _definition_choices(placed: list[_Placed]) -> list[tuple[tuple, _Choice]]:
     found = []
     for position, spot in enumerate(placed):
         block = spot.block
-        if not isinstance(block, ListBlock) or len(block.items) < 3:
+        if not isinstance(block, ListBlock) or len(block.items) < 3 or any(_SUMMARY.search(h.text) for h in spot.trail):
             continue
         parsed = [_definition(item) for item in block.items]
         definitions = [d for d in parsed if d]
@@ -299,8 +324,7 @@ def _definition_choices(placed: list[_Placed]) -> list[tuple[tuple, _Choice]]:
         if not candidates:
             continue
         score, definition, lead, others = min(candidates, key=lambda c: c[0])
-        summary = any(_SUMMARY.search(h.text) for h in spot.trail)
-        rank = (0, score[0], 0 if summary else 1, 0 if len(others) >= 3 else 1, position)
+        rank = (0, score[0], 0 if len(others) >= 3 else 1, position)
         found.append(
             (
                 rank,
@@ -465,9 +489,6 @@ def multiple_choice(doc: Document) -> list[Exercise]:
         [c for _, c in sorted(_faq_choices(placed), key=lambda rc: rc[0])],
         [c for _, c in sorted(_mistake_choices(placed), key=lambda rc: rc[0])],
     ]
-    if sum(map(len, sources)) < 2:
-        # Few definitions, FAQ or mistakes: ask which section makes a point instead.
-        sources.append(_section_choices(placed))
     exercises: list[Exercise] = []
     asked: list[str] = []
     for choice in _interleave(*sources):
@@ -480,193 +501,6 @@ def multiple_choice(doc: Document) -> list[Exercise]:
             exercises.append(exercise)
             asked.append(choice.right)
     return exercises
-
-
-# ---------------------------------------------------------------- fill in the blank
-
-_SUMMARY = re.compile(r"takeaway|summary|recap|conclusion|bottom line|key points|cheat ?sheet|remember", re.IGNORECASE)
-_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_IDENTIFIER = re.compile(
-    r"(?<![\w\\`.@/-])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?)(?![\w`@/-]|\.\w|\\)"
-)
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[-'][A-Za-z0-9]+)*")
-_STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "without", "into", "onto", "over", "under", "about", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "you", "your", "yours", "we", "our", "they", "their", "them", "he", "she", "his", "her", "not", "no", "yes", "do", "does", "did", "done", "use", "used", "using", "uses", "always", "never", "only", "just", "more", "most", "less", "least", "very", "much", "many", "can", "could", "should", "would", "will", "may", "might", "must", "make", "makes", "made", "get", "gets", "keep", "keeps", "set", "sets", "all", "any", "each", "every", "some", "other", "such", "than", "then", "so", "up", "out", "new", "one", "two", "three", "first", "last", "best", "good", "better", "great", "own", "same", "like", "how", "what", "when", "where", "which", "who", "why", "whole", "part", "way", "ways", "thing", "things", "time", "times", "data", "code", "file", "files", "app", "apps", "work", "works", "step", "steps", "key", "keys", "guide", "tip", "tips", "note", "summary", "takeaways", "conclusion", "introduction", "basics"]
-)
-
-
-@dataclass(frozen=True)
-class _Blank:
-    sentence: str
-    """The item with the term replaced by ____ (CommonMark)."""
-    term: str
-    """The term as the learner would write it (plain text)."""
-    score: int
-    section: str
-    position: int
-
-
-def _code_like(token: str) -> bool:
-    core = token.removesuffix("()")
-    if normalize(core) in {"e.g", "i.e", "etc", "vs"}:
-        return False
-    return (
-        token.endswith("()")
-        or "_" in core.strip("_")
-        or bool(re.search(r"\.[a-z_]", core))
-        or bool(re.search(r"[a-z][A-Z]", core))
-        or bool(re.fullmatch(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+", core))
-    )
-
-
-def _heading_phrases(text: str, headings: Sequence[str]) -> Iterator[tuple[int, int, str, int]]:
-    """(start, end, phrase, score) for 1-3 word phrases of `text` that a heading also uses."""
-    words = list(_WORD.finditer(text))
-    plain_headings = [normalize(_plain(h)) for h in headings]
-    # What a heading is about: "The Monolith: The All-in-One Application" -> "monolith".
-    topics = {
-        re.sub(r"^(?:the|a|an)\s+", "", normalize(_plain(_title(h))).split(":")[0].strip(" ?.!"))
-        for h in headings
-    }
-
-    def named(i: int) -> bool:  # a capitalised word that is not the first of a sentence
-        if not 0 <= i < len(words):
-            return False
-        before = text[: words[i].start()].rstrip(" *_`“\"'(")
-        return words[i].group(0)[0].isupper() and bool(before) and not before.endswith((".", "!", "?", ":"))
-
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
-            group = words[i : i + size]
-            first, last = group[0].group(0), group[-1].group(0)
-            if first.casefold() in _STOPWORDS or last.casefold() in _STOPWORDS:
-                continue
-            start, end = group[0].start(), group[-1].end()
-            phrase = text[start:end]
-            if not re.fullmatch(r"[\w+#'-]+(?: [\w+#'-]+)*", phrase):
-                continue  # punctuation or markup between the words
-            if (start and text[start - 1] in ".-_/\\@") or re.match(r"[-_/@]|\.\w", text[end : end + 2]):
-                continue  # part of a dotted or hyphenated name ("Socket.IO")
-            if size > 1 and any(w.group(0).casefold() in _STOPWORDS for w in group):
-                continue  # "functions on indexed"
-            if size == 1 and len(phrase) < 4:
-                continue
-            if named(i + size) or (named(i - 1) and named(i)):
-                continue  # part of a longer name ("Full Table Scan")
-            needle = normalize(phrase)
-            needles = {needle, needle[:-1]} if needle.endswith("s") and len(needle) > 4 else {needle}
-            if not any(
-                re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", h) for n in needles for h in plain_headings
-            ):
-                continue
-            capitalised = any(w.group(0)[0].isupper() for w in group) or any(
-                c.isupper() for w in group for c in w.group(0)[1:]
-            )
-            topic = bool(needles & topics)
-            score = 2 if size > 1 or capitalised or topic else 1  # a lone common word makes a weak blank
-            yield start, end, phrase, score
-
-
-def _blank_candidates(item: str, headings: Sequence[str], section: str) -> list[tuple[int, int, int, str]]:
-    """(score, start, end, term) for terms of a bullet worth blanking out."""
-    definition = _definition(item)
-    body_start = len(item) - len(definition.body) if definition else 0
-    found: list[tuple[int, int, int, str]] = []
-    code_spans = list(_CODE_SPAN.finditer(item))
-    for match in code_spans:
-        term = match.group(2).strip()
-        if match.start() >= body_start and 2 <= len(term) <= 30 and "\\" not in term:
-            found.append((4, match.start(), match.end(), term))
-    inside_code = [(m.start(), m.end()) for m in code_spans]
-
-    def free(start: int, end: int) -> bool:
-        return start >= body_start and not any(s < end and start < e for s, e in inside_code)
-
-    for match in _IDENTIFIER.finditer(item):
-        token = match.group(1)
-        if free(match.start(), match.end()) and _code_like(token) and len(token) <= 30:
-            found.append((3, match.start(), match.end(), token))
-    for start, end, phrase, score in _heading_phrases(item, headings):
-        if free(start, end) and score >= 2:
-            found.append((score, start, end, phrase))
-    usable = []
-    for score, start, end, term in found:
-        if _plain(item).casefold().count(_plain(term).casefold()) != 1:
-            continue  # blanking one of two mentions gives it away
-        if _says(section, term) or normalize(_plain(term)) in normalize(_plain(section)):
-            continue
-        usable.append((score, start, end, term))
-    return usable
-
-
-def _blanks(placed: list[_Placed]) -> list[_Blank]:
-    """Blanks from the summary's bullets, best first; from its sentences if it has no bullets to use."""
-    headings_at = [spot.block.text for spot in placed if isinstance(spot.block, Heading)]
-    bullets, sentences = [], []
-    for position, spot in enumerate(placed):
-        block = spot.block
-        if not any(_SUMMARY.search(h.text) for h in spot.trail):
-            continue
-        if isinstance(block, ListBlock):
-            items, into = block.items, bullets
-        elif isinstance(block, Paragraph):
-            items, into = tuple(_sentences(block.text)), sentences
-        else:
-            continue
-        section = spot.section
-        others = [text for text in headings_at if text != section and not _SUMMARY.search(text)]
-        for order, item in enumerate(items):
-            if "\n" in item or not 30 <= len(_plain(item)) <= MAX_TEXT or item.rstrip().endswith(("?", ":")):
-                continue
-            candidates = _blank_candidates(item, others, section)
-            if not candidates:
-                continue
-            score, start, end, term = max(candidates, key=lambda c: (c[0], len(c[3]), -c[1]))
-            sentence = item[:start] + "____" + item[end:]
-            into.append(_Blank(sentence, _plain(term), score, section, position * 100 + order))
-    blanks = bullets or sentences
-    blanks.sort(key=lambda b: (-b.score, b.position))
-    return blanks
-
-
-def _accepted(term: str) -> list[str]:
-    """Digests of the fair ways to write `term`: with or without backticks, quotes, "()", hyphens."""
-    forms = {term}
-    if term.endswith("()"):
-        forms.add(term[:-2])
-    if len(term) > 2 and term[0] == term[-1] and term[0] in "\"'":
-        forms.add(term[1:-1])
-    for form in sorted(forms):  # a copy: the loop adds forms
-        if "-" in form and not form.startswith("-"):
-            forms.add(form.replace("-", " "))
-    forms |= {f"`{form}`" for form in forms}
-    return sorted({digest(form) for form in forms})
-
-
-def _blank_exercise(blank: _Blank) -> Exercise:
-    where = f" in «{blank.section}»" if blank.section else ""
-    prompt = (
-        f"Fill in the blank in this sentence from the tutorial{where}:\n\n"
-        f"> {blank.sentence}\n\n"
-        "Set `answer` to the missing term (a string)."
-    )
-    accepted = ", ".join(repr(d) for d in _accepted(blank.term))
-    check = _check(
-        [
-            'assert isinstance(answer, str) and answer.strip(), "Write the missing term as a string."',
-            f"assert _digest(answer) in {{{accepted}}}, {_wrong(blank.section, [blank.term])!r}",
-        ],
-        "✅ Correct: that is the term the tutorial uses.",
-    )
-    return Exercise(
-        kind="short",
-        title="Fill in the blank",
-        prompt=prompt,
-        starter="answer = ...  # the missing term, as a string\n",
-        solution=f"answer = {blank.term!r}\n",
-        check=check,
-        section=blank.section,
-    )
 
 
 # ---------------------------------------------------------------- order the steps
@@ -774,6 +608,9 @@ def _order_exercise(steps: _Steps, *, what: str = "steps") -> Exercise:
         solution=f"answer = {answer!r}\n",
         check=check,
         section=steps.section,
+        right=(f"answer = {', '.join(answer.lower())!r}\n", f"answer = {' '.join(answer)!r}\n"),
+        wrong=(f"answer = {answer[::-1]!r}\n", f"answer = {answer[1] + answer[0] + answer[2:]!r}\n",
+               f"answer = {answer[:-1]!r}\n"),
     )
 
 
@@ -784,61 +621,5 @@ def _leaks(exercise: Exercise, answers: Sequence[str]) -> bool:
 
 
 def short_answer(doc: Document) -> list[Exercise]:
-    """Up to three short answers: fill in a key term from the takeaways, order the steps."""
-    placed = _walk(doc)
-    blanks, seen = [], set()
-    for blank in _blanks(placed):
-        key = normalize(blank.term)
-        if key not in seen:
-            seen.add(key)
-            blanks.append(blank)
-    fills = [_blank_exercise(b) for b in blanks]
-    fills = [e for e, b in zip(fills, blanks) if not _leaks(e, [b.term])]
-    orders = [_order_exercise(s) for s in _step_groups(placed)]
-    if not fills and not orders:
-        # No takeaways and no steps: the order of the tutorial's own sections is still worth knowing.
-        orders = [_order_exercise(s, what="sections") for s in _section_groups(placed)]
-    return _interleave(fills, orders)[:MAX_PER_KIND]
-
-
-# ---------------------------------------------------------------- sections (fallbacks)
-
-_GENERIC_SECTION = re.compile(r"^(introduction|conclusion|summary|faq|frequently asked|key takeaways|wrapping up)", re.I)
-
-
-def _sections(placed: list[_Placed]) -> list[tuple[_Placed, str]]:
-    """Top-level sections with a substantial first sentence: (heading spot, lead sentence)."""
-    top = min((spot.block.level for spot in placed if isinstance(spot.block, Heading)), default=0)
-    found = []
-    for position, spot in enumerate(placed):
-        block = spot.block
-        if not isinstance(block, Heading) or block.level != top or _GENERIC_SECTION.match(_plain(block.text)):
-            continue
-        after = placed[position + 1].block if position + 1 < len(placed) else None
-        lead = _lead(after.text) if isinstance(after, Paragraph) else None
-        if lead and len(_plain(block.text)) <= 90:
-            found.append((spot, lead))
-    return found
-
-
-def _section_choices(placed: list[_Placed]) -> list[_Choice]:
-    """"Which section says this?" with the other sections' titles as distractors."""
-    sections = _sections(placed)
-    titles = [spot.block.text for spot, _ in sections]
-    choices = []
-    for n, (spot, lead) in enumerate(sections):
-        others = [t for t in titles[n + 1:] + titles[:n] if not _says(lead, _plain(t))]
-        if len(others) < 2 or _says(lead, _plain(spot.block.text)):
-            continue  # too few options, or the sentence names its own section
-        question = f"Which section of the tutorial opens with this sentence?\n\n> {lead}"
-        choices.append(_Choice("Find the section", question, spot.block.text, tuple(others[:3]), spot.block.text, "section"))
-    return choices
-
-
-def _section_groups(placed: list[_Placed]) -> list[_Steps]:
-    """The first few top-level sections, to put in order."""
-    titles = tuple(spot.block.text for spot, _ in _sections(placed))[:5]
-    plain = [normalize(_plain(t)) for t in titles]
-    if len(titles) < 4 or len(set(plain)) != len(plain):
-        return []
-    return [_Steps(titles, "", _sections(placed)[0][0].index, True)]
+    """Up to three "order the steps" exercises (a procedure's steps, scrambled)."""
+    return [_order_exercise(s) for s in _step_groups(_walk(doc))][:MAX_PER_KIND]

@@ -2,15 +2,17 @@
 
 The generators (converter/exercises/) each offer exercises or decline, from
 static analysis only (and what check recorded, like a cell's printed output);
-this pass picks a varied set — code exercises first when the tutorial has
-runnable code, then quizzes — and labels them uniquely in the book. `course
-check` proves each one; an exercise check disproved is dropped here, with its
-reason in the tutorial's notes (the conversion report). The others keep their
-labels, so what check proved about them still applies.
+this pass leaves out what `course check` disproved (with its reason in the
+tutorial's notes, the conversion report), so the next offer takes its place,
+then picks a varied set: exercises that apply the idea first (fix, order, complete
+or predict code, write a query), then quizzes. Labels are derived from each
+exercise's content, so what check proved about it still applies whatever else
+is picked.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -39,7 +41,11 @@ GENERATORS: tuple[tuple[str, Generator], ...] = (
     ("choice", multiple_choice),
     ("short", short_answer),
 )
-MAX_EXERCISES = 5
+APPLY_KINDS = frozenset({"fix", "parsons", "complete", "predict", "query", "command"})
+"""Kinds where the learner applies the idea (writes, fixes, orders or predicts code)."""
+MAX_EXERCISES = 6
+MAX_APPLY = 4
+"""Apply-kind exercises first, up to this many, so that quizzes still get a place."""
 
 
 def add_exercises(course: Course, *, findings: Findings = Findings()) -> Course:
@@ -48,28 +54,50 @@ def add_exercises(course: Course, *, findings: Findings = Findings()) -> Course:
 
 
 def _with_exercises(doc: Document, findings: Findings) -> Document:
-    picked = choose([generate(doc) for _kind, generate in GENERATORS])
-    labelled = [replace(ex, label=f"ex-{doc.meta.slug}-{n}") for n, ex in enumerate(picked, start=1)]
-    kept, notes, applied = [], [], []
-    for ex in labelled:
-        key = exercise_key(ex.label, *exercise_sources(ex), *exercise_answers(ex))
-        found = findings.exercises.get(key)
-        if found is not None and not found.ok:
-            notes.append(f"exercise {ex.label} ({ex.title}) left out: course check: {found.reason or 'its contract does not hold'}")
-            applied.append(key)
-        else:
-            kept.append(ex)
+    """Offers check disproved are left out before choosing, so that the next offer takes their
+    place (and its label); the reasons go to the tutorial's notes."""
+    offers, notes, applied = [], [], []
+    for _kind, generate in GENERATORS:
+        kept = []
+        for ex in generate(doc):
+            label = _label(doc, ex)
+            key = exercise_key(label, *exercise_sources(ex), *exercise_answers(ex))
+            found = findings.exercises.get(key)
+            if found is not None and not found.ok:
+                notes.append(f"exercise {label} ({ex.title}) left out: course check: "
+                             f"{found.reason or 'its contract does not hold'}")
+                applied.append(key)
+            else:
+                kept.append(ex)
+        offers.append(kept)
+    picked = choose(offers)
+    labelled = [replace(ex, label=_label(doc, ex)) for ex in picked]
     meta = replace(doc.meta, findings=doc.meta.findings + tuple(applied))
-    return replace(doc, meta=meta, blocks=doc.blocks + tuple(kept), notes=doc.notes + tuple(notes))
+    return replace(doc, meta=meta, blocks=doc.blocks + tuple(labelled), notes=doc.notes + tuple(notes))
 
 
-def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES) -> list[Exercise]:
-    """Round-robin over the generators' offers (in GENERATORS order) so that a tutorial gets
-    as many different kinds as it offers, best offer of each first, up to `limit`."""
+def _label(doc: Document, ex: Exercise) -> str:
+    """A label unique in the book that stays with the exercise whatever else is picked
+    (`ex-<slug>-<digest of its starter and solution>`), so what check proved about it still applies."""
+    digest = hashlib.sha256(f"{ex.kind}\x00{ex.starter}\x00{ex.solution}\x00{ex.prompt}".encode()).hexdigest()[:6]
+    return f"ex-{doc.meta.slug}-{digest}"
+
+
+def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES, apply_limit: int = MAX_APPLY) -> list[Exercise]:
+    """Round-robin over the generators' offers (in GENERATORS order): apply-kind exercises
+    first (up to `apply_limit`), then the quizzes, then more apply-kind ones if room is left;
+    each generator's best offer first, every exercise once."""
     queues = [list(offer) for offer in offers]
     picked: list[Exercise] = []
-    while len(picked) < limit and any(queues):
-        for queue in queues:
-            if queue and len(picked) < limit:
-                picked.append(queue.pop(0))
+
+    def take(want, cap: int) -> None:
+        while len(picked) < cap and any(q and want(q[0]) for q in queues):
+            for queue in queues:
+                if queue and want(queue[0]) and len(picked) < cap:
+                    picked.append(queue.pop(0))
+
+    applies = lambda ex: ex.kind in APPLY_KINDS  # noqa: E731
+    take(applies, min(apply_limit, limit))
+    take(lambda ex: not applies(ex), limit)
+    take(applies, limit)
     return picked

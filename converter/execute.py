@@ -49,6 +49,7 @@ import platform
 import re
 import sys
 import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -532,14 +533,14 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> tuple[dict[str
     for cell in nb.cells[shipped:]:
         run = cell.metadata["answer_run"]
         tries.setdefault((run["label"], run["role"], run["n"]), {})[run["part"]] = cell
-    passed = {"right": 0, "wrong": 0}
+    passed: dict[str, Counter] = defaultdict(Counter)  # label -> role -> answers that behaved as they should
     for (label, role, n), cells in tries.items():
         if label in problems:
             continue
         answer_error, check_error = _errors(cells["answer"]), _errors(cells["check"])
         if role == "wrong":
             if answer_error or (check_error and check_error[0].get("ename") == "AssertionError"):
-                passed["wrong"] += 1
+                passed[label]["wrong"] += 1
             elif check_error:
                 problems[label] = f"with wrong answer {n} its check raises {check_error[0].get('ename')}, not AssertionError"
             else:
@@ -550,8 +551,9 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> tuple[dict[str
             what = "the solution" if role == "solution" else f"correct variant {n}"
             problems[label] = f"{what} fails its check ({_error_line(failure[0])})"
         elif role == "right":
-            passed["right"] += 1
-    return problems, AnswerTally(passed["right"], passed["wrong"])
+            passed[label]["right"] += 1
+    proved = [counts for label, counts in passed.items() if label not in problems]
+    return problems, AnswerTally(sum(c["right"] for c in proved), sum(c["wrong"] for c in proved))
 
 
 class _NotebookLimit(Exception):

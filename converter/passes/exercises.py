@@ -20,6 +20,7 @@ from ..document import Course, Document, Exercise
 from ..findings import Findings, exercise_key
 from ..writers.notebook import exercise_answers, exercise_sources
 from ..exercises.blank import complete_a_line
+from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
 from ..exercises.predict import predict_output
@@ -38,6 +39,7 @@ GENERATORS: tuple[tuple[str, Generator], ...] = (
     ("fix", fix_the_bug),
     ("predict", predict_output),
     ("query", write_the_query),
+    ("command", write_the_command),
     ("choice", multiple_choice),
     ("short", short_answer),
 )

@@ -23,6 +23,7 @@ from ..exercises.blank import complete_a_line
 from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
+from ..exercises.pieces import order_the_pieces
 from ..exercises.predict import predict_output
 from ..exercises.programs import fix_programs, parsons_problems
 from ..exercises.query import write_the_query
@@ -34,12 +35,13 @@ Generator = Callable[[Document], list[Exercise]]
 GENERATORS: tuple[tuple[str, Generator], ...] = (
     ("fix", fix_programs),
     ("parsons", parsons_problems),
-    ("complete", complete_the_code),
-    ("complete", complete_a_line),
-    ("fix", fix_the_bug),
-    ("predict", predict_output),
-    ("query", write_the_query),
     ("command", write_the_command),
+    ("query", write_the_query),
+    ("complete", complete_the_code),
+    ("parsons", order_the_pieces),
+    ("predict", predict_output),
+    ("fix", fix_the_bug),
+    ("complete", complete_a_line),
     ("choice", multiple_choice),
     ("short", short_answer),
 )

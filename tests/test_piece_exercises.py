@@ -1,0 +1,114 @@
+"""Parsons problems on a program's pieces, in any language, run or not: what must come
+before what is read statically; every order that keeps it is accepted."""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.document import CodeBlock, Document, Heading, Meta
+from converter.exercises.pieces import constraints, order_the_pieces, pieces_of, valid_orders
+from tests.exercise_contract import assert_contract, check_message
+
+EXPRESS = """\
+const express = require('express');
+const app = express();
+// routes
+app.get('/', (req, res) => {
+  res.send('home');
+});
+app.get('/about', (req, res) => res.send('about'));
+app.listen(3000, () => console.log('listening'));
+"""
+PYTHON = """\
+import sqlite3
+
+def connect(path):
+    return sqlite3.connect(path)
+
+db = connect(":memory:")
+db.execute("CREATE TABLE t (x)")
+print(db.execute("SELECT count(*) FROM t").fetchone())
+"""
+SQL = """\
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE orders (id INTEGER, user_id INTEGER);
+INSERT INTO users VALUES (1, 'Ann');
+INSERT INTO orders VALUES (1, 1);
+SELECT name FROM users JOIN orders ON orders.user_id = users.id WHERE orders.id >= 1;
+"""
+GO = """\
+func main() {
+    ch := make(chan string)
+    done := make(chan bool)
+    go func() {
+        ch <- "ping"
+    }()
+    msg := <-ch
+    fmt.Println(msg)
+    close(done)
+}
+"""
+RUBY = """\
+class Greeter
+  def hello(name)
+    "Hello, #{name}"
+  end
+end
+
+greeter = Greeter.new
+puts greeter.hello("Ann") if greeter.respond_to?(:hello)
+"""
+CASES = {"javascript": EXPRESS, "python": PYTHON, "sql": SQL, "go": GO, "ruby": RUBY}
+
+
+def _doc(code: str, language: str) -> Document:
+    return Document(Meta("T", "t.md", slug="t"), (Heading(2, "The code"), CodeBlock(code, language, status="skipped")))
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_pieces_keep_the_contract_in_every_language(language: str) -> None:
+    [exercise] = order_the_pieces(_doc(CASES[language], language))
+    assert exercise.kind == "parsons" and exercise.section == "The code"
+    assert len(exercise.right) >= 2 and len(exercise.wrong) >= 3
+    assert assert_contract(exercise).startswith("✅")
+    said = [check_message(exercise, wrong) for wrong in exercise.wrong]
+    assert any("too early" in s for s in said)  # a piece before what it needs
+    assert any("you used" in s for s in said)  # a piece left out
+    if "slip" in exercise.prompt:  # where a plausible slip exists, one piece is shown twice
+        assert any("slip" in s for s in said)
+    assert exercise.solution.split("=")[1].strip() not in exercise.check  # the answer is not in plain sight
+
+
+def test_a_piece_with_a_slip_is_offered_beside_the_right_one() -> None:
+    [exercise] = order_the_pieces(_doc(SQL, "sql"))
+    assert "orders.id < 1" in exercise.prompt and "orders.id >= 1" in exercise.prompt
+    assert "slip" in check_message(exercise, exercise.wrong[0])
+
+
+def test_pieces_and_what_must_come_first() -> None:
+    pieces = pieces_of(EXPRESS, "javascript")
+    assert [p.code.splitlines()[0] for p in pieces] == [
+        "const express = require('express');", "const app = express();", "app.get('/', (req, res) => {",
+        "app.get('/about', (req, res) => res.send('about'));", "app.listen(3000, () => console.log('listening'));"]
+    before = constraints(pieces)
+    assert (0, 1) in before and (1, 4) in before  # express before app, app before app.listen
+    assert (2, 3) in before  # two routes on the same app keep their order (the first match wins)
+
+
+def test_every_order_that_keeps_the_constraints_is_accepted() -> None:
+    # two independent channels made in either order: both orders are right
+    code = "a := make(chan int)\nb := make(chan int)\ngo send(a)\ngo send(b)\nfmt.Println(<-a, <-b)\n"
+    pieces = pieces_of(code, "go")
+    orders = valid_orders(len(pieces), constraints(pieces))
+    assert (0, 1, 2, 3, 4) in orders and (1, 0, 2, 3, 4) in orders and (0, 2, 1, 3, 4) in orders
+    assert all(order[-1] == 4 for order in orders)  # the print needs both
+
+
+@pytest.mark.parametrize(("code", "language"), [
+    ("x = 1\ny = 2\nz = 3\n", "python"),  # nothing depends on anything: any order, nothing to learn
+    ("print(1)\n", "python"),  # one piece
+    ("function f() {\n  return g();\n", "javascript"),  # unbalanced
+    ("x = 1\nprint(x)\nx = 2\nprint(x)\n", "python"),  # a name declared twice
+])
+def test_declines(code: str, language: str) -> None:
+    assert order_the_pieces(_doc(code, language)) == []

@@ -36,7 +36,7 @@ _OPERATORS: tuple[tuple[int, str, str, str], ...] = (
     (0, r"(?<![<>=!-])>=(?![=>])", ">", "`>=` → `>`"),
     (0, r"(?<![<>=!])<=(?![=>])", "<", "`<=` → `<`"),
     (0, r"(?<![-=<>!>])>(?![=>])", ">=", "`>` → `>=`"),
-    (0, r"(?<![<])<(?![=<-])", "<=", "`<` → `<=`"),
+    (0, r"(?<![<])<(?![=<>-])", "<=", "`<` → `<=`"),
     (0, r"(?<![=!<>])===(?!=)", "!==", "`===` → `!==`"),
     (0, r"(?<![=!<>])==(?!=)", "!=", "`==` → `!=`"),
     (0, r"(?<![=!])!==?(?!=)", "==", "`!=` → `==`"),
@@ -66,6 +66,18 @@ _OPERATORS: tuple[tuple[int, str, str, str], ...] = (
     (3, r"(?<![\w.$@])(\d+)(?![\w.])", "", "a number changed by one"),
 )
 
+# SQL's own slips (case-insensitive): the join kind, the sort direction, AND/OR, DISTINCT.
+_SQL_OPERATORS: tuple[tuple[int, str, str, str], ...] = (
+    (0, r"(?i)\bLEFT\s+(?:OUTER\s+)?JOIN\b", "INNER JOIN", "`LEFT JOIN` → `INNER JOIN`"),
+    (0, r"(?i)\bINNER\s+JOIN\b", "LEFT JOIN", "`INNER JOIN` → `LEFT JOIN`"),
+    (0, r"(?i)\bAND\b", "OR", "`AND` → `OR`"),
+    (0, r"(?i)\bOR\b", "AND", "`OR` → `AND`"),
+    (1, r"(?i)\bDESC\b", "ASC", "`DESC` → `ASC`"),
+    (1, r"(?i)\bASC\b", "DESC", "`ASC` → `DESC`"),
+    (1, r"(?i)\bDISTINCT\s+", "", "`DISTINCT` dropped"),
+    (1, r"(?i)\bIS\s+NULL\b", "IS NOT NULL", "`IS NULL` → `IS NOT NULL`"),
+    (1, r"(?i)\bIS\s+NOT\s+NULL\b", "IS NULL", "`IS NOT NULL` → `IS NULL`"),
+)
 _LEXERS = {"shell": "bash"}
 # Lines that declare rather than compute (`class Product < Base`, `def f(a=1)`, imports):
 # a change there is a syntax error or a different program, not a plausible slip.
@@ -101,7 +113,8 @@ def mutants(code: str, language: str) -> list[Mutant]:
     """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank."""
     mask = masked(code, language)
     found: dict[str, Mutant] = {}
-    for rank, pattern, replacement, change in _OPERATORS:
+    operators = _SQL_OPERATORS + _OPERATORS[:9] + _OPERATORS[-1:] if language == "sql" else _OPERATORS
+    for rank, pattern, replacement, change in operators:
         for match in re.finditer(pattern, mask):
             if pattern.startswith("(?<![\\w.$@])(\\d+)"):
                 replacement = str(int(match.group(1)) + 1)

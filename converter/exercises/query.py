@@ -23,9 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Keyword
+
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from ..myst_escape import code_span, escape
 from .checks import packed
+from .mutants import mutants, spread, without_comments
 from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, setup_code, sql_literal, table_script
 from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
 from .select_analysis import SelectInfo, _all_infos, analyze_select, select_items
@@ -363,7 +367,18 @@ def _exercise(cand: Candidate, data: SampleData) -> Exercise | None:
         check=check_code(cand.sql, order_keys),
         section=cand.section,
         setup=setup,
+        right=tuple(f"query = {_py_string(sql)}\n" for sql in equivalent_queries(cand.sql)),
+        wrong=tuple(f"query = {_py_string(m.code)}\n" for m in spread([m for m in mutants(cand.sql, "sql") if m.rank <= 1], 3)),
     )
+
+
+def equivalent_queries(sql: str) -> list[str]:
+    """The same query written differently: keywords in lower case, and all on one line
+    (comments dropped). A check that compares results must accept both."""
+    lexer = get_lexer_by_name("sql")
+    lowered = "".join(v.lower() if t in Keyword else v for t, v in lexer.get_tokens(sql)).rstrip("\n")
+    one_line = " ".join(without_comments(sql, "sql").split())
+    return [q for q in dict.fromkeys((lowered, one_line)) if q != sql]
 
 
 def _result_names(cand: Candidate, schema: Schema) -> list[str] | None:

@@ -200,6 +200,7 @@ def _values(table: TableSpec, col: Column, kind: str, n: int, literals: list[tup
             vals.append(d.strftime("%Y-%m-%d %H:%M:%S") if with_time else d.strftime("%Y-%m-%d"))
         for k, v in enumerate(v for v in eq if isinstance(v, str)):
             vals[(2 * k + 1) % n] = v
+        _boundaries(vals, [v for v in ranged if isinstance(v, str) and _parse_date(v)])
         return sorted(vals)
     if kind in ("int", "real"):
         if kind == "real":
@@ -222,6 +223,7 @@ def _values(table: TableSpec, col: Column, kind: str, n: int, literals: list[tup
         vals = [base[_GROUPS[k % len(_GROUPS)] if grouped else k % len(base)] for k in range(n)]
         for k, v in enumerate(v for v in eq if isinstance(v, (int, float))):
             vals[(2 * k + 1) % n] = v
+        _boundaries(vals, [v for v in ranged if isinstance(v, int) or (kind == "real" and isinstance(v, float))])
         return vals
     # text
     vals = _text_values(table, col, n, offset)
@@ -243,6 +245,15 @@ def _values(table: TableSpec, col: Column, kind: str, n: int, literals: list[tup
             sample = pattern.replace("%", " sample ").replace("_", "x").strip() or "sample"
             vals[(3 + 2 * k) % n] = " ".join(sample.split())
     return vals
+
+
+def _boundaries(vals: list, bounds: list) -> None:
+    """Rows whose value is exactly a bound the query compares with (`created_at >= '2023-01-01'`):
+    only they tell `>=` from `>`, a typical slip a check must catch. Slots 0, 2, 4...: the
+    equality literals took the odd ones."""
+    for k, bound in enumerate(dict.fromkeys(bounds)):
+        if 2 * k < len(vals):
+            vals[2 * k] = bound
 
 
 def _row_count(table: TableSpec, kinds: dict[str, str], referenced: bool, grouped: bool = False) -> int:

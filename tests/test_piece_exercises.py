@@ -50,13 +50,15 @@ func main() {
 """
 RUBY = """\
 class Greeter
+  attr_accessor :greeting
   def hello(name)
-    "Hello, #{name}"
+    "#{greeting}, #{name}"
   end
 end
 
 greeter = Greeter.new
-puts greeter.hello("Ann") if greeter.respond_to?(:hello)
+greeter.greeting = "Hello"
+puts greeter.hello("Ann") if greeter.greeting.size >= 1
 """
 CASES = {"javascript": EXPRESS, "python": PYTHON, "sql": SQL, "go": GO, "ruby": RUBY}
 
@@ -112,3 +114,13 @@ def test_every_order_that_keeps_the_constraints_is_accepted() -> None:
 ])
 def test_declines(code: str, language: str) -> None:
     assert order_the_pieces(_doc(code, language)) == []
+
+
+def test_the_order_of_two_prints_counts_only_when_the_exercise_shows_the_output() -> None:
+    pieces = pieces_of("def greet(n):\n    return 'Hi ' + n\n\nprint(greet('Ada'))\nprint(greet('Grace'))\n", "python")
+    assert constraints(pieces) == {(0, 1), (0, 2)}  # either print may come first: nothing says which
+    assert constraints(pieces, output_shown=True) == {(0, 1), (0, 2), (1, 2)}
+    code = "items = []\nitems.append('a')\nitems.append('b')\nprint(items[0])\nprint(len(items) >= 2)\n"
+    shown = Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="runs", printed="a\nTrue\n"),))
+    [exercise] = order_the_pieces(shown)
+    assert "The program prints:\n\n```text\na\nTrue\n```" in exercise.prompt

@@ -111,7 +111,7 @@ RUBY = doc(
     Paragraph("The core ideas stay the same, though Ractors restrict shared global state."),
 )
 
-STEPS = doc(
+STEP_HEADINGS = doc(
     Heading(2, "Step-by-Step: Building the App"),
     Heading(3, "Step 1: Create the Project"),
     Paragraph("Make a folder."),
@@ -121,6 +121,10 @@ STEPS = doc(
     Paragraph("Call register\\_blueprint with a url\\_prefix."),
     Heading(3, "Step 4: Run the Server"),
     Paragraph("Start it."),
+)
+STEPS = doc(
+    Heading(2, "Step-by-Step: Building the App"),
+    ListBlock(("Create the Project", "Write the Model", "Register the Blueprint", "Run the Server"), ordered=True),
     Heading(2, "Summary"),
     ListBlock(
         (
@@ -129,6 +133,10 @@ STEPS = doc(
         )
     ),
 )
+
+
+def test_step_headings_are_the_outline_not_a_procedure_to_order():
+    assert short_answer(STEP_HEADINGS) == []
 
 
 # ---------------------------------------------------------------- multiple choice
@@ -419,7 +427,7 @@ def test_seed_sanity(capsys):
         print("\nQuiz exercises per seed tutorial:\n  " + "\n  ".join(rows))
     # Fewer than before issue 10 (no blanks from summaries, no "which section", no question
     # word overlap gives away), but every one asked on a seed keeps the overlap rule.
-    assert choice_count >= len(docs) // 2 and short_count >= len(docs) // 3
+    assert choice_count >= len(docs) // 2 and short_count >= 3
     for tutorial in docs:
         for exercise in multiple_choice(tutorial):
             shown = options(exercise)

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
 from .mutants import masked, mutants, without_comments
-from .predict import PRINTING, fenced, section_of, top_binds
+from .predict import PRINTING, fenced, printed_lines, section_of, top_binds
 
 LANGUAGES = ("javascript", "typescript", "go", "ruby", "python", "sql")
-PIECES = (3, 9)
+PIECES = (4, 9)
 MAX_PIECE_LINES = 25
 MAX_ORDERS = 720
-MAX_OFFERS = 2
+MAX_OFFERS = 3
 LETTERS = "ABCDEFGHIJ"
 
 
@@ -218,15 +218,16 @@ exports window document setTimeout setInterval await async return new this self 
 undefined len str int range dict list set sum min max sorted time os sys asyncio""".split())
 
 
-def constraints(pieces: list[Piece]) -> set[tuple[int, int]]:
+def constraints(pieces: list[Piece], output_shown: bool = False) -> set[tuple[int, int]]:
     """(i, j): piece i must come before piece j: j uses what i declares, or both do something
-    to the same thing the program makes (or both print), so their order changes what it does."""
+    to the same thing the program makes, so their order changes what it does; or both print
+    and the exercise shows what the program prints (else any order of prints is fair)."""
     declared = frozenset().union(*(p.declares for p in pieces)) - GLOBALS
     found = set()
     for i, j in itertools.combinations(range(len(pieces)), 2):
         first, second = pieces[i], pieces[j]
         shared = first.uses & second.uses & declared  # both act on something this program makes
-        together = first.effect and second.effect and (shared or (first.prints and second.prints))
+        together = first.effect and second.effect and (shared or (output_shown and first.prints and second.prints))
         if first.declares & second.uses or together:
             found.add((i, j))
         if second.declares & first.uses and (i, j) not in found:
@@ -316,7 +317,8 @@ def _exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | None:
 
 def _pieces_exercise(doc: Document, index: int, block: CodeBlock, pieces: list[Piece]) -> Exercise | None:
     language = block.language
-    before = constraints(pieces)
+    output = printed_lines(block.printed) if block.printed and not block.volatile and block.printed.strip() else None
+    before = constraints(pieces, output_shown=output is not None)
     orders = valid_orders(len(pieces), before)
     if not before or len(orders) > MAX_ORDERS or len(orders) * 3 > math.factorial(len(pieces)):
         return None  # hardly any order is wrong: nothing to learn
@@ -351,7 +353,9 @@ def _pieces_exercise(doc: Document, index: int, block: CodeBlock, pieces: list[P
         f"Here are the pieces of a {_NAMES[language]} program from this section, shuffled.{slip} Set `order` to the "
         "letters of the pieces to keep, in an order that makes the program work (any order that does is right: a "
         "piece must come after the pieces whose names it uses, and what the program does happens in the order it "
-        "should).\n\n" + table
+        "should).\n\n"
+        + (f"The program prints:\n\n{fenced(chr(10).join(output), 'text')}\n\n" if output else "")
+        + table
     )
     return Exercise(
         kind="parsons", title="Put the pieces in order", prompt=prompt,

@@ -1,16 +1,14 @@
 """Exercise generator: predict what a piece of the tutorial's code prints.
 
-Python: a short cell that runs as written and prints a few lines. The expected
-output is what `course check` recorded the cell printing in the notebook
-(`CodeBlock.printed`, from findings.json): convert never runs code to learn it,
-so a cell check has not run yet gets no exercise until the next check+convert.
-The check compares the learner's answer with it line by line, by digest (the
-output itself never appears in the check); only spaces at line ends and blank
-lines at the end don't count.
-
-Other languages: a line that states its own output in a trailing comment
-(`puts x # => true`, `// Output: 42`, or a following `# Output: ...` line)
-becomes "what does this line print?", checked by digest.
+A short cell, in any language whose output `course check` records (Python, Ruby,
+JavaScript, Go, shell), that ran as written and printed a few steady lines. The
+expected output is what check recorded the cell printing (`CodeBlock.printed`, from
+findings.json): convert never runs code to learn it, so a cell check has not run
+yet gets no exercise until the next check+convert. An output the tutorial writes
+out anywhere (a `# => ...` comment, the prose) is not asked: reading it off is no
+prediction. The check compares the learner's answer with it line by line, by
+digest (the output itself never appears in the check); only spaces at line ends and
+blank lines at the end don't count.
 
 This module also holds the static helpers the other code generators share
 (`running_blocks`, `context_for`, `impure`, ...).
@@ -223,26 +221,34 @@ def fenced(code: str, language: str = "python") -> str:
 # --------------------------------------------------------------------------------------------
 # Predict: Python cells.
 
-MAX_PYTHON = 3
-MAX_STATED = 3
+MAX_PREDICT = 3
 
 
 def predict_output(doc: Document) -> list[Exercise]:
-    """Offer "what does this print?" exercises, best first."""
-    exercises = _python_predictions(doc)[:MAX_PYTHON]
-    return exercises + _stated_predictions(doc)[:MAX_STATED]
-
-
-def _python_predictions(doc: Document) -> list[Exercise]:
+    """Offer "what does this print?" exercises, best first: cells in any language that
+    `course check` saw print a steady output the tutorial itself does not state anywhere."""
+    stated = "\n".join(b.code if isinstance(b, CodeBlock) else getattr(b, "text", "") for b in doc.blocks)
     found = []
-    for index, block, tree in running_blocks(doc):
-        if block.status != "runs" or block.volatile or block.services or block.printed is None or not _candidate(tree):
+    for index, block in enumerate(doc.blocks):
+        if not isinstance(block, CodeBlock) or block.status != "runs" or block.volatile or block.services:
+            continue
+        if block.printed is None or block.language not in LANGUAGES or not _short_printing(block):
             continue
         lines = printed_lines(block.printed)
-        if not _askable(lines) or _trivial(lines, block.code):
-            continue
-        found.append(_python_exercise(doc, index, block.code, lines))
-    return found
+        if _askable(lines) and not _stated(lines, stated):
+            found.append(_exercise(doc, index, block, lines))
+    return found[:MAX_PREDICT]
+
+
+LANGUAGES = ("python", "ruby", "javascript", "go", "shell")
+"""Languages whose printed output `course check` records and a learner can predict by reading."""
+
+
+def _short_printing(block: CodeBlock) -> bool:
+    if block.language == "python":
+        tree = py.parse(block.code)
+        return tree is not None and _candidate(tree)
+    return len(block.code.splitlines()) <= 25 and bool(PRINTING.search(block.code))
 
 
 def _candidate(tree: ast.Module) -> bool:
@@ -269,9 +275,10 @@ def _askable(lines: list[str]) -> bool:
     return not (_UNSTABLE_OUTPUT.search(text) or "```" in text)
 
 
-def _trivial(lines: list[str], code: str) -> bool:
-    """Every printed line is written out in the code: nothing to predict."""
-    return all(line.strip() in code for line in lines if line.strip())
+def _stated(lines: list[str], text: str) -> bool:
+    """The tutorial writes the output out somewhere (in the code, a comment, the prose):
+    reading it off is no prediction."""
+    return all(line.strip() in text for line in lines if line.strip())
 
 
 # What counts as "the same output": the printed lines, less spaces at line ends and blank
@@ -290,7 +297,7 @@ exec(_PRINTED_HELPERS, _helpers)  # our own helper source (never tutorial code)
 printed_lines = _helpers["_printed_lines"]
 line_digests = _helpers["_line_digests"]
 
-_PYTHON_CHECK = '''\
+_CHECK = '''\
 {helpers}
 assert answer is not ..., "Replace the ... with the text you expect the code to print."
 assert isinstance(answer, str), "Put the printed text in a string, e.g. answer = \\"first line\\\\nsecond line\\"."
@@ -306,16 +313,12 @@ print("✅ Right! That is exactly what the code prints.")
 '''
 
 
-def _python_exercise(doc: Document, index: int, code: str, lines: list[str]) -> Exercise:
+def _exercise(doc: Document, index: int, block: CodeBlock, lines: list[str]) -> Exercise:
     text = "\n".join(lines)
-    if len(lines) == 1 or not all(line.isprintable() for line in lines):
-        solution = f"answer = {text!r}\n"
-    else:
-        body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-        solution = f'answer = """\\\n{body}\n"""\n'
+    solution = _answer(text)
     prompt = (
         "Read this code from the tutorial and work out what it prints, without running it:\n\n"
-        f"{fenced(code)}\n\n"
+        f"{fenced(block.code, block.language)}\n\n"
         "What does this print? Write the printed text as a string in `answer` "
         "(one line per printed line: use `\\n` or a triple-quoted string). "
         "Write it exactly: letter case, spaces and punctuation count; only spaces at the end "
@@ -328,118 +331,36 @@ def _python_exercise(doc: Document, index: int, code: str, lines: list[str]) -> 
     )
     return Exercise(
         kind="predict", title="Predict the output", prompt=prompt, starter=starter, solution=solution,
-        check=_PYTHON_CHECK.format(helpers=_PRINTED_HELPERS, digests=line_digests(text)),
+        check=_CHECK.format(helpers=_PRINTED_HELPERS, digests=line_digests(text)),
         section=section_of(doc, index),
+        right=(f"answer = {text + chr(10)!r}\n", "answer = " + repr("\n".join(f"{line}  " for line in lines)) + "\n"),
+        wrong=tuple(f"answer = {w!r}\n" for w in _near_misses(lines)),
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Predict: output the tutorial states in a comment (any language).
+def _answer(text: str) -> str:
+    lines = text.split("\n")
+    if len(lines) == 1 or not all(line.isprintable() for line in lines):
+        return f"answer = {text!r}\n"
+    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return f'answer = """\\\n{body}\n"""\n'
 
-_COMMENT = r"(?:#|//|--|;)"
-# `puts x # => true`, `console.log(x) // => 42`, `print(x)  # Output: 42`
-_TRAILING = re.compile(rf"^(?P<code>.*?\S)\s*{_COMMENT}\s*(?:=>|→|->|output\s*:|prints\s*:?|outputs\s*:?)\s*(?P<out>\S.*?)\s*$", re.I)
-# a line of its own: `# Output: [String, Comparable]`
-_OWN_LINE = re.compile(rf"^\s*{_COMMENT}\s*(?:=>|output\s*:|prints\s*:?|outputs\s*:?)\s*(?P<out>\S.*?)\s*$", re.I)
+
+def _near_misses(lines: list[str]) -> list[str]:
+    """Answers a careless reader gives: a line missing, the case changed, two lines swapped,
+    a number off by one. Each differs from the output (an exact comparison rejects it)."""
+    text = "\n".join(lines)
+    misses = []
+    if len(lines) > 1:
+        misses.append("\n".join(lines[:-1]))
+    else:
+        misses.append(text + "\n" + text)
+    for changed in (text.swapcase(), "\n".join(lines[::-1]), re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), text, count=1),
+                    text.rstrip(".!?:") if text.rstrip(".!?:") != text else text + "."):
+        if changed != text and changed not in misses:
+            misses.append(changed)
+    return misses[:4]
+
+
+# Calls that print, in the languages the tutorials use (other generators read it too).
 PRINTING = re.compile(r"\b(puts|print|println|printf|p|pp|console\.log|echo|fmt\.Print\w*|System\.out\.print\w*|say)\b")
-_VAGUE = re.compile(r"~|\b(about|approx\w*|something|e\.g\.|etc|error|exception|seconds?|ms)\b|\.\.\.|…", re.I)
-
-
-def _stated_predictions(doc: Document) -> list[Exercise]:
-    found = []
-    for index, block in enumerate(doc.blocks):
-        if not isinstance(block, CodeBlock) or block.language in ("python", "text", "", "shell", "console"):
-            continue
-        if block.status == "setup" or block.claim:
-            continue  # a claim `course check` saw the block contradict is no answer to teach
-        for line_no, (line, stated) in enumerate(_stated_lines(block.code)):
-            if _VAGUE.search(stated) or len(stated) > 80:
-                continue
-            found.append(_stated_exercise(doc, index, block, line, stated))
-            break  # one per block
-    return found
-
-
-def _stated_lines(code: str) -> list[tuple[str, str]]:
-    """(printing line, stated output) pairs."""
-    lines = code.splitlines()
-    pairs = []
-    for n, line in enumerate(lines):
-        match = _TRAILING.match(line)
-        if match and PRINTING.search(match["code"]) and not match["code"].lstrip().startswith(("#", "//")):
-            pairs.append((line, match["out"]))
-            continue
-        own = _OWN_LINE.match(line)
-        if own and n and PRINTING.search(lines[n - 1]) and not _OWN_LINE.match(lines[n - 1]):
-            if not lines[n - 1].lstrip().startswith(("#", "//")):
-                pairs.append((lines[n - 1], own["out"]))
-    return pairs
-
-
-def _unquote(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'`":
-        return text[1:-1]
-    return text
-
-
-_STATED_CHECK = '''\
-{helpers}
-assert answer is not ..., "Replace the ... with the output you expect."
-
-def _unquote(text):
-    text = str(text).strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\\"'`":
-        return text[1:-1]
-    return text
-
-if _digest(_unquote(answer)) != {expected!r}:
-    raise AssertionError("Not quite. Read the highlighted line again, step by step, and try once more.")
-print("✅ Right! That is the output the tutorial states.")
-'''
-
-
-def _stated_exercise(doc: Document, index: int, block: CodeBlock, line: str, stated: str) -> Exercise:
-    shown = _strip_stated(block.code, line)
-    marked = shown.replace(_code_part(line), _code_part(line) + "   " + _marker(block.language), 1)
-    name = block.language.capitalize() if block.language else "This"
-    prompt = (
-        f"{name} code from the tutorial (not run in this notebook). "
-        "What does the highlighted line (marked `<-- this line`) print?\n\n"
-        f"{fenced(marked, block.language)}\n\n"
-        "Write the output as a string in `answer`. The expected answer is the output the tutorial "
-        "itself states for this line; quotes around it, spaces and letter case don't matter."
-    )
-    return Exercise(
-        kind="predict", title="Predict the output", prompt=prompt,
-        starter="# What does the highlighted line print?\nanswer = ...\n",
-        solution=f"answer = {_unquote(stated)!r}\n",
-        check=_STATED_CHECK.format(helpers=CHECK_HELPERS, expected=digest(_unquote(stated))),
-        section=section_of(doc, index),
-    )
-
-
-def _code_part(line: str) -> str:
-    match = _TRAILING.match(line)
-    return match["code"] if match else line.rstrip()
-
-
-def _marker(language: str) -> str:
-    comment = "#" if language in ("ruby", "python", "shell", "bash", "r", "perl", "elixir", "yaml") else "//"
-    if language in ("sql", "haskell", "lua"):
-        comment = "--"
-    return f"{comment} <-- this line"
-
-
-def _strip_stated(code: str, line: str) -> str:
-    """The block without its stated outputs (the answer must not show in the prompt)."""
-    out = []
-    for text in code.splitlines():
-        match = _TRAILING.match(text)
-        if match and PRINTING.search(match["code"]):
-            out.append(match["code"])
-        elif _OWN_LINE.match(text):
-            continue
-        else:
-            out.append(text)
-    return "\n".join(out)

@@ -8,8 +8,8 @@ against its text:
   gives for a mistake. The wrong options come from the same list, the same FAQ
   or the same mistakes section: each is said elsewhere in the tutorial about
   something else.
-* `short_answer` asks for the order of the tutorial's steps ("Step 1: ...", or a
-  numbered list of steps), shown scrambled.
+* `short_answer` asks for the order of a procedure the tutorial lists as steps
+  (a numbered list under a step-by-step heading), shown scrambled.
 
 Nothing is asked from summaries or conclusions (a restatement: recall, not
 understanding), and no question is offered where the option sharing the most
@@ -621,5 +621,6 @@ def _leaks(exercise: Exercise, answers: Sequence[str]) -> bool:
 
 
 def short_answer(doc: Document) -> list[Exercise]:
-    """Up to three "order the steps" exercises (a procedure's steps, scrambled)."""
-    return [_order_exercise(s) for s in _step_groups(_walk(doc))][:MAX_PER_KIND]
+    """Up to three "order the steps" exercises: a procedure the tutorial lists as steps, scrambled.
+    Step *headings* are left alone: ordering them asks for the article's outline, not the procedure."""
+    return [_order_exercise(s) for s in _step_groups(_walk(doc)) if not s.from_headings][:MAX_PER_KIND]

@@ -34,12 +34,12 @@ Generator = Callable[[Document], list[Exercise]]
 # In order of preference: practising the tutorial's code beats a quiz about it.
 GENERATORS: tuple[tuple[str, Generator], ...] = (
     ("fix", fix_programs),
-    ("parsons", parsons_problems),
-    ("command", write_the_command),
-    ("query", write_the_query),
-    ("complete", complete_the_code),
-    ("parsons", order_the_pieces),
     ("predict", predict_output),
+    ("query", write_the_query),
+    ("command", write_the_command),
+    ("complete", complete_the_code),
+    ("parsons", parsons_problems),
+    ("parsons", order_the_pieces),
     ("fix", fix_the_bug),
     ("complete", complete_a_line),
     ("choice", multiple_choice),
@@ -48,8 +48,10 @@ GENERATORS: tuple[tuple[str, Generator], ...] = (
 APPLY_KINDS = frozenset({"fix", "parsons", "complete", "predict", "query", "command"})
 """Kinds where the learner applies the idea (writes, fixes, orders or predicts code)."""
 MAX_EXERCISES = 6
-MAX_APPLY = 4
+MAX_APPLY = 5
 """Apply-kind exercises first, up to this many, so that quizzes still get a place."""
+PER_GENERATOR = 2
+"""At most this many of the apply-kind exercises from one generator, while others offer some."""
 
 
 def add_exercises(course: Course, *, findings: Findings = Findings()) -> Course:
@@ -89,19 +91,21 @@ def _label(doc: Document, ex: Exercise) -> str:
 
 def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES, apply_limit: int = MAX_APPLY) -> list[Exercise]:
     """Round-robin over the generators' offers (in GENERATORS order): apply-kind exercises
-    first (up to `apply_limit`), then the quizzes, then more apply-kind ones if room is left;
-    each generator's best offer first, every exercise once."""
+    first (up to `apply_limit`, at most PER_GENERATOR from one generator), then the quizzes,
+    then more of anything if room is left; each generator's best offer first, each once."""
     queues = [list(offer) for offer in offers]
     picked: list[Exercise] = []
 
-    def take(want, cap: int) -> None:
-        while len(picked) < cap and any(q and want(q[0]) for q in queues):
-            for queue in queues:
-                if queue and want(queue[0]) and len(picked) < cap:
+    def take(want, cap: int, per_queue: int = limit) -> None:
+        taken = [0] * len(queues)
+        while len(picked) < cap and any(q and want(q[0]) and t < per_queue for q, t in zip(queues, taken)):
+            for n, queue in enumerate(queues):
+                if queue and want(queue[0]) and taken[n] < per_queue and len(picked) < cap:
                     picked.append(queue.pop(0))
+                    taken[n] += 1
 
     applies = lambda ex: ex.kind in APPLY_KINDS  # noqa: E731
-    take(applies, min(apply_limit, limit))
+    take(applies, min(apply_limit, limit), PER_GENERATOR)
     take(lambda ex: not applies(ex), limit)
-    take(applies, limit)
+    take(lambda ex: True, limit)
     return picked

@@ -152,6 +152,7 @@ _RUBY_DECLARES = (
 _SQL_DECLARES = re.compile(r"^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"\[]?(\w+)", re.I)
 _SQL_USES = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|ON)\s+[`\"\[]?(\w+)", re.I)
 _SQL_EFFECT = re.compile(r"^\s*(INSERT|UPDATE|DELETE|SELECT|ALTER|DROP|EXPLAIN|WITH)\b", re.I)
+_DEFINITION = re.compile(r"^\s*(?:@|export\s+)?(?:async\s+)?(?:def|class|function\*?|func|module|interface|type|enum)\b")
 # `const app = express()`, `msg := <-ch`, `user = User.new`: a declaration that also does something.
 _ASSIGNED_CALL = re.compile(r"^\s*(?:const|let|var)?\s*[\w$,\s{}]+(?::=|(?<![=!<>])=(?![=>]))\s*.*(?:\(|<-|\.new\b)")
 _DECLARING_START = re.compile(
@@ -222,7 +223,9 @@ def constraints(pieces: list[Piece], output_shown: bool = False) -> set[tuple[in
     """(i, j): piece i must come before piece j: j uses what i declares, or both do something
     to the same thing the program makes, so their order changes what it does; or both print
     and the exercise shows what the program prints (else any order of prints is fair)."""
-    declared = frozenset().union(*(p.declares for p in pieces)) - GLOBALS
+    # Things pieces act on: what the program makes, not the functions and classes it defines
+    # (two calls of one function do not interact; two changes to one list do).
+    declared = frozenset().union(*(p.declares for p in pieces if not _DEFINITION.match(p.code))) - GLOBALS
     found = set()
     for i, j in itertools.combinations(range(len(pieces)), 2):
         first, second = pieces[i], pieces[j]

@@ -428,3 +428,21 @@ def test_seed_tutorials(monkeypatch):
             assert assert_contract(exercise, context).startswith("✅")
     for slug, expected in EXPECTED_SEED_COUNTS.items():
         assert counts[slug] == expected, slug
+
+
+def test_predict_traces_the_order_async_code_prints_in():
+    slow_first = doc(
+        Heading(2, "Running coroutines together"),
+        py("import asyncio\n\nasync def say_after(delay, what):\n    await asyncio.sleep(delay)\n    print(what)\n"),
+        py('await asyncio.gather(say_after(0.2, "world"), say_after(0.1, "hello"))\n', printed="hello\nworld\n"),
+    )
+    [exercise] = predict_output(slow_first)
+    assert "async def say_after" in exercise.prompt and "asyncio.gather" in exercise.prompt  # the definition to trace
+    assert exercise.prompt.count("import asyncio") == 1
+    assert run_check(exercise, "", exercise.solution).startswith("✅")
+    for wrong in exercise.wrong:
+        with pytest.raises(AssertionError):
+            run_check(exercise, "", wrong)
+    # printed in the order the code writes the words: no tracing to do, no exercise
+    in_order = doc(slow_first.blocks[1], py('await asyncio.gather(say_after(0.1, "hello"), say_after(0.2, "world"))\n', printed="hello\nworld\n"))
+    assert predict_output(in_order) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from converter.document import CodeBlock, Document, Heading, Meta
-from converter.exercises.pieces import constraints, order_the_pieces, pieces_of, valid_orders
+from converter.exercises.pieces import constraints, order_the_pieces, pieces_of, spot_the_slip, valid_orders
 from tests.exercise_contract import assert_contract, check_message
 
 EXPRESS = """\
@@ -124,3 +124,31 @@ def test_the_order_of_two_prints_counts_only_when_the_exercise_shows_the_output(
     shown = Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="runs", printed="a\nTrue\n"),))
     [exercise] = order_the_pieces(shown)
     assert "The program prints:\n\n```text\na\nTrue\n```" in exercise.prompt
+
+
+@pytest.mark.parametrize(("code", "language", "slip"), [
+    ("const open = [];\nfor (const c of clients) {\n  if (c.readyState === OPEN) {\n    open.push(c);\n  }\n}\n", "javascript", "!=="),
+    ("rows = load()\nkept = [r for r in rows if r.score >= 50]\nprint(len(kept))\nsave(kept)\n", "python", "< 50"),
+    ("SELECT u.name, o.id\nFROM users u\nLEFT JOIN orders o ON o.user_id = u.id\nWHERE u.active = 1;\n", "sql", "INNER JOIN"),
+    ("async function load(id) {\n  const cached = await cache.get(id);\n  if (cached) return cached;\n  return fetchIt(id);\n}\n", "javascript", "cache.get(id);"),
+])
+def test_spot_the_slip_keeps_the_contract(code: str, language: str, slip: str) -> None:
+    [exercise] = spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, language, status="skipped"),)))
+    assert slip in exercise.prompt and exercise.kind == "fix"
+    assert assert_contract(exercise).startswith("✅")
+    said = [check_message(exercise, wrong) for wrong in exercise.wrong]
+    assert "unchanged" in said[0] and "fine as it is" in said[1]
+
+
+def test_a_comparison_written_the_other_way_round_is_a_fair_correction() -> None:
+    code = "def keep(rows):\n    out = []\n    for r in rows:\n        if r.score >= 50:\n            out.append(r)\n    return out\n"
+    [exercise] = spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="skipped"),)))
+    assert check_message(exercise, "fixed = 'if 50 <= r.score:'") is None
+
+
+@pytest.mark.parametrize("code", [
+    "app = Flask(__name__)\napp.config['DEBUG'] = True\nbp = Blueprint('a', __name__)\napp.register_blueprint(bp)\n",  # a flag: not reasoned
+    "for i in range(3):\n    if i < 2:\n        print(i)\n    total = i\n",  # a boundary moved by one: only the output would tell
+])
+def test_no_slip_that_only_the_output_could_reveal(code: str) -> None:
+    assert spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="skipped"),))) == []

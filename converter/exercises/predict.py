@@ -162,10 +162,10 @@ def context_for(doc: Document, needed: set[str], *, exclude: ast.AST | None = No
             statement = binders[0]
         else:
             return None
-        if not isinstance(statement.node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef,
-                                           ast.Assign, ast.AnnAssign)):
+        definition = isinstance(statement.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if not definition and not isinstance(statement.node, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)):
             return None
-        if awaits(statement.node):
+        if awaits(statement.node) and not definition:
             return None
         chosen[id(statement.node)] = statement
         todo += sorted(needs_of(statement.node))
@@ -230,14 +230,51 @@ def predict_output(doc: Document) -> list[Exercise]:
     stated = "\n".join(b.code if isinstance(b, CodeBlock) else getattr(b, "text", "") for b in doc.blocks)
     found = []
     for index, block in enumerate(doc.blocks):
-        if not isinstance(block, CodeBlock) or block.status != "runs" or block.volatile or block.services:
+        if not isinstance(block, CodeBlock) or block.status not in RUNNING or block.volatile or block.services:
             continue
-        if block.printed is None or block.language not in LANGUAGES or not _short_printing(block):
+        if block.printed is None or block.language not in LANGUAGES:
             continue
         lines = printed_lines(block.printed)
-        if _askable(lines) and not _stated(lines, stated):
-            found.append(_exercise(doc, index, block, lines))
+        if not _askable(lines) or "\n".join(lines) in stated:
+            continue  # the tutorial shows this output
+        if block.status == "runs" and _short_printing(block) and not _stated(lines, stated):
+            found.append(_exercise(doc, index, block, lines, block.code))
+        elif (traced := _traced(doc, block)) and len(lines) > 1 and not _in_written_order(lines, traced):
+            # the lines may be spelled out in the code: the question is their order
+            found.append(_exercise(doc, index, block, lines, traced))
     return found[:MAX_PREDICT]
+
+
+def _traced(doc: Document, block: CodeBlock) -> str | None:
+    """Async Python whose print order its awaits and sleeps decide (`await asyncio.gather(...)`
+    of coroutines defined earlier): the definitions it runs and the cell, to trace; else None."""
+    if block.language != "python":
+        return None
+    tree = py.parse(block.code)
+    if tree is None or len(tree.body) > 15 or not awaits(tree):
+        return None
+    calls = {py.dotted(n.func).split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    if calls & (_IMPURE_MODULES - {"asyncio"}) or calls & _IMPURE_NAMES:
+        return None
+    bound = set().union(*(top_binds(node) for node in tree.body))
+    context = context_for(doc, needs_of(tree) - bound - {"asyncio"})
+    if context is None or "print(" not in context + block.code:
+        return None
+    own = {line.strip() for line in block.code.splitlines()}
+    context = "\n".join(line for line in context.splitlines() if not (line.startswith("import ") and line.strip() in own))
+    return f"{context}\n\n{block.code.rstrip()}".strip()
+
+
+def _in_written_order(lines: list[str], code: str) -> bool:
+    """Every printed line is a literal of the code, in the order the code writes them: tracing
+    that is only reading down the page."""
+    position = 0
+    for line in lines:
+        found = code.find(line.strip(), position)
+        if found < 0:
+            return False
+        position = found + len(line.strip())
+    return True
 
 
 LANGUAGES = ("python", "ruby", "javascript", "go", "shell")
@@ -313,12 +350,12 @@ print("✅ Right! That is exactly what the code prints.")
 '''
 
 
-def _exercise(doc: Document, index: int, block: CodeBlock, lines: list[str]) -> Exercise:
+def _exercise(doc: Document, index: int, block: CodeBlock, lines: list[str], shown: str) -> Exercise:
     text = "\n".join(lines)
     solution = _answer(text)
     prompt = (
         "Read this code from the tutorial and work out what it prints, without running it:\n\n"
-        f"{fenced(block.code, block.language)}\n\n"
+        f"{fenced(shown, block.language)}\n\n"
         "What does this print? Write the printed text as a string in `answer` "
         "(one line per printed line: use `\\n` or a triple-quoted string). "
         "Write it exactly: letter case, spaces and punctuation count; only spaces at the end "

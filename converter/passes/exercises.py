@@ -23,7 +23,7 @@ from ..exercises.blank import complete_a_line
 from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
-from ..exercises.pieces import order_the_pieces
+from ..exercises.pieces import order_the_pieces, spot_the_slip
 from ..exercises.predict import predict_output
 from ..exercises.programs import fix_programs, parsons_problems
 from ..exercises.query import write_the_query
@@ -40,6 +40,7 @@ GENERATORS: tuple[tuple[str, Generator], ...] = (
     ("complete", complete_the_code),
     ("parsons", parsons_problems),
     ("parsons", order_the_pieces),
+    ("fix", spot_the_slip),
     ("fix", fix_the_bug),
     ("complete", complete_a_line),
     ("choice", multiple_choice),
@@ -91,8 +92,9 @@ def _label(doc: Document, ex: Exercise) -> str:
 
 def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES, apply_limit: int = MAX_APPLY) -> list[Exercise]:
     """Round-robin over the generators' offers (in GENERATORS order): apply-kind exercises
-    first (up to `apply_limit`, at most PER_GENERATOR from one generator), then the quizzes,
-    then more of anything if room is left; each generator's best offer first, each once."""
+    first (up to `apply_limit`; at most PER_GENERATOR from one generator while others offer
+    some), then the quizzes, then more of anything if room is left; each generator's best
+    offer first, each exercise once."""
     queues = [list(offer) for offer in offers]
     picked: list[Exercise] = []
 
@@ -106,6 +108,7 @@ def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES, apply_limit
 
     applies = lambda ex: ex.kind in APPLY_KINDS  # noqa: E731
     take(applies, min(apply_limit, limit), PER_GENERATOR)
+    take(applies, min(apply_limit, limit))
     take(lambda ex: not applies(ex), limit)
     take(lambda ex: True, limit)
     return picked

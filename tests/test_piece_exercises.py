@@ -3,6 +3,8 @@ before what is read statically; every order that keeps it is accepted."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from converter.document import CodeBlock, Document, Heading, Meta
@@ -130,7 +132,7 @@ def test_the_order_of_two_prints_counts_only_when_the_exercise_shows_the_output(
     ("const open = [];\nfor (const c of clients) {\n  if (c.readyState === OPEN) {\n    open.push(c);\n  }\n}\n", "javascript", "!=="),
     ("rows = load()\nkept = [r for r in rows if r.score >= 50]\nprint(len(kept))\nsave(kept)\n", "python", "< 50"),
     ("SELECT u.name, o.id\nFROM users u\nLEFT JOIN orders o ON o.user_id = u.id\nWHERE u.active = 1;\n", "sql", "INNER JOIN"),
-    ("async function load(id) {\n  const cached = await cache.get(id);\n  if (cached) return cached;\n  return fetchIt(id);\n}\n", "javascript", "cache.get(id);"),
+    ("async function load(id) {\n  const cached = await cache.get(id);\n  if (cached) return cached;\n  return fetchIt(id);\n}\n", "javascript", "= cache.get("),
 ])
 def test_spot_the_slip_keeps_the_contract(code: str, language: str, slip: str) -> None:
     [exercise] = spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, language, status="skipped"),)))
@@ -143,7 +145,16 @@ def test_spot_the_slip_keeps_the_contract(code: str, language: str, slip: str) -
 def test_a_comparison_written_the_other_way_round_is_a_fair_correction() -> None:
     code = "def keep(rows):\n    out = []\n    for r in rows:\n        if r.score >= 50:\n            out.append(r)\n    return out\n"
     [exercise] = spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="skipped"),)))
-    assert check_message(exercise, "fixed = 'if 50 <= r.score:'") is None
+    line = re.search(r"if (\w+)\.score >= 50:", exercise.solution)
+    assert line, exercise.solution  # the names are a variation of the tutorial's, the condition is not
+    assert check_message(exercise, f"fixed = 'if 50 <= {line.group(1)}.score:'") is None
+
+
+def test_the_corrected_line_is_not_on_the_page_above() -> None:
+    code = "wss.clients.forEach((client) => {\n  if (client.readyState === OPEN) {\n    client.send(msg);\n  }\n});\n"
+    [exercise] = spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "javascript", status="skipped"),)))
+    fixed = exercise.solution.split("=", 1)[1].strip().strip("'")
+    assert fixed == "if (peer.readyState === OPEN) {" and fixed not in code
 
 
 @pytest.mark.parametrize("code", [

@@ -203,7 +203,8 @@ def test_mysql_ddl_is_translated_for_sqlite():
 def test_order_by_makes_the_check_order_sensitive():
     ex = write_the_query(DDL)[0]
     assert "ORDER BY" in ex.solution
-    base = ("SELECT category, COUNT(*), AVG(price) FROM products WHERE price > 10 GROUP BY category "
+    assert "price > 11" in ex.solution  # a variation: the tutorial compares with 10
+    base = ("SELECT category, COUNT(*), AVG(price) FROM products WHERE price > 11 GROUP BY category "
             "ORDER BY AVG(price) {}")
     assert learner(ex, base.format("DESC")).startswith("✅")
     with pytest.raises(AssertionError, match="order"):
@@ -353,10 +354,21 @@ def test_filters_get_values_that_some_rows_match():
     run(ex.setup, ns)
     db = ns["sample_db"]
     total = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
-    shipped = db.execute("SELECT COUNT(*) FROM orders WHERE status = 'shipped'").fetchone()[0]
-    recent = db.execute("SELECT COUNT(*) FROM orders WHERE created_at > '2023-01-01'").fetchone()[0]
-    assert 0 < shipped < total and 0 < recent < total
-    assert "`status` is `'shipped'`" in ex.prompt
+    # the exercise asks for other values than the tutorial's query on the page above
+    delivered = db.execute("SELECT COUNT(*) FROM orders WHERE status = 'delivered'").fetchone()[0]
+    recent = db.execute("SELECT COUNT(*) FROM orders WHERE created_at > '2024-01-01'").fetchone()[0]
+    assert 0 < delivered < total and 0 < recent < total
+    assert "`status` is `'delivered'`" in ex.prompt and "shipped" not in ex.solution
+    tutorials = "SELECT id FROM orders WHERE status = 'shipped' AND created_at > '2023-01-01';"
+    assert learner_fails(ex, tutorials)
+
+
+def learner_fails(ex, query: str) -> bool:
+    try:
+        learner(ex, query)
+    except AssertionError:
+        return True
+    return False
 
 
 # ------------------------------------------------------------------ the seed tutorials

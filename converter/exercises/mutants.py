@@ -77,6 +77,16 @@ _SQL_OPERATORS: tuple[tuple[int, str, str, str], ...] = (
     (1, r"(?i)\bDISTINCT\s+", "", "`DISTINCT` dropped"),
     (1, r"(?i)\bIS\s+NULL\b", "IS NOT NULL", "`IS NULL` → `IS NOT NULL`"),
     (1, r"(?i)\bIS\s+NOT\s+NULL\b", "IS NULL", "`IS NOT NULL` → `IS NULL`"),
+    (0, r"(?i)\bFULL\s+(?:OUTER\s+)?JOIN\b", "LEFT JOIN", "`FULL JOIN` → `LEFT JOIN`"),
+    (0, r"(?i)\bRIGHT\s+(?:OUTER\s+)?JOIN\b", "INNER JOIN", "`RIGHT JOIN` → `INNER JOIN`"),
+    (0, r"(?i)(?<!NOT )\bIN\s*\(", "NOT IN (", "`IN` → `NOT IN`"),
+    (0, r"(?i)\bNOT\s+IN\s*\(", "IN (", "`NOT IN` → `IN`"),
+    (1, r"(?i)\bMAX\s*\(", "MIN(", "`MAX` → `MIN`"),
+    (1, r"(?i)\bMIN\s*\(", "MAX(", "`MIN` → `MAX`"),
+    (1, r"(?i)\bSUM\s*\(", "COUNT(", "`SUM` → `COUNT`"),
+    (1, r"(?i)\bAVG\s*\(", "SUM(", "`AVG` → `SUM`"),
+    (1, r"(?i)\bCOUNT\s*\(\s*DISTINCT\s+", "COUNT(", "`COUNT(DISTINCT` → `COUNT(`"),
+    (2, r"(?<![<>!=])=(?![=>])", "<>", "`=` → `<>`"),
 )
 _LEXERS = {"shell": "bash"}
 # Lines that declare rather than compute (`class Product < Base`, `def f(a=1)`, imports):

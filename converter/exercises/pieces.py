@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
 from .mutants import masked, mutants, without_comments
+from .variation import renamed
 from .predict import PRINTING, fenced, printed_lines, section_of, top_binds
 
 LANGUAGES = ("javascript", "typescript", "go", "ruby", "python", "sql")
@@ -387,21 +388,21 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
     """"Spot the slip" on the tutorial's code in any language, run or not: the program with
     one realistic slip (`mutants.py`); the learner writes that line corrected."""
     found: list[Exercise] = []
-    seen: set[str] = set()
+    page = _normal("\n".join(b.code for b in doc.blocks if isinstance(b, CodeBlock)))
     for index, block in enumerate(doc.blocks):
         if not isinstance(block, CodeBlock) or block.language not in LANGUAGES or block.status == "setup":
             continue
         code = "\n".join(line.rstrip() for line in without_comments(block.code, block.language).splitlines() if line.strip())
+        # A variation (its names renamed), so that the corrected line is not on the page above.
+        code, _renames = renamed(code, block.language)
         lines = code.splitlines()
         if not 4 <= len(lines) <= 30:
             continue
-        slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)]
-        if not slips or slips[0].code.splitlines()[slips[0].line - 1] in seen:
-            continue
-        seen.add(slips[0].code.splitlines()[slips[0].line - 1])
-        exercise = _slip_exercise(doc, index, block.language, code, slips[0])
-        if exercise:
-            found.append(exercise)
+        slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)
+                 and _normal(lines[m.line - 1]) not in page]
+        if slips:
+            found.append(_slip_exercise(doc, index, block.language, code, slips[0]))
+            page += " " + _normal(lines[slips[0].line - 1])  # one exercise per line across blocks
     return found[:MAX_OFFERS]
 
 
@@ -420,7 +421,7 @@ def _normal(line: str) -> str:
     return " ".join(line.split())
 
 
-def _slip_exercise(doc: Document, index: int, language: str, code: str, slip) -> Exercise | None:
+def _slip_exercise(doc: Document, index: int, language: str, code: str, slip) -> Exercise:
     lines, changed = code.splitlines(), slip.code.splitlines()
     right_line, slipped = lines[slip.line - 1], changed[slip.line - 1]
     others = {_normal(line) for n, line in enumerate(lines) if n != slip.line - 1} - {_normal(right_line)}
@@ -432,7 +433,7 @@ def _slip_exercise(doc: Document, index: int, language: str, code: str, slip) ->
         slipped=_digest(_normal(slipped)), others=sorted(_digest(o) for o in others),
         accepted=sorted(_digest(_normal(a)) for a in accepted))
     prompt = (
-        f"This {_NAMES[language]} code from the section has **one slip** in it: a single change that makes it "
+        f"This {_NAMES[language]} code from the section (some names changed) has **one slip** in it: a single change that makes it "
         "do something else than the tutorial explains (a condition, a comparison, a method). Find that line and "
         "set `fixed` to it, corrected, as a string (spaces don't matter).\n\n" + fenced(slip.code, language)
     )

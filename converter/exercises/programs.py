@@ -31,6 +31,7 @@ from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
 from .checks import packed
 from .mutants import Mutant, mutants, spread, without_comments
+from .variation import renamed
 from .predict import PRINTING, RUNNING, fenced, impure, needs_of, printed_lines, section_of, top_binds
 
 MAX_PER_KIND = 2
@@ -155,15 +156,24 @@ def _expected_output(block: CodeBlock) -> str:
 def _fix_exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | None:
     language = block.language
     comment = _COMMENT[language]
+    # A variation (its own names renamed): the fixed program is not the one on the page above.
+    # It prints what the tutorial's prints; the check proves it, running both.
+    code, renames = renamed(block.code, language)
+    if not renames:
+        return None
+    block = replace(block, code=code)
     candidates = mutants(block.code, language)
     if not candidates or candidates[0].rank > 2:
         return None  # only a literal to change: a guessing game, not a bug to find
     bug = candidates[0]
     # Wrong answers a learner gives: a change somewhere else that leaves the bug in, or only a comment.
     compounded = [m for m in mutants(bug.code, language) if m.code != block.code and m.line != bug.line]
-    others = [m for m in candidates if m is not bug and m.rank <= 2]
+    others = [m for m in candidates if m is not bug]  # the bug fixed, but something else changed
     wrong = [m.code for m in spread(compounded, 2) + spread(others, 2)][:2]
+    without = "\n".join(line for n, line in enumerate(bug.code.splitlines(), 1) if n != bug.line)
+    wrong.append(without)  # the line with the bug deleted instead of fixed
     wrong.append(f"{comment} fixed\n{bug.code}")  # only a comment added: still the bug
+    wrong.append(f"{bug.code.rstrip()}\n\n")  # run as it was
     path = _file(block, "fix")
     check = (
         _runner(block)
@@ -173,7 +183,8 @@ def _fix_exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | Non
         + 'print("✅ Fixed: your program prints exactly what the working program prints.")\n'
     )
     prompt = (
-        f"Someone copied the tutorial's {_language_name(language)} program from this section and slipped in "
+        f"Someone copied the tutorial's {_language_name(language)} program from this section, renamed some of its "
+        "variables, and slipped in "
         "**one small bug**: it runs, but it no longer prints what it should. Find the bug and fix it "
         "in the cell below, then run the cell (it saves your program) and the check (it runs it).\n\n"
         f"The working program prints:\n\n{_expected_output(block)}"

@@ -21,7 +21,7 @@ the contract there. Pure and deterministic: the same Document gives the same exe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Keyword
@@ -30,6 +30,7 @@ from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from ..myst_escape import code_span, escape
 from .checks import packed
 from .mutants import mutants, spread, without_comments
+from .variation import varied_values, with_values
 from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, setup_code, sql_literal, table_script
 from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
 from .select_analysis import SelectInfo, _all_infos, analyze_select, select_items
@@ -148,6 +149,11 @@ def write_the_query(doc: Document) -> list[Exercise]:
     blocks = list(_sql_blocks(doc))
     if not blocks:
         return []
+    # A variation: other values in the conditions (and in the data), so that the tutorial's own
+    # query, on the page above, is not the answer. (A query that compares with no value is asked
+    # as the tutorial wrote it: its result is the lesson.)
+    swaps = varied_values([b.code for _i, b, _s, _p in blocks])
+    blocks = [(i, replace(b, code=with_values(b.code, swaps)), s, p) for i, b, s, p in blocks]
     schema, contribs, owners, candidates = _read_sql(blocks)
     if not candidates:
         return []
@@ -177,8 +183,9 @@ def write_the_query(doc: Document) -> list[Exercise]:
         picked.append(best)
         covered |= _shape(usable[best].info)
     exercises = []
+    unvaried = {v: k for k, v in swaps.items()}
     for k in sorted(picked):
-        ex = _exercise(usable[k], data)
+        ex = _exercise(usable[k], data, with_values(usable[k].sql, unvaried))
         if ex is not None:
             exercises.append(ex)
     return exercises
@@ -346,7 +353,9 @@ def _tables_of(info: SelectInfo, schema: Schema) -> list[str]:
     return keys
 
 
-def _exercise(cand: Candidate, data: SampleData) -> Exercise | None:
+def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercise | None:
+    """`tutorials`: the query as the tutorial wrote it, before the variation (a wrong answer now)."""
+    tutorials = tutorials or cand.sql
     keys = _tables_of(cand.info, data.schema)
     if not keys:
         return None
@@ -368,8 +377,28 @@ def _exercise(cand: Candidate, data: SampleData) -> Exercise | None:
         section=cand.section,
         setup=setup,
         right=tuple(f"query = {_py_string(sql)}\n" for sql in equivalent_queries(cand.sql)),
-        wrong=tuple(f"query = {_py_string(m.code)}\n" for m in spread([m for m in mutants(cand.sql, "sql") if m.rank <= 1], 3)),
+        wrong=tuple(f"query = {_py_string(sql)}\n" for sql in dict.fromkeys(
+            [*([tutorials] if tutorials != cand.sql else []), *wrong_queries(cand.sql)])),
     )
+
+
+_NEGATIONS = re.compile(r"NOT|<>|!=|IS NULL|AND|OR")
+
+
+def wrong_queries(sql: str) -> list[str]:
+    """Queries a learner might write instead: the tutorial's with one slip (join kind, AND/OR,
+    a condition turned round, a bound), or without its WHERE clause. Up to four."""
+    single = [m for m in mutants(sql, "sql") if m.rank <= 2]
+    slips = [m.code for m in spread(single, 3)]
+    # two slips at once (a learner who changed the wrong thing and kept the slip), when one is not
+    # enough; never two negations, which may cancel out (`NOT IN (... <> x)`)
+    slips += [m.code for first in single[:3] for m in mutants(first.code, "sql")
+              if m.rank <= 2 and m.code != sql and not (_NEGATIONS.search(first.change) and _NEGATIONS.search(m.change))][:3]
+    unfiltered = re.sub(r"(?is)\s+WHERE\s.*?(?=\s+(?:GROUP\s+BY|ORDER\s+BY|LIMIT|HAVING)\b|;|\Z)", "", sql, count=1)
+    ungrouped = re.sub(r"(?is)\s+HAVING\s.*?(?=\s+(?:ORDER\s+BY|LIMIT)\b|;|\Z)", "", sql, count=1)
+    # with a LIMIT, which rows come first decides which are kept
+    unsorted = re.sub(r"(?is)\s+ORDER\s+BY\s.*?(?=\s+LIMIT\b)", "", sql, count=1) if re.search(r"(?i)\bLIMIT\b", sql) else sql
+    return list(dict.fromkeys(q for q in (*slips[:3], unfiltered, ungrouped, unsorted, *slips[3:]) if q != sql))[:4]
 
 
 def equivalent_queries(sql: str) -> list[str]:
@@ -378,7 +407,8 @@ def equivalent_queries(sql: str) -> list[str]:
     lexer = get_lexer_by_name("sql")
     lowered = "".join(v.lower() if t in Keyword else v for t, v in lexer.get_tokens(sql)).rstrip("\n")
     one_line = " ".join(without_comments(sql, "sql").split())
-    return [q for q in dict.fromkeys((lowered, one_line)) if q != sql]
+    bare = one_line.rstrip(";").rstrip() if one_line.endswith(";") else one_line + ";"  # with or without `;`
+    return [q for q in dict.fromkeys((lowered, one_line, bare)) if q != sql][:3]
 
 
 def _result_names(cand: Candidate, schema: Schema) -> list[str] | None:

@@ -97,11 +97,11 @@ def _exercise(n: int) -> Exercise:
 def test_an_exercise_check_disproved_is_dropped_reported_and_replaced(monkeypatch) -> None:
     from converter.passes import exercises as pass_module
 
-    offers = [_exercise(n) for n in range(1, pass_module.MAX_EXERCISES + 2)]
+    offers = [_exercise(n) for n in range(1, pass_module.MIN_EXERCISES + 2)]  # quizzes: up to MIN_EXERCISES
     monkeypatch.setattr(pass_module, "GENERATORS", (("short", lambda doc: offers),))
     course = Course((DOC,))
     labelled = [b for b in add_exercises(course).documents[0].blocks if isinstance(b, Exercise)]
-    assert [e.title for e in labelled] == [f"Question {n}" for n in range(1, pass_module.MAX_EXERCISES + 1)]
+    assert [e.title for e in labelled] == [f"Question {n}" for n in range(1, pass_module.MIN_EXERCISES + 1)]
     assert all(e.label.startswith("ex-demo-") for e in labelled) and len({e.label for e in labelled}) == len(labelled)
     second = labelled[1]
     disproved = exercise_key(second.label, *exercise_sources(second))

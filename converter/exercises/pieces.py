@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
 from .mutants import masked, mutants, without_comments
-from .variation import renamed
+from .variation import renamed, renumbered
 from .predict import PRINTING, fenced, printed_lines, section_of, top_binds
 
 LANGUAGES = ("javascript", "typescript", "go", "ruby", "python", "sql")
@@ -287,9 +287,12 @@ print("✅ Right: in that order the program works as the tutorial's does.")
 '''
 
 
-def _usable(pieces: list[Piece] | None) -> bool:
-    return bool(pieces) and PIECES[0] <= len(pieces) <= PIECES[1] and all(
-        len(p.code.splitlines()) <= MAX_PIECE_LINES for p in pieces)
+def _usable(pieces: list[Piece] | None, language: str = "") -> bool:
+    """Enough pieces to order (three will do when one has a slip to spot: four to choose from)."""
+    if not pieces or not all(len(p.code.splitlines()) <= MAX_PIECE_LINES for p in pieces):
+        return False
+    fewest = PIECES[0] - 1 if any(m.rank <= 1 for p in pieces for m in mutants(p.code, language)) else PIECES[0]
+    return fewest <= len(pieces) <= PIECES[1]
 
 
 def body_of(code: str, language: str) -> str | None:
@@ -311,11 +314,11 @@ def _exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | None:
     """The block's top-level pieces; failing that, the statements of the function that holds
     most of it (Go's `main`, where the order of top-level declarations does not matter)."""
     pieces = pieces_of(block.code, block.language)
-    exercise = _pieces_exercise(doc, index, block, pieces) if _usable(pieces) else None
+    exercise = _pieces_exercise(doc, index, block, pieces) if _usable(pieces, block.language) else None
     if exercise is None and pieces:
         body = body_of(max(pieces, key=lambda p: len(p.code.splitlines())).code, block.language)
         inner = pieces_of(body, block.language) if body else None
-        exercise = _pieces_exercise(doc, index, block, inner) if _usable(inner) else None
+        exercise = _pieces_exercise(doc, index, block, inner) if _usable(inner, block.language) else None
     return exercise
 
 
@@ -400,6 +403,11 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
             continue
         slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)
                  and _normal(lines[m.line - 1]) not in page]
+        if not slips:  # no name of ours on the slip's line: other numbers in it, then
+            code = renumbered(code, block.language)
+            lines = code.splitlines()
+            slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)
+                     and _normal(lines[m.line - 1]) not in page]
         if slips:
             found.append(_slip_exercise(doc, index, block.language, code, slips[0]))
             page += " " + _normal(lines[slips[0].line - 1])  # one exercise per line across blocks

@@ -104,6 +104,22 @@ def renamed(code: str, language: str) -> tuple[str, dict[str, str]]:
     return "".join(out), renames
 
 
+def renumbered(code: str, language: str) -> str:
+    """`code` with its numbers (2 and up, outside strings and comments) a little larger:
+    limits and sizes that are data, not the lesson (`max(280)` -> `max(300)`)."""
+    hidden = masked(code, language)
+    out, last = [], 0
+    for match in re.finditer(r"(?<![\w.$])(\d+)(?![\w.])", hidden):
+        value = int(match.group(1))
+        if value < 2:
+            continue
+        bigger = value + max(1, round(value * 0.1 / 10 ** (len(str(value)) - 2)) * 10 ** (len(str(value)) - 2) if value >= 100 else 1)
+        out += [code[last:match.start()], str(bigger)]
+        last = match.end()
+    out.append(code[last:])
+    return "".join(out)
+
+
 # --- SQL: other values in the conditions ------------------------------------------------------
 
 # A value the tutorial compares with -> another of the same kind (the sample database is made

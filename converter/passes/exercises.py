@@ -49,6 +49,8 @@ GENERATORS: tuple[tuple[str, Generator], ...] = (
 APPLY_KINDS = frozenset({"fix", "parsons", "complete", "predict", "query", "command"})
 """Kinds where the learner applies the idea (writes, fixes, orders or predicts code)."""
 MAX_EXERCISES = 6
+MIN_EXERCISES = 5
+"""Quizzes fill up to this many when there are few exercises that apply the idea."""
 MAX_APPLY = 5
 """Apply-kind exercises first, up to this many, so that quizzes still get a place."""
 PER_GENERATOR = 2
@@ -93,8 +95,8 @@ def _label(doc: Document, ex: Exercise) -> str:
 def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES, apply_limit: int = MAX_APPLY) -> list[Exercise]:
     """Round-robin over the generators' offers (in GENERATORS order): apply-kind exercises
     first (up to `apply_limit`; at most PER_GENERATOR from one generator while others offer
-    some), then the quizzes, then more of anything if room is left; each generator's best
-    offer first, each exercise once."""
+    some), then quizzes: one for variety, or as many as it takes to reach MIN_EXERCISES.
+    Each generator's best offer first, each exercise once."""
     queues = [list(offer) for offer in offers]
     picked: list[Exercise] = []
 
@@ -109,6 +111,5 @@ def choose(offers: list[list[Exercise]], limit: int = MAX_EXERCISES, apply_limit
     applies = lambda ex: ex.kind in APPLY_KINDS  # noqa: E731
     take(applies, min(apply_limit, limit), PER_GENERATOR)
     take(applies, min(apply_limit, limit))
-    take(lambda ex: not applies(ex), limit)
-    take(lambda ex: True, limit)
+    take(lambda ex: not applies(ex), min(limit, max(MIN_EXERCISES, len(picked) + 1)))
     return picked

@@ -83,7 +83,7 @@ _DOCKER_RUN = {
 def _packages(options: dict, **says: str) -> dict:
     """A package manager's install command: options, and the task's words for them."""
     return {"options": options, "values": {}, "ordered": False,
-            "says": {"requirements": "installs what `{v}` lists", "editable": "installs `{v}` in editable (development) mode",
+            "says": {"requirements": "what `{v}` lists", "editable": "`{v}` in editable (development) mode",
                      "upgrade": "upgrading what is already installed", "dev": "as a development dependency",
                      "global": "globally", "yes": "accepting every default without asking", "args": "the package(s) {v}",
                      **says}}
@@ -107,7 +107,8 @@ TOOLS: dict[tuple[str, ...], dict] = {
     ("npm", "install"): _NPM, ("npm", "i"): _NPM, ("npm", "init"): _NPM,
     ("pnpm", "add"): _NPM, ("pnpm", "install"): _NPM, ("yarn", "add"): _YARN,
     ("pip", "install"): _PIP, ("pip", "uninstall"): _PIP,
-    ("uv", "pip", "install"): _PIP, ("uv", "add"): _UV_ADD, ("uv", "venv"): _PLAIN,
+    ("uv", "pip", "install"): _PIP, ("uv", "add"): _UV_ADD, ("uv", "venv"): _PLAIN, ("uv", "pip", "freeze"): _PLAIN,
+    ("uv", "run"): _PLAIN,
     ("ruff", "check"): _PLAIN, ("ruff", "format"): _PLAIN,
 }
 _WHAT = {
@@ -121,6 +122,8 @@ _WHAT = {
     ("pip", "install"): "Write the `pip` command that installs", ("pip", "uninstall"): "Write the `pip` command that uninstalls",
     ("uv", "pip", "install"): "Write the `uv` command (its pip interface) that installs", ("uv", "add"): "Write the `uv` command that adds",
     ("uv", "venv"): "Write the `uv` command that creates a virtual environment",
+    ("uv", "pip", "freeze"): "Write the `uv` command that lists the installed packages with their versions",
+    ("uv", "run"): "Write the `uv` command that runs",
     ("ruff", "check"): "Write the `ruff` command that lints", ("ruff", "format"): "Write the `ruff` command that formats",
 }
 
@@ -212,12 +215,13 @@ def write_the_command(doc: Document) -> list[Exercise]:
                 continue
             command = _Command(*parsed)
             # The same options in another package manager (`npm -D`, `pnpm -D`, `yarn -D`) ask the same.
-            same = (_REGISTRY.get(command.words[0], command.words), tuple(sorted(command.options)))
-            if not command.options or same in seen:
+            lesson = command.words[0] in _SUBCOMMAND_LESSON
+            same = (command.words if lesson else _REGISTRY.get(command.words[0], command.words), tuple(sorted(command.options)))
+            if (not command.options and not lesson) or same in seen:
                 continue  # `pip install flask`: no option to know, the prompt would dictate it
-            seen.add(same)
             exercise = _exercise(doc, index, _varied(command))
             if exercise:
+                seen.add(same)
                 found.append(exercise)
     return found[:MAX_OFFERS]
 
@@ -242,6 +246,8 @@ _NEW_VALUES = {
     "name": "cache", "table": "orders", "directory": "/srv/restore", "requirements": "requirements-dev.txt",
     "editable": "libs/billing",
 }
+# Tools whose subcommands are the lesson (`uv pip install` for `npm install`): asked even without options.
+_SUBCOMMAND_LESSON = frozenset({"uv"})
 # Other packages than the tutorial's, from the same registry.
 _PACKAGE_NAMES = {"npm": ("lodash", "dotenv", "nodemon"), "pip": ("httpx", "rich", "pydantic")}
 _REGISTRY = {"npm": "npm", "pnpm": "npm", "yarn": "npm", "pip": "pip", "uv": "pip"}

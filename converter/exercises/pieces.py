@@ -20,7 +20,10 @@ import itertools
 import math
 import random
 import re
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, replace
+
+from bs4 import BeautifulSoup
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
@@ -47,15 +50,31 @@ class Piece:
     """It prints when it runs (not only inside a callback it registers)."""
 
 
-def order_the_pieces(doc: Document) -> list[Exercise]:
-    """Parsons problems on the pieces of the tutorial's code blocks, best first."""
+def code_of(doc: Document) -> list[tuple[int, CodeBlock]]:
+    """The tutorial's code blocks in the languages these exercises read; a page's inline
+    `<script>` counts as a JavaScript block of its own."""
     found = []
     for index, block in enumerate(doc.blocks):
-        if isinstance(block, CodeBlock) and block.language in LANGUAGES and block.status != "setup":
-            exercise = _exercise(doc, index, block)
-            if exercise:
-                found.append(exercise)
-    return found[:MAX_OFFERS]
+        if not isinstance(block, CodeBlock) or block.status == "setup":
+            continue
+        if block.language in LANGUAGES:
+            found.append((index, block))
+        elif block.language == "html":
+            for script in BeautifulSoup(block.code, "html.parser").find_all("script"):
+                if not script.get("src") and script.string and script.string.strip():
+                    found.append((index, replace(block, code=textwrap.dedent(script.string).strip("\n") + "\n",
+                                                 language="javascript", status="skipped")))
+    return found
+
+
+def order_the_pieces(doc: Document) -> list[Exercise]:
+    """Parsons problems on the pieces of the tutorial's code blocks, best first."""
+    found: dict[str, Exercise] = {}
+    for index, block in code_of(doc):
+        exercise = _exercise(doc, index, block)
+        if exercise:
+            found.setdefault(exercise.prompt, exercise)  # a block the page shows twice: once
+    return list(found.values())[:MAX_OFFERS]
 
 
 # --- cutting code into pieces ----------------------------------------------------------------
@@ -392,9 +411,7 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
     one realistic slip (`mutants.py`); the learner writes that line corrected."""
     found: list[Exercise] = []
     page = _normal("\n".join(b.code for b in doc.blocks if isinstance(b, CodeBlock)))
-    for index, block in enumerate(doc.blocks):
-        if not isinstance(block, CodeBlock) or block.language not in LANGUAGES or block.status == "setup":
-            continue
+    for index, block in code_of(doc):
         code = "\n".join(line.rstrip() for line in without_comments(block.code, block.language).splitlines() if line.strip())
         # A variation (its names renamed), so that the corrected line is not on the page above.
         code, _renames = renamed(code, block.language)

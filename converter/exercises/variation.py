@@ -26,6 +26,8 @@ SYNONYMS = {
     "bucket": "bin", "cacheKey": "storeKey", "cachedData": "storedData", "first_one": "earliest", "product": "good",
     "config": "settings", "payload": "body", "city": "town", "id": "ident", "ids": "idents", "queue": "line",
     "cache": "memo", "word": "term", "words": "terms", "num": "value", "numbers": "values", "list": "seq",
+    "a": "first", "b": "second", "x": "left", "y": "right", "s3": "storage", "str": "phrase", "sys": "machine",
+    "wss": "hub", "io": "hub", "event": "occurrence", "callback": "handler", "fn": "func",
 }
 
 # name = ..., name := ..., const/let/var name, for (const name of ...), for name in, |name|, (name) =>,
@@ -34,6 +36,7 @@ _DECLARED = (
     re.compile(r"^\s*([A-Za-z_$][\w$]*)(?:\s*,\s*([A-Za-z_$][\w$]*))?\s*(?::=|(?<![=!<>])=(?![=>]))", re.M),
     re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)"),
     re.compile(r"\bfor\s*\(?\s*(?:const|let|var)?\s*([A-Za-z_$][\w$]*)\s+(?:of|in)\b"),
+    re.compile(r"\bfor\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?\s*:="),
     re.compile(r"\|\s*([a-z_]\w*)(?:\s*,\s*([a-z_]\w*))?\s*\|"),
     re.compile(r"\(\s*([A-Za-z_$][\w$]*)\s*\)\s*=>"),
     re.compile(r"\b([A-Za-z_$][\w$]*)\s*=>"),
@@ -59,6 +62,8 @@ def declared_names(code: str, language: str) -> list[str]:
 
 def _new_name(name: str, language: str, taken: set[str]) -> str | None:
     candidate = SYNONYMS.get(name)
+    if candidate is None and not name[:1].islower():
+        return None  # `WebSocket`, `PORT`: a module or a constant keeps its name
     if candidate is None:
         candidate = f"my_{name}" if language in ("python", "ruby") or "_" in name else "my" + name[:1].upper() + name[1:]
     return None if candidate in taken else candidate

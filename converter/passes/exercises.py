@@ -23,6 +23,7 @@ from ..exercises.blank import complete_a_line
 from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
+from ..exercises.indexes import write_the_index
 from ..exercises.pieces import order_the_pieces, spot_the_slip
 from ..exercises.predict import predict_output
 from ..exercises.programs import fix_programs, parsons_problems
@@ -36,6 +37,7 @@ GENERATORS: tuple[tuple[str, Generator], ...] = (
     ("fix", fix_programs),
     ("predict", predict_output),
     ("query", write_the_query),
+    ("query", write_the_index),
     ("command", write_the_command),
     ("complete", complete_the_code),
     ("parsons", parsons_problems),

@@ -362,6 +362,8 @@ def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercis
     setup = setup_code([table_script(data, key) for key in _parents_first(data, keys)])
     order_keys = _sort_keys_query(cand.sql) if "order" in cand.info.features else None
     task, origin = _task_words(cand)
+    if tutorials != cand.sql:
+        task = ""  # the tutorial's words ("Shipped orders since 2023") name its values, not the ones asked
     title = "Write the query"
     if task and origin == "comment" and len(task) <= 60:
         title = f"Write the query: {task}"
@@ -370,9 +372,10 @@ def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercis
     return Exercise(
         kind="query",
         title=title,
-        prompt=_prompt(cand, data, keys, _result_names(cand, data.schema), order_keys is not None, task),
+        prompt=_prompt(cand, data, keys, _result_names(cand, data.schema), order_keys is not None, task,
+                       varied=tutorials != cand.sql),
         starter='query = """\n-- your SQL here\n"""\n',
-        solution=f"query = {_py_string(cand.sql)}\n",
+        solution=f"query = {_py_string(cand.sql if tutorials == cand.sql else _uncommented(cand.sql))}\n",
         check=check_code(cand.sql, order_keys),
         section=cand.section,
         setup=setup,
@@ -399,6 +402,11 @@ def wrong_queries(sql: str) -> list[str]:
     # with a LIMIT, which rows come first decides which are kept
     unsorted = re.sub(r"(?is)\s+ORDER\s+BY\s.*?(?=\s+LIMIT\b)", "", sql, count=1) if re.search(r"(?i)\bLIMIT\b", sql) else sql
     return list(dict.fromkeys(q for q in (*slips[:3], unfiltered, ungrouped, unsorted, *slips[3:]) if q != sql))[:4]
+
+
+def _uncommented(sql: str) -> str:
+    """The query without its comments (which speak of the tutorial's values, not the varied ones)."""
+    return "\n".join(line.rstrip() for line in without_comments(sql, "sql").splitlines() if line.strip()) + "\n"
 
 
 def equivalent_queries(sql: str) -> list[str]:
@@ -584,16 +592,18 @@ def _conditions(info: SelectInfo) -> list[str]:
 
 
 def _prompt(cand: Candidate, data: SampleData, keys: list[str], names: list[str] | None, ordered: bool,
-            task: str) -> str:
+            task: str, varied: bool = False) -> str:
     parts = []
     where = f" in *{escape(_plain(cand.section))}*" if cand.section else ""
     precise = _structural(cand.info, names) + "."
+    what = (f"Write a query like the tutorial's{where}, for the values asked here (not the tutorial's)," if varied
+            else f"Write the tutorial's query{where} yourself,")
     if task:
-        parts.append(f"**{escape(task)}.** Write the tutorial's query{where} yourself, for the sample database "
+        parts.append(f"**{escape(task)}.** {what} for the sample database "
                      f"`{DB}` below (made by the folded setup cell), as one SQLite query in the string `query`: "
                      + precise[0].lower() + precise[1:])
     else:
-        parts.append(f"**{precise}** Write the tutorial's query{where} yourself, for the sample database "
+        parts.append(f"**{precise}** {what} for the sample database "
                      f"`{DB}` below (made by the folded setup cell), as one SQLite query in the string `query`.")
     order = ("in the order its `ORDER BY` asks for (rows that tie on it may come in any order)" if ordered
              else "in any order")

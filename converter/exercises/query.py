@@ -362,8 +362,10 @@ def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercis
     setup = setup_code([table_script(data, key) for key in _parents_first(data, keys)])
     order_keys = _sort_keys_query(cand.sql) if "order" in cand.info.features else None
     task, origin = _task_words(cand)
+    reference = cand.sql
     if tutorials != cand.sql:
         task = ""  # the tutorial's words ("Shipped orders since 2023") name its values, not the ones asked
+        reference = _uncommented(cand.sql)  # and so do its comments
     title = "Write the query"
     if task and origin == "comment" and len(task) <= 60:
         title = f"Write the query: {task}"
@@ -375,13 +377,13 @@ def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercis
         prompt=_prompt(cand, data, keys, _result_names(cand, data.schema), order_keys is not None, task,
                        varied=tutorials != cand.sql),
         starter='query = """\n-- your SQL here\n"""\n',
-        solution=f"query = {_py_string(cand.sql if tutorials == cand.sql else _uncommented(cand.sql))}\n",
-        check=check_code(cand.sql, order_keys),
+        solution=f"query = {_py_string(reference)}\n",
+        check=check_code(reference, order_keys),
         section=cand.section,
         setup=setup,
-        right=tuple(f"query = {_py_string(sql)}\n" for sql in equivalent_queries(cand.sql)),
+        right=tuple(f"query = {_py_string(sql)}\n" for sql in equivalent_queries(reference)),
         wrong=tuple(f"query = {_py_string(sql)}\n" for sql in dict.fromkeys(
-            [*([tutorials] if tutorials != cand.sql else []), *wrong_queries(cand.sql)])),
+            [*([tutorials] if tutorials != cand.sql else []), *wrong_queries(reference)])),
     )
 
 
@@ -406,7 +408,7 @@ def wrong_queries(sql: str) -> list[str]:
 
 def _uncommented(sql: str) -> str:
     """The query without its comments (which speak of the tutorial's values, not the varied ones)."""
-    return "\n".join(line.rstrip() for line in without_comments(sql, "sql").splitlines() if line.strip()) + "\n"
+    return "\n".join(line.rstrip() for line in without_comments(sql, "sql").splitlines() if line.strip())
 
 
 def equivalent_queries(sql: str) -> list[str]:

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from converter.document import CodeBlock, Document, Heading, Meta
-from converter.exercises.pieces import constraints, order_the_pieces, pieces_of, spot_the_slip, valid_orders
+from converter.exercises.pieces import constraints, order_the_pieces, pieces_of, valid_orders
+from converter.exercises.slips import spot_the_slip
 from tests.exercise_contract import assert_contract, check_message
 
 EXPRESS = """\

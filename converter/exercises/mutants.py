@@ -17,6 +17,11 @@ from pygments.token import Comment, String
 from pygments.util import ClassNotFound
 
 
+LANGUAGE_NAMES = {"javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
+                  "python": "Python", "sql": "SQL", "shell": "shell"}
+"""How exercise prompts name the languages they show code in."""
+
+
 @dataclass(frozen=True, slots=True)
 class Mutant:
     code: str

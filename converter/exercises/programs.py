@@ -30,9 +30,9 @@ from dataclasses import replace
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
 from .checks import packed
-from .mutants import Mutant, mutants, spread, without_comments
-from .variation import renamed
+from .mutants import LANGUAGE_NAMES, Mutant, mutants, spread, without_comments
 from .predict import PRINTING, RUNNING, fenced, impure, needs_of, printed_lines, section_of, top_binds
+from .variation import renamed
 
 MAX_PER_KIND = 2
 MAX_OUTPUT_LINES = 12
@@ -183,7 +183,7 @@ def _fix_exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | Non
         + 'print("✅ Fixed: your program prints exactly what the working program prints.")\n'
     )
     prompt = (
-        f"Someone copied the tutorial's {_language_name(language)} program from this section, renamed some of its "
+        f"Someone copied the tutorial's {LANGUAGE_NAMES[language]} program from this section, renamed some of its "
         "variables, and slipped in "
         "**one small bug**: it runs, but it no longer prints what it should. Find the bug and fix it "
         "in the cell below, then run the cell (it saves your program) and the check (it runs it).\n\n"
@@ -202,10 +202,6 @@ def _respaced(code: str, line: int) -> str:
     """The same program with a blank line added before line `line` (a harmless edit around the fix)."""
     lines = code.splitlines()
     return "\n".join([*lines[: line - 1], "", *lines[line - 1:]])
-
-
-def _language_name(language: str) -> str:
-    return {"javascript": "JavaScript", "go": "Go", "shell": "shell", "python": "Python", "ruby": "Ruby"}[language]
 
 
 # --- Parsons problems ------------------------------------------------------------------------
@@ -247,7 +243,7 @@ def _parsons_exercise(doc: Document, index: int, block: CodeBlock) -> Exercise |
     missing = right_order[:dropped] + right_order[dropped + 1:]
     table = "\n".join(f"{letter[piece]}: {pieces[piece]}" for piece in shown)
     prompt = (
-        f"The lines of a {_language_name(language)} program from this section are shuffled below, and **one line "
+        f"The lines of a {LANGUAGE_NAMES[language]} program from this section are shuffled below, and **one line "
         "does not belong**: it is a subtly wrong copy of another line. Put the program back together: set "
         "`order` to the letters of the lines to keep, in order (for example `\"BDA...\"`). Keep each line's "
         "indentation as shown. The check runs your program and compares what it prints with the working "

@@ -24,11 +24,12 @@ from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
 from ..exercises.indexes import write_the_index
-from ..exercises.pieces import order_the_pieces, spot_the_slip
+from ..exercises.pieces import order_the_pieces
 from ..exercises.predict import predict_output
 from ..exercises.programs import fix_programs, parsons_problems
 from ..exercises.query import write_the_query
 from ..exercises.quiz import multiple_choice, short_answer
+from ..exercises.slips import spot_the_slip
 
 Generator = Callable[[Document], list[Exercise]]
 

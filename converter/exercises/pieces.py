@@ -70,8 +70,7 @@ def order_the_pieces(doc: Document) -> list[Exercise]:
     """Parsons problems on the pieces of the tutorial's code blocks, best first."""
     found: dict[str, Exercise] = {}
     for index, block in code_of(doc):
-        exercise = _exercise(doc, index, block)
-        if exercise:
+        for exercise in _exercises(doc, index, block):
             found.setdefault(exercise.prompt, exercise)  # a block the page shows twice: once
     return list(found.values())[:MAX_OFFERS]
 
@@ -327,16 +326,17 @@ def body_of(code: str, language: str) -> str | None:
     return "\n".join(line[indent:] for line in inner)
 
 
-def _exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | None:
-    """The block's top-level pieces; failing that, the statements of the function that holds
-    most of it (Go's `main`, where the order of top-level declarations does not matter)."""
+def _exercises(doc: Document, index: int, block: CodeBlock) -> list[Exercise]:
+    """The block's top-level pieces, and the statements of the function that holds most of it
+    (Go's `main`, where the order of top-level declarations does not matter; a long handler):
+    two levels, two exercises where both make one."""
     pieces = pieces_of(block.code, block.language)
-    exercise = _pieces_exercise(doc, index, block, pieces) if _usable(pieces, block.language) else None
-    if exercise is None and pieces:
+    found = [_pieces_exercise(doc, index, block, pieces) if _usable(pieces, block.language) else None]
+    if pieces:
         body = body_of(max(pieces, key=lambda p: len(p.code.splitlines())).code, block.language)
         inner = pieces_of(body, block.language) if body else None
-        exercise = _pieces_exercise(doc, index, block, inner) if _usable(inner, block.language) else None
-    return exercise
+        found.append(_pieces_exercise(doc, index, block, inner) if _usable(inner, block.language) else None)
+    return [exercise for exercise in found if exercise]
 
 
 def _pieces_exercise(doc: Document, index: int, block: CodeBlock, pieces: list[Piece]) -> Exercise | None:

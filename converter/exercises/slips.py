@@ -50,10 +50,16 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
             lines = code.splitlines()
             slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)
                      and _normal(lines[m.line - 1]) not in page]
-        if slips:
-            found.append(_slip_exercise(doc, index, block.language, code, slips[0]))
-            page += " " + _normal(lines[slips[0].line - 1])  # one exercise per line across blocks
+        # a long program has room for a second slip, on another line, far from the first
+        picked = slips[:1] + [m for m in slips[1:] if len(lines) >= LONG and abs(m.line - slips[0].line) >= 5][:1]
+        for slip in picked:
+            found.append(_slip_exercise(doc, index, block.language, code, slip))
+            page += " " + _normal(lines[slip.line - 1])  # one exercise per line across blocks
     return found[:MAX_OFFERS]
+
+
+LONG = 15
+"""Lines from which a program gets two slips to spot (one at a time)."""
 
 
 # Slips a reader can find by reasoning about what the code is for: a condition turned round,

@@ -164,3 +164,10 @@ def test_the_corrected_line_is_not_on_the_page_above() -> None:
 ])
 def test_no_slip_that_only_the_output_could_reveal(code: str) -> None:
     assert spot_the_slip(Document(Meta("T", "t.md", slug="t"), (CodeBlock(code, "python", status="skipped"),))) == []
+
+
+def test_what_comes_after_a_wait_stays_after_it() -> None:
+    code = "var wg sync.WaitGroup\nfor i := 1; i <= 3; i++ {\n    wg.Add(1)\n    go worker(i, &wg)\n}\nwg.Wait()\nfmt.Println(\"All workers finished.\")\n"
+    pieces = pieces_of(code, "go")
+    orders = valid_orders(len(pieces), constraints(pieces))
+    assert orders == [(0, 1, 2, 3)]  # the message after Wait, the Wait after the workers start

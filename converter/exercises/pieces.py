@@ -236,10 +236,16 @@ exports window document setTimeout setInterval await async return new this self 
 undefined len str int range dict list set sum min max sorted time os sys asyncio""".split())
 
 
+# A piece that waits (for goroutines, threads, tasks, a channel, a promise): what the program
+# does before it and after it stays on its side ("All workers finished." after `wg.Wait()`).
+_BARRIER = re.compile(r"\.Wait\(\)|\.join\(\)|\bawait\b|<-\s*\w|\basyncio\.run\(|\.result\(\)|\bgather\(")
+
+
 def constraints(pieces: list[Piece], output_shown: bool = False) -> set[tuple[int, int]]:
     """(i, j): piece i must come before piece j: j uses what i declares, or both do something
-    to the same thing the program makes, so their order changes what it does; or both print
-    and the exercise shows what the program prints (else any order of prints is fair)."""
+    to the same thing the program makes, or one of them waits for the others, so their order
+    changes what it does; or both print and the exercise shows what the program prints (else
+    any order of prints is fair)."""
     # Things pieces act on: what the program makes, not the functions and classes it defines
     # (two calls of one function do not interact; two changes to one list do).
     declared = frozenset().union(*(p.declares for p in pieces if not _DEFINITION.match(p.code))) - GLOBALS
@@ -247,7 +253,9 @@ def constraints(pieces: list[Piece], output_shown: bool = False) -> set[tuple[in
     for i, j in itertools.combinations(range(len(pieces)), 2):
         first, second = pieces[i], pieces[j]
         shared = first.uses & second.uses & declared  # both act on something this program makes
-        together = first.effect and second.effect and (shared or (output_shown and first.prints and second.prints))
+        barrier = _BARRIER.search(first.code) or _BARRIER.search(second.code)
+        together = first.effect and second.effect and (
+            shared or barrier or (output_shown and first.prints and second.prints))
         if first.declares & second.uses or together:
             found.add((i, j))
         if second.declares & first.uses and (i, j) not in found:

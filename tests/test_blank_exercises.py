@@ -69,3 +69,17 @@ def test_declines_a_cell_that_talks_to_a_server_whose_state_changes_when_replaye
     code = 'r.incr("visits")\nprint(r.get("visits"))'
     assert complete_a_line(_doc(WORDS, _runs("print(len(words))")))  # the same shape without a server is offered
     assert complete_a_line(_doc(_runs(code, services=("redis",)))) == []
+
+
+def test_feedback_says_what_differs_without_the_answer() -> None:
+    from tests.exercise_contract import check_message
+
+    [exercise] = complete_a_line(_doc(Heading(2, "Counting"), WORDS, COUNT))
+    wrong = exercise.solution.replace("Counter(words)", "Counter(['dog'])")
+    said = check_message(exercise, wrong, context=WORDS.code)
+    assert said.startswith("Not yet") and "prints differs" in said and "line 1" in said
+    assert "cat" not in said
+    settings = CodeBlock("# settings.py\nAUTH_USER_MODEL = 'accounts.CustomUser'\nDEBUG = True", "python", status="file", file="s.py")
+    [exercise] = complete_a_line(_doc(settings))
+    said = check_message(exercise, exercise.solution.replace("accounts.CustomUser", "auth.User"))
+    assert "`AUTH_USER_MODEL` is not what the tutorial's code makes" in said and "accounts" not in said

@@ -215,6 +215,20 @@ def _observed(made, printed):
             state = getattr(value, "__dict__", {{}})
             seen.append((name, sorted((k, repr(v)) for k, v in state.items() if isinstance(v, simple))))
     return seen
+
+def _difference(yours, theirs):
+    """What differs, said without the answer: the first printed line, or the first name."""
+    if yours[0] != theirs[0]:
+        mine, want = yours[0].splitlines(), theirs[0].splitlines()
+        line = next((n for n, (a, b) in enumerate(zip(mine, want), 1) if a != b), min(len(mine), len(want)) + 1)
+        return f"what it prints differs from what the tutorial's code prints, from line {{line}} on"
+    names = {{name for name, _value in yours[1:]}}
+    for name, value in theirs[1:]:
+        if name not in names:
+            return f"it does not make `{{name}}`, which the tutorial's code makes"
+        if (name, value) not in yours[1:]:
+            return f"`{{name}}` is not what the tutorial's code makes"
+    return "it makes more than the tutorial's code"
 '''
 
 _CHECK = _BEHAVIOUR + '''
@@ -231,7 +245,8 @@ except Exception as _error:
     raise AssertionError(f"Your version raised {{type(_error).__name__}}: {{_error}}") from None
 _namespace = dict(globals())
 exec(_tutorial, _namespace)
-assert _yours == _behaviour(_namespace["my_version"]), "Not yet: your version does not behave like the tutorial's code."
+_theirs = _behaviour(_namespace["my_version"])
+assert _yours == _theirs, f"Not yet: your version does not behave like the tutorial's code: {_difference(_yours, _theirs)}."
 print("✅ Well done: your version behaves like the tutorial's code.")
 '''
 
@@ -249,6 +264,7 @@ except Exception as _error:
     raise AssertionError(f"Your version raised {{type(_error).__name__}}: {{_error}}") from None
 _namespace = dict(globals())
 exec(_tutorial, _namespace)
-assert _yours == await _behaviour(_namespace["my_version"]), "Not yet: your version does not behave like the tutorial's code."
+_theirs = await _behaviour(_namespace["my_version"])
+assert _yours == _theirs, f"Not yet: your version does not behave like the tutorial's code: {_difference(_yours, _theirs)}."
 print("✅ Well done: your version behaves like the tutorial's code.")
 '''

@@ -54,7 +54,7 @@ def complete_a_line(doc: Document) -> list[Exercise]:
             pieces = _pieces(block, tree, defined)
             if pieces:
                 rank, piece = pieces[0]
-                found.append((rank, _exercise(block, piece, tree, section)))
+                found.append((rank, _exercise(block, piece, tree, section, sorted(defined))))
         defined |= py.facts(tree).binds
     found.sort(key=lambda item: item[0])
     return [exercise for _, exercise in found[:MAX_OFFERS]]
@@ -151,7 +151,27 @@ def _wrapped(code: str, name: str, asynchronous: bool) -> str:
     return f"{'async ' if asynchronous else ''}def {name}():\n{body}\n{ending}\n"
 
 
-def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str) -> Exercise:
+def _with_piece(block: CodeBlock, piece: _Piece, text: str, asynchronous: bool) -> str:
+    """The learner's cell with `text` where the piece goes."""
+    lines = block.code.splitlines()
+    line = lines[piece.line - 1]
+    lines[piece.line - 1] = f"{line[:piece.start]}{text}{line[piece.end:]}"
+    return _wrapped("\n".join(lines), "my_version", asynchronous)
+
+
+def _answers(block: CodeBlock, piece: _Piece, names: list[str], asynchronous: bool) -> tuple[tuple, tuple]:
+    """Correct variants (the piece in parentheses; a comment added) and wrong answers (another
+    name the tutorial defined earlier, the empty string, None) for `course check` to try."""
+    line = block.code.splitlines()[piece.line - 1]
+    text = line[piece.start:piece.end]
+    commented = _wrapped(f"# my answer\n{block.code}", "my_version", asynchronous)
+    right = (_with_piece(block, piece, f"({text})", asynchronous), commented)
+    others = [n for n in names if n != text and not n.startswith("_")][-2:]
+    wrong = tuple(_with_piece(block, piece, other, asynchronous) for other in [*others, '""', "None", "0"][:3])
+    return right, wrong
+
+
+def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str, names: list[str] = ()) -> Exercise:
     asynchronous = awaits(tree)
     lines = block.code.splitlines()
     line = lines[piece.line - 1]
@@ -162,6 +182,7 @@ def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str) -
         + _wrapped("\n".join(lines), "my_version", asynchronous)
     )
     solution = _wrapped(block.code, "my_version", asynchronous)
+    right, wrong = _answers(block, piece, list(names), asynchronous)
     # Same function name as the learner's, so that qualified names in what they define match.
     tutorial = packed(_wrapped(block.code, "my_version", asynchronous))
     prompt = (
@@ -176,7 +197,7 @@ def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str) -
     return Exercise(
         kind="complete", title="Complete the code", prompt=prompt, starter=starter, solution=solution,
         check=(_ASYNC_CHECK if asynchronous else _CHECK).replace("{tutorial}", tutorial).replace("{{", "{").replace("}}", "}"),
-        section=section,
+        section=section, right=right, wrong=wrong,
     )
 
 

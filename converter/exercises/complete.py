@@ -21,6 +21,7 @@ import ast
 
 from .. import python_code as py
 from ..document import Document, Exercise
+from .mutants import mutants
 from .predict import context_for, impure, running_blocks, section_of, statements
 
 MAX_OFFERS = 2
@@ -176,9 +177,20 @@ def _exercise(doc: Document, index: int, cell: str, node: ast.FunctionDef, cases
         f"Fill it in so that `{mine}()` returns the same results as the tutorial's `{name}()`, "
         "then run the check. Try it without scrolling up to the tutorial's version."
     )
+    # Correct variants: the missing step in parentheses, a comment added. Wrong answers: the
+    # step with a slip in it (a boundary, an operator), or nothing returned.
+    step = "\n".join(lines[first:last + 1])[target.col_offset:]
+    step = step[: len(step) - (len(lines[last]) - target.end_col_offset)] if first == last else None
+    right = [f"# my version\n{solution}\n"]
+    if step is not None:
+        right.append(_rename("\n".join(lines[:first] + [lines[first][: target.col_offset] + f"({step})" + lines[last][target.end_col_offset:]] + lines[last + 1:]), name, mine) + "\n")
+    slips = [m.code for m in mutants(solution, "python") if m.rank <= 2 and m.line - 1 in range(first, last + 1)]
+    guesses = [a.arg for a in func.args.args[:1]] + ["None", "0"]  # an argument back, nothing, zero
+    wrong = [*slips[:2], *(starter.replace("...  # TODO: complete", guess) + "\n" for guess in guesses)][:4]
     return Exercise(
         kind="complete", title=f"Complete `{name}()`", prompt=prompt, starter=starter + "\n",
         solution=solution + "\n", check=check, section=section_of(doc, index),
+        right=tuple(right), wrong=tuple(dict.fromkeys(wrong)),
     )
 
 

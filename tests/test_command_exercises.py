@@ -18,6 +18,7 @@ def _doc(code: str) -> Document:
 @pytest.mark.parametrize(("one", "other"), [
     ("pg_dump -U me -d shop -F c -f a.dump", "pg_dump --username=me --dbname shop --format=custom --file=a.dump"),
     ("pg_dump -U me -d shop -F c -f a.dump", "pg_dump -Fc -f a.dump -d shop -U me"),
+    ("pg_dump -U me -d shop -F c -f a.dump", "pg_dump -U me -Fc -f a.dump shop"),  # the database as an argument
     ("tar -czvf a.tar.gz /etc /home", "tar czvf a.tar.gz /home /etc"),
     ("tar -czvf a.tar.gz /etc", "tar --create --gzip --verbose --file=a.tar.gz /etc"),
     ("tar -czvf a.tar.gz /etc", "sudo tar -c -z -v -f a.tar.gz '/etc'"),

@@ -39,6 +39,7 @@ _PG_DUMP = {
     "values": {"format": {"c": "custom", "custom": "custom", "p": "plain", "plain": "plain", "d": "directory",
                           "directory": "directory", "t": "tar", "tar": "tar"}},
     "ordered": False,
+    "positional": "database",  # `pg_dump shop` is `pg_dump -d shop`
     "says": {"user": "connects as the user `{v}`", "database": "dumps the database `{v}`", "file": "writes the dump to `{v}`",
              "format": "in PostgreSQL's {v} archive format", "host": "on the server `{v}`", "port": "on port `{v}`",
              "data only": "dumps the data only, without the schema", "schema only": "dumps the schema only",
@@ -187,6 +188,9 @@ def _meaning(command, tools):
                     put(flag, None)
         else:
             args.append(word)
+    key = spec.get("positional")
+    if key and len(args) == 1 and key not in options:
+        options[key] = args.pop()
     match = {("npm", "i"): ("npm", "install")}.get(match, match)
     return match, options, tuple(args) if spec["ordered"] else tuple(sorted(args))
 '''

@@ -10,6 +10,7 @@ both programs in their checks, and `course check` proves the mutant fails.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pygments.lexers import get_lexer_by_name
@@ -34,8 +35,9 @@ class Mutant:
 
 
 # (rank, pattern on the masked code, replacement, description). Lookarounds keep arrows
-# (`=>`, `->`, `<-`), shifts and generics out.
-_OPERATORS: tuple[tuple[int, str, str, str], ...] = (
+# (`=>`, `->`, `<-`), shifts and generics out. A replacement may be a function of the match.
+Operator = tuple[int, str, "str | Callable[[re.Match], str]", str]
+_COMPARISONS: tuple[Operator, ...] = (
     (0, r"(?<![<>=!-])>=(?![=>])", "<", "`>=` → `<`"),
     (0, r"(?<![<>=!])<=(?![=>])", ">", "`<=` → `>`"),
     (0, r"(?<![<>=!-])>=(?![=>])", ">", "`>=` → `>`"),
@@ -45,6 +47,8 @@ _OPERATORS: tuple[tuple[int, str, str, str], ...] = (
     (0, r"(?<![=!<>])===(?!=)", "!==", "`===` → `!==`"),
     (0, r"(?<![=!<>])==(?!=)", "!=", "`==` → `!=`"),
     (0, r"(?<![=!])!==?(?!=)", "==", "`!=` → `==`"),
+)
+_CODE: tuple[Operator, ...] = (
     (0, r"&&", "||", "`&&` → `||`"),
     (0, r"\|\|", "&&", "`||` → `&&`"),
     (0, r"\band\b", "or", "`and` → `or`"),
@@ -68,11 +72,12 @@ _OPERATORS: tuple[tuple[int, str, str, str], ...] = (
     (2, r"\+=", "-=", "`+=` → `-=`"),
     (2, r"(?<=[\w)\]]) \+ (?=[\w(])", " - ", "`+` → `-`"),
     (2, r"(?<=[\w)\]]) \* (?=[\w(])", " + ", "`*` → `+`"),
-    (3, r"(?<![\w.$@])(\d+)(?![\w.])", "", "a number changed by one"),
 )
+_NUMBER: Operator = (3, r"(?<![\w.$@])(\d+)(?![\w.])", lambda m: str(int(m.group(1)) + 1), "a number changed by one")
+_OPERATORS = _COMPARISONS + _CODE + (_NUMBER,)
 
 # SQL's own slips (case-insensitive): the join kind, the sort direction, AND/OR, DISTINCT.
-_SQL_OPERATORS: tuple[tuple[int, str, str, str], ...] = (
+_SQL_OPERATORS: tuple[Operator, ...] = (
     (0, r"(?i)\bLEFT\s+(?:OUTER\s+)?JOIN\b", "INNER JOIN", "`LEFT JOIN` → `INNER JOIN`"),
     (0, r"(?i)\bINNER\s+JOIN\b", "LEFT JOIN", "`INNER JOIN` → `LEFT JOIN`"),
     (0, r"(?i)\bAND\b", "OR", "`AND` → `OR`"),
@@ -127,15 +132,15 @@ def without_comments(code: str, language: str) -> str:
 def mutants(code: str, language: str) -> list[Mutant]:
     """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank."""
     mask = masked(code, language)
+    lines = code.splitlines()
     found: dict[str, Mutant] = {}
-    operators = _SQL_OPERATORS + _OPERATORS[:9] + _OPERATORS[-1:] if language == "sql" else _OPERATORS
+    operators = _SQL_OPERATORS + _COMPARISONS + (_NUMBER,) if language == "sql" else _OPERATORS
     for rank, pattern, replacement, change in operators:
         for match in re.finditer(pattern, mask):
-            if pattern.startswith("(?<![\\w.$@])(\\d+)"):
-                replacement = str(int(match.group(1)) + 1)
-            mutated = code[: match.start()] + replacement + code[match.end():]
+            new = replacement(match) if callable(replacement) else replacement
+            mutated = code[: match.start()] + new + code[match.end():]
             line = code.count("\n", 0, match.start()) + 1
-            if _DECLARATION.match(code.splitlines()[line - 1]):
+            if _DECLARATION.match(lines[line - 1]):
                 continue
             if mutated != code and mutated not in found:
                 found[mutated] = Mutant(mutated, line, change, rank)

@@ -17,8 +17,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import claims, runtimes
+from .atomic import atomic_write
 from .convert import ConvertReport, Layout, convert, expand_sources
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, by_language, check
 from .findings import FINDINGS_FILE
@@ -30,7 +32,13 @@ from .writers.toc import course_extra, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
 
-console = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
+# One message, one line; no rich markup: messages and tables hold source text ("[/]" in a title).
+console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def _say(label: str, message: str) -> None:
+    """`label: message` on one line, the label coloured (red for errors)."""
+    console.print(Text.assemble((f"{label}:", "red" if label == "error" else "yellow"), " ", message))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,12 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = [p for p in getattr(args, "sources", []) or [] if not Path(p).exists()]
     if missing:
         for path in missing:
-            console.print(f"[red]error:[/] {path}: no such file or folder")
+            _say("error", f"{path}: no such file or folder")
         return USAGE
     try:
         return args.run(args, layout)
     except SandboxUnavailable as err:  # check and build refuse alike, in one line
-        console.print(f"[red]error:[/] {err}")
+        _say("error", f"{err}")
         return USAGE
 
 
@@ -129,7 +137,7 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
 
     sources = args.sources or [str(layout.root / "sources")]
     if not all(Path(s).exists() for s in sources):
-        console.print(f"[red]error:[/] {sources[0]}: no such folder; give the tutorials to build as SOURCE arguments")
+        _say("error", f"{sources[0]}: no such folder; give the tutorials to build as SOURCE arguments")
         return USAGE
     report = _convert(sources, layout, force=args.force)
     notebooks = _book_notebooks(layout)
@@ -151,7 +159,7 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
     # MyST-NB would execute a notebook missing there itself, outside the sandbox: never.
     uncached = uncached_notebooks(notebooks, layout.root)
     for path in uncached:
-        console.print(f"[red]error:[/] {_relative(str(path), layout)} has no run in the check's cache; "
+        _say("error", f"{_relative(str(path), layout)} has no run in the check's cache; "
                       "the book build would execute it outside the sandbox, so it is not published (run `course check`)")
     if uncached:
         return FAILURES
@@ -160,7 +168,7 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
     result = publish(layout.root)
     if result.returncode != 0:
         console.print(result.stdout[-3000:] + result.stderr[-3000:])
-        console.print("[red]error:[/] jupyter-book build failed (warnings count as errors)")
+        _say("error", "jupyter-book build failed (warnings count as errors)")
         return FAILURES
     log = result.stdout + result.stderr
     reused, executed = log.count("Using cached notebook"), log.count("Executing notebook")
@@ -218,18 +226,18 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     console.print(table)
     pairs = {tuple(sorted((d.meta.title, other))) for d in report.course.documents for other in d.meta.duplicates}
     for first, second in sorted(pairs):
-        console.print(f"[yellow]near-duplicate:[/] {first} ≈ {second} (both kept, flagged on their pages)")
+        _say("near-duplicate", f"{first} ≈ {second} (both kept, flagged on their pages)")
     for item in report.excluded:
-        console.print(f"[yellow]left out:[/] {item.title} ({item.source}): {item.reason}")
+        _say("left out", f"{item.title} ({item.source}): {item.reason}")
     needed = course_requirements(report.course.documents)
     missing = missing_from_extra(needed, course_extra(layout.root).values())
     if missing:
-        console.print(f"[yellow]course requirements:[/] add {', '.join(missing)} to the `course` extra in pyproject.toml "
+        _say("course requirements", f"add {', '.join(missing)} to the `course` extra in pyproject.toml "
                       "(with a version range known to work) so that learners and CI install them")
     for path in report.kept_edits:
-        console.print(f"[yellow]kept hand edits:[/] {path} was edited by hand and was not overwritten (use --force)")
+        _say("kept hand edits", f"{path} was edited by hand and was not overwritten (use --force)")
     for failure in report.failures:
-        console.print(f"[red]error:[/] {failure}")
+        _say("error", f"{failure}")
     console.print(
         f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
         f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, {len(report.failures)} failed sources"
@@ -257,9 +265,7 @@ def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
         "kept_hand_edits": [str(p) for p in report.kept_edits],
         "failures": [str(f) for f in report.failures],
     }
-    out = layout.root / "_build" / "convert.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write(layout.root / "_build" / "convert.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> bool:
@@ -271,7 +277,7 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
         findings=layout.root / FINDINGS_FILE, node_modules=_node_modules(layout.root),
     )
     if args.no_sandbox:
-        console.print("[yellow]warning:[/] --no-sandbox: tutorial code runs as you, with your files, secrets and network")
+        _say("warning", "--no-sandbox: tutorial code runs as you, with your files, secrets and network")
     with _progress() as progress:
         task = progress.add_task("Running notebooks", total=len(notebooks))
         results = check(notebooks, options, on_done=lambda _: progress.advance(task))
@@ -284,7 +290,7 @@ def _node_modules(root: Path) -> Path | None:
     if not (root / "package.json").is_file():
         return None
     if not (root / "node_modules").is_dir():
-        console.print("[yellow]note:[/] JavaScript cells that need npm packages will fail: run `npm ci` (or `make install`)")
+        _say("note", "JavaScript cells that need npm packages will fail: run `npm ci` (or `make install`)")
     return root / "node_modules"
 
 
@@ -303,15 +309,15 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
         skipped = ", ".join(f"{n} {category}" for category, n in r.skipped_by_category().items()) or "-"
         failed = r.count("failed") + r.count("timeout")
         if r.ok:
-            verdict = "[green]ok[/]" + (" (cached)" if r.cached else f" ({r.seconds:.1f} s)" if r.kernel else " (nothing to run)")
+            verdict = Text.assemble(("ok", "green"), " (cached)" if r.cached else f" ({r.seconds:.1f} s)" if r.kernel else " (nothing to run)")
         else:
-            verdict = f"[red]{'HANG' if r.hang else 'FAILED'}[/] {r.error}"
+            verdict = Text.assemble(("HANG" if r.hang else "FAILED", "red"), f" {r.error}")
         table.add_row(name, ran, skipped, str(failed) if failed else "-", verdict)
     console.print(table)
     missing = sorted({c.reason for r in results for c in r.cells if c.category == runtimes.MISSING_CATEGORY})
     if missing:
         skipped = sum(c.category == runtimes.MISSING_CATEGORY for r in results for c in r.cells)
-        console.print(f"[yellow]runtimes missing:[/] {skipped} cells skipped; " + "; ".join(missing))
+        _say("runtimes missing", f"{skipped} cells skipped; " + "; ".join(missing))
     _print_blocks_run(results)
     compared = [c for r in results for c in r.cells if c.claim]
     if compared:

@@ -8,8 +8,6 @@ tutorial code, and its output does not depend on what the running venv holds.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from . import environment, findings
+from .atomic import atomic_write
 from .document import Course, Document, Excluded
-from .errors import ConverterError, SourceError
+from .errors import ConverterError, SourceError, describe
 from .passes import run_passes
 from .passes.placement import chapter_by_title
 from .readers import read_source
@@ -97,7 +96,7 @@ def read_all(files: list[Path], report: ConvertReport, on_file: Callable[[Path],
         except SourceError as err:
             report.failures.append(err)
         except Exception as err:  # a reader bug must not cost the other sources
-            report.failures.append(SourceError(str(path), f"could not be converted ({type(err).__name__}: {err})"))
+            report.failures.append(SourceError(str(path), f"could not be converted ({describe(err)})"))
         else:
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
         on_file(path)
@@ -154,11 +153,12 @@ def _existing_notebooks(layout: Layout) -> dict[tuple[str, str], Path]:
 
 
 def _target(doc: Document, layout: Layout, existing: dict[tuple[str, str], Path]) -> Path:
-    """book/<chapter>/<slug>.md, with a suffix if another tutorial's notebook holds the name."""
+    """book/<chapter>/<slug>.md, with a suffix if another tutorial's notebook holds the name
+    in any chapter: the name is the notebook's in _build/executed/ and _build/nbval/ too."""
     folder = layout.book / chapter_by_title(doc.meta.chapter).folder
-    taken = {p for key, p in existing.items() if key != (doc.meta.source, doc.meta.title)}
+    taken = {p.stem for key, p in existing.items() if key != (doc.meta.source, doc.meta.title)}
     slug, n = doc.meta.slug, 2
-    while folder / f"{slug}.md" in taken:
+    while slug in taken:
         slug, n = f"{doc.meta.slug}-{n}", n + 1
     return folder / f"{slug}.md"
 
@@ -177,14 +177,3 @@ def write_generated(path: Path, text: str, report: ConvertReport, *, force: bool
     report.written.append(path)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

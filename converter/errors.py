@@ -21,3 +21,11 @@ class SourceError(ConverterError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+
+def describe(err: BaseException, limit: int = 300) -> str:
+    """`Type: message` on one line (at most `limit` characters of message), for a note or an error line."""
+    message = " ".join(str(err).split())
+    if len(message) > limit:
+        message = message[:limit] + "…"
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__

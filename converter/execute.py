@@ -58,6 +58,7 @@ from pathlib import Path
 import nbformat
 
 from . import claims, runtimes
+from .atomic import atomic_write
 from . import environment as course_environment
 from . import findings as found
 from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
@@ -228,13 +229,16 @@ def check(
 
         install_kernelspec()
     previous = _load_report(options.report)
+    # Names over this run's notebooks and the report's others: no run overwrites another's file.
+    executed = executed_paths([*notebooks, *(Path(n) for n in previous if Path(n).exists())], options.out_dir)
     results: list[NotebookResult] = []
     todo: list[tuple[Path, str, nbformat.NotebookNode]] = []
     for path in notebooks:
         text = path.read_text(encoding="utf-8")
         key = cache_key(text, options.cell_timeout, options.notebook_timeout, _sandbox_key(options))
         hit = previous.get(str(path))
-        if options.use_cache and hit and hit.key == key and _still_there(hit, options):
+        if (options.use_cache and hit and hit.key == key and hit.executed == str(executed[path])
+                and _still_there(hit, options)):
             result = replace(hit, cached=True)
             results.append(result)
             on_done(result)
@@ -247,10 +251,10 @@ def check(
         key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0),
     )
     no_kernel = [(p, k, nb) for p, k, nb in todo if not _has_cells_to_run(nb)]
-    with _pool(needs_kernel, options) as running:
+    with _pool([(p, k, executed[p]) for p, k in needs_kernel], options) as running:
         # While the kernels run, the notebooks with nothing to run are done here.
         for path, key, nb in no_kernel:
-            result = _store(_run_without_kernel(path, key, nb, options.out_dir), options)
+            result = _store(_run_without_kernel(path, key, nb, executed[path]), options)
             results.append(result)
             on_done(result)
         for result in running:
@@ -264,7 +268,7 @@ def check(
 
 
 @contextmanager
-def _pool(todo: list[tuple[Path, str]], options: CheckOptions) -> Iterator[Iterable[NotebookResult]]:
+def _pool(todo: list[tuple[Path, str, Path]], options: CheckOptions) -> Iterator[Iterable[NotebookResult]]:
     """Start running the notebooks in worker processes; yields their results as they finish."""
     if not todo:
         yield ()
@@ -274,10 +278,10 @@ def _pool(todo: list[tuple[Path, str]], options: CheckOptions) -> Iterator[Itera
 
     # fork: workers inherit the imports already done (jupytext, nbformat); no re-import per worker.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    args = (options.out_dir, options.cell_timeout, options.notebook_timeout, options.kernel_name, options.limits)
+    args = (options.cell_timeout, options.notebook_timeout, options.kernel_name, options.limits)
     workers = max(1, min(options.jobs, len(todo)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_notebook, path, key, *args) for path, key in todo]
+        futures = [pool.submit(run_notebook, path, key, executed, *args) for path, key, executed in todo]
         yield (future.result() for future in as_completed(futures))
 
 
@@ -294,15 +298,20 @@ def _has_cells_to_run(nb: nbformat.NotebookNode) -> bool:
     )
 
 
-def _run_without_kernel(path: Path, key: str, nb: nbformat.NotebookNode, out_dir: Path) -> NotebookResult:
+def _run_without_kernel(path: Path, key: str, nb: nbformat.NotebookNode, executed: Path) -> NotebookResult:
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
-    executed = _executed_path(path, out_dir)
     _write_notebook(nb, executed)
     return NotebookResult(str(path), key, str(executed), _cell_results(nb, _Run(), Limits()), kernel=False)
 
 
-def _executed_path(path: Path, out_dir: Path) -> Path:
-    return out_dir / f"{path.stem}.ipynb"
+def executed_paths(notebooks: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
+    """Where each notebook's executed copy goes: `<stem>.ipynb`, or `<folder>-<stem>.ipynb`
+    for a stem two notebooks share (book/go/tips.md and book/python/tips.md): each run
+    keeps a file of its own (nbval tests them all)."""
+    notebooks = sorted(set(notebooks))
+    stems = Counter(p.stem for p in notebooks)
+    return {p: out_dir / (f"{p.stem}.ipynb" if stems[p.stem] == 1 else f"{p.parent.name}-{p.stem}.ipynb")
+            for p in notebooks}
 
 
 KERNEL_STARTS = 3
@@ -311,10 +320,11 @@ STARTUP_TIMEOUT = 120
 
 
 def run_notebook(
-    path: Path, key: str, out_dir: Path, cell_timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT,
+    path: Path, key: str, executed: Path, cell_timeout: float, notebook_timeout: float = NOTEBOOK_TIMEOUT,
     kernel_name: str = "python3", limits: Limits = Limits(),
 ) -> NotebookResult:
-    """Execute one notebook in a fresh kernel and a temporary working folder.
+    """Execute one notebook in a fresh kernel and a temporary working folder; the
+    executed notebook is written to `executed`.
 
     Runs past unexpected errors (the notebook still fails, but every cell gets its
     real status); stops (kills the kernel) after `notebook_timeout` seconds in all."""
@@ -334,7 +344,6 @@ def run_notebook(
     completed = run.started and not (run.hang or run.died)
     problems, tally = exercise_problems(nb, shipped) if completed else ({}, AnswerTally())
     del nb.cells[shipped:]  # the answer runs prove the exercises; they are not part of the notebook
-    executed = _executed_path(path, out_dir)
     cells = _cell_results(nb, run, limits)
     _skip_where_missing(nb, cells)
     _write_notebook(nb, executed)
@@ -571,9 +580,7 @@ def _skip_where_missing(nb: nbformat.NotebookNode, cells: tuple[CellResult, ...]
 
 
 def _write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, nbformat.writes(nb) + "\n")
 
 
 def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple[CellResult, ...]:
@@ -839,9 +846,7 @@ def _write_report(
         },
         "notebooks": [_as_json(r) for r in everything],
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, indent=2) + "\n")
     return everything
 
 

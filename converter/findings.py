@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from .atomic import atomic_write
 
 FINDINGS_FILE = "findings.json"
 VERSION = 1
@@ -124,9 +125,7 @@ def save(path: Path, findings: Findings) -> None:
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, text)
 
 
 def _compact(entry: dict) -> dict:

@@ -28,6 +28,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 
 from . import sandbox
+from .atomic import atomic_write
 
 
 class SandboxMissing(RuntimeError):
@@ -187,8 +188,5 @@ def install_kernelspec() -> Path:
     target = Path(sys.prefix) / "share" / "jupyter" / "kernels" / sandbox.KERNEL_NAME
     text = source.read_text(encoding="utf-8")
     if not (target / "kernel.json").exists() or (target / "kernel.json").read_text(encoding="utf-8") != text:
-        target.mkdir(parents=True, exist_ok=True)
-        tmp = target / "kernel.json.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target / "kernel.json")
+        atomic_write(target / "kernel.json", text)
     return target

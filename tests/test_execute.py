@@ -224,12 +224,12 @@ def test_a_kernel_that_fails_to_start_is_retried_then_reported(tmp_path: Path, m
 
     path = _write(tmp_path, "flaky", NOTEBOOKS["passing"])
     monkeypatch.setattr(execute, "_execute", flaky)
-    result = execute.run_notebook(path, "key", tmp_path, 20, 60, _options(tmp_path).kernel_name)
+    result = execute.run_notebook(path, "key", tmp_path / "flaky.ipynb", 20, 60, _options(tmp_path).kernel_name)
     assert len(calls) == execute.KERNEL_STARTS and result.ok, result.error
 
     calls.clear()
     monkeypatch.setattr(execute, "_execute", lambda *a, **k: calls.append(1) or execute._Run(error="kernel did not start: ZMQError: Address already in use"))
-    result = execute.run_notebook(path, "key", tmp_path, 20, 60)
+    result = execute.run_notebook(path, "key", tmp_path / "flaky.ipynb", 20, 60)
     assert len(calls) == execute.KERNEL_STARTS
     assert not result.ok and result.error == "kernel did not start: ZMQError: Address already in use"
     assert {c.status for c in result.cells} == {"not-reached"}

@@ -47,6 +47,7 @@ CHAPTERS: tuple[Chapter, ...] = (
 )
 FALLBACK = Chapter("More tutorials", "more", ())
 _SLUG_NOISE = frozenset("a an the to for of and your with mastering ultimate guide complete".split())
+_MAX_SLUG_WORD = 24
 _MAX_SLUG_WORDS = 6
 
 
@@ -82,7 +83,9 @@ def slugify(title: str) -> str:
     """A short, readable, ASCII file name for a title."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = [w for w in re.findall(r"[a-z0-9]+", ascii_title.lower()) if w not in _SLUG_NOISE]
-    return "-".join(words[:_MAX_SLUG_WORDS]) or "tutorial"
+    # Long words are cut too: a file name has 255 bytes at most, and a temporary
+    # name beside it (".<name>.<random>.tmp") needs some of them.
+    return "-".join(w[:_MAX_SLUG_WORD] for w in words[:_MAX_SLUG_WORDS]) or "tutorial"
 
 
 def _unique(slug: str, used: set[str]) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..document import Document
 from ..errors import SourceError
 from . import html, markdown, rss, text
+from .clean import clean_strings, clean_text
 
 __all__ = ["READERS", "detect_format", "decode", "read_source"]
 
@@ -56,7 +57,7 @@ def decode(data: bytes, *, source: str) -> str:
         raise SourceError(
             source, f"not UTF-8 (bad byte 0x{data[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
         ) from None
-    return content.replace("\r\n", "\n").replace("\r", "\n")
+    return clean_text(content)
 
 
 def read_source(path: Path) -> list[Document]:
@@ -67,4 +68,6 @@ def read_source(path: Path) -> list[Document]:
     except OSError as err:
         raise SourceError(source, f"cannot read: {err.strerror}") from None
     content = decode(data, source=source)
-    return READERS[detect_format(content, suffix=path.suffix)](content, source=source)
+    documents = READERS[detect_format(content, suffix=path.suffix)](content, source=source)
+    # Again after parsing: entities (&#x0c;) and YAML escapes ("\ud83d") decode to them.
+    return clean_strings(documents)

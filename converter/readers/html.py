@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from converter.document import Document, Meta
 from converter.errors import SourceError
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date
+from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date, parse_html
 
 # Most specific first: a body container beats the <article> that also holds
 # the byline, share bar and comments.
@@ -56,7 +56,7 @@ def read(text: str, *, source: str) -> list[Document]:
     """The page's article as one Document; SourceError if there is none."""
     if not text.strip():
         raise SourceError(source, "empty file")
-    soup = BeautifulSoup(text, "lxml")
+    soup, parse_notes = parse_html(text)
     for tag in soup.find_all(["script", "style", "noscript", "template"]):
         tag.decompose()
     url = _url(soup)
@@ -85,7 +85,7 @@ def read(text: str, *, source: str) -> list[Document]:
     blocks = drop_title_heading(blocks, title)
     if not blocks:
         raise SourceError(source, "no article content found")
-    return [Document(meta, tuple(blocks), tuple(notes + block_notes))]
+    return [Document(meta, tuple(blocks), tuple(parse_notes + notes + block_notes))]
 
 
 # ------------------------------------------------------------ article choice
@@ -151,8 +151,9 @@ def _strip_chrome(article: Tag) -> list[str]:
     """Remove chrome inside the article, but never code or most of the text."""
     total = _text_length(article) or 1
     removed: list[str] = []
+    gone: set[int] = set()  # ids of tags removed with an ancestor (bs4's `decomposed` searches the subtree)
     for tag in article.find_all(True):
-        if tag.decomposed or tag.find_parent(["pre", "code"]) or not _is_chrome(tag):
+        if id(tag) in gone or tag.find_parent(["pre", "code"]) or not _is_chrome(tag):
             continue
         words = " ".join(list(tag.get("class") or []) + [str(tag.get("id") or "")])
         if not _COMMENTS.search(words) and (
@@ -163,6 +164,7 @@ def _strip_chrome(article: Tag) -> list[str]:
             continue  # <section><header><h2>: a section heading, not a masthead
         if _text_length(tag) > 0:
             removed.append(tag.name + (f".{words.split()[0]}" if words.strip() else ""))
+        gone.update(map(id, tag.find_all(True)))
         tag.decompose()
     return [f"ignored page chrome inside the article: {', '.join(removed)}"] if removed else []
 

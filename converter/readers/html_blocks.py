@@ -35,6 +35,7 @@ from converter.document import (
     Table,
 )
 from converter.commonmark import render
+from converter.errors import describe
 from converter.myst_escape import code_span, escape, escape_line_start, link_target
 
 # Hard line break placeholder inside inline text until `inline_paragraphs`
@@ -112,12 +113,53 @@ def blocks_from_html(
     """
     ctx = _Context(base_url)
     if isinstance(fragment, str):
-        soup = BeautifulSoup(fragment.replace(BR, ""), "lxml")
+        soup, notes = parse_html(fragment.replace(BR, ""))
+        ctx.notes += notes
         root: Tag = soup.body or soup
     else:
         root = fragment
     blocks = _walk(root, ctx)
     return (normalize_headings(blocks) if normalize else blocks), ctx.notes
+
+
+# ------------------------------------------------------------------- parsing
+
+# Elements HTML never lets hold content; libxml2 nests what follows some of them
+# (<embed>) inside, and the dropped element took the rest of the article with it.
+_VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr")
+MAX_DEPTH = 100
+"""Elements nested deeper are unwrapped (their content kept): the walk recurses, and
+real articles are a few dozen deep; 10,000 nested <div>s hit RecursionError."""
+
+
+def parse_html(text: str) -> tuple[BeautifulSoup, list[str]]:
+    """Parse web HTML the way browsers shape it (void elements empty, a bound on
+    nesting), with a note for what was reshaped."""
+    soup = BeautifulSoup(text, "lxml")
+    for void in soup.find_all(_VOID):
+        if void.contents:
+            void.insert_after(*[child.extract() for child in list(void.contents)])
+    deep = flatten_deep(soup, MAX_DEPTH)
+    return soup, ([f"HTML nested deeper than {MAX_DEPTH} elements: {deep} inner element(s) unwrapped"] if deep else [])
+
+
+def flatten_deep(root: Tag, limit: int) -> int:
+    """Unwrap every element deeper than `limit` below `root` (its text and children stay,
+    one level up); `<pre>` is kept whole, it is read as text. Returns how many went."""
+    deep: list[Tag] = []
+    stack = [(root, 0)]
+    while stack:  # iterative: the tree may be deeper than Python's recursion limit
+        node, depth = stack.pop()
+        for child in node.children:
+            if not isinstance(child, Tag):
+                continue
+            if depth >= limit and child.name != "pre":
+                deep.append(child)
+            if child.name != "pre":
+                stack.append((child, depth + 1))
+    for tag in reversed(deep):  # innermost first: each unwrap then moves a few children, not a subtree
+        tag.unwrap()
+    return len(deep)
 
 
 # ----------------------------------------------------------------- block walk
@@ -131,10 +173,20 @@ def _walk(parent: Tag, ctx: _Context) -> list[Block]:
         if isinstance(child, Tag) and _is_block(child):
             blocks += _flush(pending, ctx)
             pending = []
-            blocks += _block(child, ctx)
+            blocks += _recovering_block(child, ctx)
         else:
             pending.append(child)
     return blocks + _flush(pending, ctx)
+
+
+def _recovering_block(tag: Tag, ctx: _Context) -> list[Block]:
+    """One element's blocks; an element that can't be read is noted and skipped, the rest of
+    the article kept (as feedparser's "bozo" feeds and lxml's recover mode do)."""
+    try:
+        return _block(tag, ctx)
+    except Exception as err:
+        ctx.note(f"skipped a <{tag.name}> element that could not be read ({describe(err)})")
+        return []
 
 
 def _is_block(tag: Tag) -> bool:

@@ -101,7 +101,7 @@ def _split_front_matter(text: str) -> tuple[dict, str, list[str]]:
     # Keep line numbers stable for markdown-it's maps: blank lines replace it.
     body = "\n" * match.group(0).count("\n") + text[match.end():]
     try:
-        data = yaml.safe_load(match.group(1) or "")
+        data = yaml.load(match.group(1) or "", Loader=_FrontMatterLoader)
     except yaml.YAMLError as error:
         problem = str(error).splitlines()[0]
         return {}, body, [f"ignored front matter that is not valid YAML ({problem})"]
@@ -110,8 +110,23 @@ def _split_front_matter(text: str) -> tuple[dict, str, list[str]]:
     return data, body, []
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader without aliases: nine nested `*a` lists of nine are 9**9 items once
+    printed (a 346-byte "billion laughs" took minutes and gigabytes); a tutorial's
+    title, date and tags never need them."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def _string(value: object) -> str:
-    return re.sub(r"\s+", " ", str(value)).strip() if value is not None else ""
+    """A scalar as one line of text; a list or mapping where a string belongs is no title."""
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def _author(value: object) -> str:

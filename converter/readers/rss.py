@@ -18,7 +18,7 @@ from copy import deepcopy
 from lxml import etree
 
 from converter.document import Document, Meta
-from converter.errors import SourceError
+from converter.errors import SourceError, describe
 from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date
 
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
@@ -66,7 +66,12 @@ def read(text: str, *, source: str) -> list[Document]:
         problem = "truncated before its first complete item" if truncated else "has no items"
         raise SourceError(source, f"feed {problem}")
 
-    documents = [_document(item, source) for item in items]
+    documents = []
+    for n, item in enumerate(items, 1):
+        try:
+            documents.append(_document(item, source))
+        except Exception as err:  # one bad item must not cost the others
+            notes.append(f"skipped item {n} that could not be read ({describe(err)})")
     if not any(doc.blocks for doc in documents):
         raise SourceError(source, "feed items have no content")
     first_doc = documents[0]
@@ -143,8 +148,9 @@ def _document(item: etree._Element, source: str) -> Document:
 def _local(tag: object) -> str:
     if not isinstance(tag, str):
         return ""
-    name = etree.QName(tag).localname
-    return name.rsplit(":", 1)[-1]  # recover mode keeps undeclared prefixes ("content:encoded")
+    # "{namespace}name", or "prefix:name" with the prefix left in when it was never
+    # declared (recover mode; lxml's QName refuses such names).
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _children(el: etree._Element, *names: str) -> list[etree._Element]:

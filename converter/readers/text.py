@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..classify import BULLET, NUMBERED, Kind, label_run
 from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Paragraph
-from ..errors import SourceError
+from ..errors import SourceError, describe
 from ..myst_escape import escape
 
 # An article separator: a bullet (any common glyph) at a smaller indent than the body.
@@ -78,7 +78,11 @@ def read(text: str, *, source: str) -> list[Document]:
 
     documents: list[Document] = []
     for article in articles:
-        built = _build_article(article, body_indent)
+        try:
+            built = _build_article(article, body_indent)
+        except Exception as err:  # one bad article must not cost the others
+            page_notes.append(f"skipped article {article.title!r} that could not be read ({describe(err)})")
+            continue
         if not built.blocks:
             page_notes.append(f"skipped article without content: {article.title!r}")
             continue

@@ -1,0 +1,49 @@
+"""Characters no tutorial means, taken out of every string a reader returns.
+
+Three kinds of character break the tools downstream although a page shows them
+as nothing or as a line break:
+- line separators other than "\\n" (VT, FF, FS, GS, RS, NEL, U+2028, U+2029):
+  `str.splitlines()` breaks lines at them and jupytext slices cells with it,
+  so a notebook's cells came out garbled; they become "\\n";
+- other control characters and the non-characters U+FFFE and U+FFFF: PyYAML
+  refuses them, so one in a page made every `course check` fail; they go;
+- lone surrogates (a YAML "\\ud83d" escape): they can't be encoded as UTF-8,
+  so writing the page failed; a valid pair becomes its character, a lone one U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields, is_dataclass, replace
+from typing import TypeVar
+
+__all__ = ["clean_text", "clean_strings"]
+
+T = TypeVar("T")
+
+# What str.splitlines() treats as a line boundary, besides "\n" and "\r".
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# What PyYAML refuses (it accepts TAB, LF, CR, printable ASCII, NEL and U+00A0 up).
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with one kind of line break, no control characters and no lone surrogates."""
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def clean_strings(value: T) -> T:
+    """`value` with `clean_text` applied to every string in it (dataclasses, tuples, lists, dicts)."""
+    if isinstance(value, str):
+        return clean_text(value)  # type: ignore[return-value]
+    if isinstance(value, (tuple, list)):
+        return type(value)(clean_strings(v) for v in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {clean_strings(k): clean_strings(v) for k, v in value.items()}  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: clean_strings(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    return value

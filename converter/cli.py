@@ -21,6 +21,7 @@ from rich.text import Text
 
 from . import claims, runtimes
 from .atomic import atomic_write
+from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, by_language, check
 from .findings import FINDINGS_FILE
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     conv = commands.add_parser("convert", help="convert tutorials into notebooks in book/ and regenerate _toc.yml")
     conv.add_argument("sources", nargs="+", metavar="SOURCE", help="tutorial files or folders of them")
-    conv.add_argument("--force", action="store_true", help="overwrite notebooks even if edited by hand")
+    _convert_options(conv)
     conv.set_defaults(run=_run_convert)
 
     chk = commands.add_parser("check", help="execute the notebooks with nbclient and report every cell")
@@ -86,10 +87,23 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="convert + check + publish the book into _build/html")
     build.add_argument("sources", nargs="*", metavar="SOURCE", help="tutorial files or folders (default: sources/)")
-    build.add_argument("--force", action="store_true", help="overwrite notebooks even if edited by hand")
+    _convert_options(build)
     _check_options(build)
     build.set_defaults(run=_run_build)
     return parser
+
+
+def _convert_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="overwrite notebooks even if edited by hand")
+    parser.add_argument(
+        "--source-time", type=float, default=Budget().seconds, metavar="S",
+        help=f"seconds to read one source, and to make one tutorial's exercises; over it, that source "
+             f"is left out (or the tutorial has no exercises) and the others go on; 0: no budget (default: {Budget().seconds:g})",
+    )
+    parser.add_argument(
+        "--source-memory", type=parse_size, default=Budget().memory, metavar="SIZE",
+        help="memory for the same, e.g. 1G or 512M (default: 1G)",
+    )
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +127,7 @@ def _check_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_convert(args: argparse.Namespace, layout: Layout) -> int:
-    report = _convert(args.sources, layout, force=args.force)
+    report = _convert(args.sources, layout, args)
     return FAILURES if report.failures else OK
 
 
@@ -139,7 +153,7 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
     if not all(Path(s).exists() for s in sources):
         _say("error", f"{sources[0]}: no such folder; give the tutorials to build as SOURCE arguments")
         return USAGE
-    report = _convert(sources, layout, force=args.force)
+    report = _convert(sources, layout, args)
     notebooks = _book_notebooks(layout)
     findings = layout.root / FINDINGS_FILE
     # Convert proposes, check proves: what the check found (a failing cell, a disproved
@@ -151,7 +165,7 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
         if (findings.read_bytes() if findings.exists() else b"") == before or _round == MAX_ROUNDS - 1:
             break
         console.print("Converting again with what the check found (findings.json) …")
-        report = _convert(sources, layout, force=args.force)
+        report = _convert(sources, layout, args)
         if not report.written:
             break
         notebooks = _book_notebooks(layout)
@@ -196,11 +210,13 @@ def _progress() -> Progress:
     )
 
 
-def _convert(sources: list[str], layout: Layout, *, force: bool) -> ConvertReport:
+def _convert(sources: list[str], layout: Layout, args: argparse.Namespace) -> ConvertReport:
     files = expand_sources(Path(s) for s in sources)
+    budget = Budget(seconds=args.source_time, memory=args.source_memory)
     with _progress() as progress:
         task = progress.add_task("Converting", total=len(files))
-        report = convert(files, layout=layout, force=force, on_file=lambda _: progress.advance(task))
+        report = convert(files, layout=layout, force=args.force, budget=budget,
+                         on_file=lambda _: progress.advance(task))
     _print_convert_summary(report, layout)
     _write_convert_report(report, layout)
     return report
@@ -236,6 +252,8 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
                       "(with a version range known to work) so that learners and CI install them")
     for path in report.kept_edits:
         _say("kept hand edits", f"{path} was edited by hand and was not overwritten (use --force)")
+    for warning in report.warnings:
+        _say("warning", warning)
     for failure in report.failures:
         _say("error", f"{failure}")
     console.print(
@@ -263,6 +281,7 @@ def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
         ],
         "excluded": [asdict(e) for e in report.excluded],
         "kept_hand_edits": [str(p) for p in report.kept_edits],
+        "warnings": report.warnings,
         "failures": [str(f) for f in report.failures],
     }
     atomic_write(layout.root / "_build" / "convert.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")

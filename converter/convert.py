@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -18,7 +19,10 @@ from . import environment, findings
 from .atomic import atomic_write
 from .document import Course, Document, Excluded
 from .errors import ConverterError, SourceError, describe
-from .passes import run_passes
+from .budget import Budget, OverBudget, each_within
+from .environment import CourseEnvironment
+from .passes import prepare, run_course_passes
+from .passes.exercises import LEFT_OUT
 from .passes.placement import chapter_by_title
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
@@ -68,6 +72,8 @@ class ConvertReport:
     unchanged: list[Path] = field(default_factory=list)
     kept_edits: list[Path] = field(default_factory=list)
     failures: list[ConverterError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """One line each: what converted only in part (exercises over the budget)."""
     paths: dict[str, Path] = field(default_factory=dict)
     """Notebook path per tutorial title."""
 
@@ -87,36 +93,53 @@ def expand_sources(sources: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_all(files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None) -> list[Document]:
-    """Read every source; a bad one is reported and skipped, the others still convert."""
+def read_all(
+    files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None, *,
+    environment: CourseEnvironment | None = None, budget: Budget = Budget(seconds=0),
+) -> list[Document]:
+    """Read every source (and apply the per-tutorial passes, given the environment), each
+    under `budget`; a bad one is reported and skipped, the others still convert."""
     docs: list[Document] = []
-    for path in files:
-        try:
-            found = read_source(path)
-        except SourceError as err:
-            report.failures.append(err)
-        except Exception as err:  # a reader bug must not cost the other sources
-            report.failures.append(SourceError(str(path), f"could not be converted ({describe(err)})"))
+    for path, found in zip(files, each_within(budget, partial(_read_and_prepare, environment=environment), files)):
+        if isinstance(found, SourceError):
+            report.failures.append(found)
+        elif isinstance(found, OverBudget):
+            report.failures.append(SourceError(str(path), f"left out: {found}"))
+        elif isinstance(found, BaseException):  # a reader bug must not cost the other sources
+            report.failures.append(SourceError(str(path), f"could not be converted ({describe(found)})"))
         else:
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
         on_file(path)
     return docs
 
 
+def _read_and_prepare(path: Path, *, environment: CourseEnvironment | None) -> list[Document]:
+    documents = read_source(path)
+    return documents if environment is None else [prepare(d, environment) for d in documents]
+
+
 def convert(
     sources: Iterable[Path], *, layout: Layout, force: bool = False,
-    on_file: Callable[[Path], None] = lambda _: None,
+    on_file: Callable[[Path], None] = lambda _: None, budget: Budget = Budget(),
 ) -> ConvertReport:
-    """Convert the sources into book/ and regenerate _toc.yml and the landing page."""
+    """Convert the sources into book/ and regenerate _toc.yml and the landing page.
+    Each source is read and each tutorial's exercises made under `budget`."""
     report = ConvertReport()
-    docs = read_all(expand_sources(sources), report, on_file)
     course_environment = environment.read(layout.pyproject)
+    docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget)
     proved = findings.load(layout.findings)
     if proved.environment != environment.fingerprint(course_environment):
         proved = findings.Findings()  # made with other packages: check proves everything again
-    report.course = run_passes(Course(documents=tuple(docs)), environment=course_environment, findings=proved)
+    report.course = run_course_passes(Course(documents=tuple(docs)), findings=proved, budget=budget)
+    report.warnings += [f"{d.meta.source}: {d.meta.title}: {note}" for d in report.course.documents
+                        for note in d.notes if note.startswith(LEFT_OUT)]
     existing = _existing_notebooks(layout)
     for doc in report.course.documents:
+        try:
+            text = to_myst(doc)
+        except ConverterError as err:  # nothing written or removed for it; the others still are
+            report.failures.append(err)
+            continue
         path = _target(doc, layout, existing)
         old = existing.get((doc.meta.source, doc.meta.title))
         if old and old != path:  # the tutorial moved (new chapter or slug)
@@ -125,7 +148,7 @@ def convert(
                 continue
             old.unlink()
         report.paths[doc.meta.title] = path
-        write_generated(path, to_myst(doc), report, force=force)
+        write_generated(path, text, report, force=force)
     entries = read_entries(layout.book, layout.root)
     write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force)
     title = course_title(layout)

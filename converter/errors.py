@@ -1,7 +1,8 @@
 """Errors the converter reports to users.
 
     ConverterError            base class; str() is one line for the terminal
-    └── SourceError           a source file can't be read or parsed (names the file)
+    ├── SourceError           a source file can't be read or parsed (names the file)
+    └── WriterError           a tutorial's notebook can't be written faithfully (names its source)
 
 Messy but readable web input is not an error: readers log what they skip
 in `Document.notes` and carry on.
@@ -21,6 +22,14 @@ class SourceError(ConverterError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Pickled from the process that read the source (converter.budget) by its two fields.
+        return (type(self), (self.path, self.problem))
+
+
+class WriterError(SourceError):
+    """The notebook made from a tutorial would not read back as written."""
 
 
 def describe(err: BaseException, limit: int = 300) -> str:

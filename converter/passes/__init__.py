@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from ..budget import Budget
 from ..document import Course, Document
 from ..environment import CourseEnvironment
 from ..findings import Findings
@@ -24,6 +25,7 @@ from .runnability import decide_runnability
 from .selection import select_tutorials
 from .stated_outputs import attach_stated_outputs
 
+NO_BUDGET = Budget(seconds=0)
 DocumentPass = Callable[[Document], Document]
 CoursePass = Callable[[Course], Course]
 
@@ -39,23 +41,32 @@ def passes(environment: CourseEnvironment) -> tuple[tuple[str, DocumentPass], ..
     )
 
 
-def course_passes(findings: Findings) -> tuple[tuple[str, CoursePass], ...]:
+def course_passes(findings: Findings, budget: Budget = NO_BUDGET) -> tuple[tuple[str, CoursePass], ...]:
     """Over the whole course, after the per-tutorial passes."""
     return (
         ("selection", select_tutorials),
         ("duplicates", flag_duplicates),
         ("placement", place_tutorials),
         ("findings", partial(apply_findings, findings=findings)),  # keys need the slugs
-        ("exercises", partial(add_exercises, findings=findings)),
+        ("exercises", partial(add_exercises, findings=findings, budget=budget)),
     )
+
+
+def prepare(doc: Document, environment: CourseEnvironment) -> Document:
+    """Apply the per-tutorial passes to a freshly read tutorial."""
+    for _name, apply in passes(environment):
+        doc = apply(doc)
+    return doc
+
+
+def run_course_passes(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET) -> Course:
+    """Apply the course passes to prepared tutorials; exercises are made under `budget`."""
+    for _name, apply in course_passes(findings, budget):
+        course = apply(course)
+    return course
 
 
 def run_passes(course: Course, *, environment: CourseEnvironment, findings: Findings = Findings()) -> Course:
     """Apply every pass to a freshly read course."""
-    docs = course.documents
-    for _name, apply in passes(environment):
-        docs = tuple(apply(d) for d in docs)
-    course = Course(documents=docs, excluded=course.excluded)
-    for _name, apply in course_passes(findings):
-        course = apply(course)
-    return course
+    docs = tuple(prepare(d, environment) for d in course.documents)
+    return run_course_passes(Course(documents=docs, excluded=course.excluded), findings=findings)

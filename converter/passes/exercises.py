@@ -16,6 +16,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..budget import Budget, each_within
+from ..errors import describe
 from ..document import Course, Document, Exercise
 from ..findings import Findings, exercise_key
 from ..writers.notebook import exercise_answers, exercise_sources
@@ -60,18 +62,42 @@ PER_GENERATOR = 2
 """At most this many of the apply-kind exercises from one generator, while others offer some."""
 
 
-def add_exercises(course: Course, *, findings: Findings = Findings()) -> Course:
-    """Append each tutorial's exercises to its blocks (after placement: labels use the slug)."""
-    return replace(course, documents=tuple(_with_exercises(doc, findings) for doc in course.documents))
+LEFT_OUT = "exercises left out: "
+"""Starts the note of a tutorial whose exercises (or some) could not be made: over the
+budget, or a generator failed on it. The conversion report lists these as warnings."""
 
 
-def _with_exercises(doc: Document, findings: Findings) -> Document:
+def add_exercises(course: Course, *, findings: Findings = Findings(), budget: Budget = Budget(seconds=0)) -> Course:
+    """Append each tutorial's exercises to its blocks (after placement: labels use the slug).
+    Each tutorial's generators run under `budget`; over it, the tutorial has no exercises."""
+    offered = each_within(budget, _offers, course.documents)
+    return replace(course, documents=tuple(_with_exercises(d, o, findings) for d, o in zip(course.documents, offered)))
+
+
+def _offers(doc: Document) -> tuple[list[list[Exercise]], list[str]]:
+    """What each generator offers, in GENERATORS order; one that fails offers nothing
+    (with a note), so a bug on one tutorial's odd content costs only its exercises."""
+    offers, notes = [], []
+    for _kind, generate in GENERATORS:
+        try:
+            offers.append(generate(doc))
+        except Exception as err:
+            offers.append([])
+            notes.append(f"{LEFT_OUT}{generate.__name__} failed ({describe(err)})")
+    return offers, notes
+
+
+def _with_exercises(doc: Document, offered: tuple[list[list[Exercise]], list[str]] | BaseException,
+                    findings: Findings) -> Document:
     """Offers check disproved are left out before choosing, so that the next offer takes their
     place (and its label); the reasons go to the tutorial's notes."""
-    offers, notes, applied = [], [], []
-    for _kind, generate in GENERATORS:
+    if isinstance(offered, BaseException):  # OverBudget
+        return replace(doc, notes=doc.notes + (f"{LEFT_OUT}{describe(offered)}",))
+    generated_offers, notes = offered
+    offers, applied = [], []
+    for generated in generated_offers:
         kept = []
-        for ex in generate(doc):
+        for ex in generated:
             label = _label(doc, ex)
             key = exercise_key(label, *exercise_sources(ex), *exercise_answers(ex))
             found = findings.exercises.get(key)

@@ -15,6 +15,7 @@ from pygments.util import ClassNotFound
 from .. import runtimes
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
+from ..errors import WriterError, describe
 from ..myst_escape import code_fence, code_span, escape, link_target
 from ..stamp import PLACEHOLDER, stamp
 
@@ -25,8 +26,31 @@ SKIP_TAGS = ["skip-execution", "nbval-skip"]
 
 
 def to_myst(doc: Document) -> str:
-    """The notebook as Jupytext MyST Markdown, stamped with a hash of its own text."""
-    return stamp(jupytext.writes(to_notebook(doc), fmt="md:myst"))
+    """The notebook as Jupytext MyST Markdown, stamped with a hash of its own text.
+    WriterError if the text would not read back as the same cells."""
+    nb = to_notebook(doc)
+    text = jupytext.writes(nb, fmt="md:myst")
+    _check_reads_back(nb, text, doc)
+    return stamp(text)
+
+
+def _check_reads_back(nb: NotebookNode, text: str, doc: Document) -> None:
+    """Cells are sliced from the text again by jupytext (check, the book, a learner's
+    Jupyter): a character it splits lines at, or a fence in the content, would garble the
+    page there. Up to blank lines at the ends and spaces at line ends, which jupytext drops."""
+    try:
+        back = jupytext.reads(text, fmt="md:myst").cells
+    except Exception as err:
+        raise WriterError(doc.meta.source, f"{doc.meta.title!r}: the notebook would not read back ({describe(err)})") from None
+    wrote = [(c.cell_type, _layout_free(c.source)) for c in nb.cells]
+    read = [(c.cell_type, _layout_free(c.source)) for c in back]
+    if wrote != read:
+        cell = next((i for i, (a, b) in enumerate(zip(wrote, read)) if a != b), min(len(wrote), len(read)))
+        raise WriterError(doc.meta.source, f"{doc.meta.title!r}: the notebook would not read back as written (cell {cell + 1})")
+
+
+def _layout_free(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip("\n").split("\n"))
 
 
 def to_notebook(doc: Document) -> NotebookNode:

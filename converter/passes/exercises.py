@@ -91,8 +91,8 @@ def _with_exercises(doc: Document, offered: tuple[list[list[Exercise]], list[str
                     findings: Findings) -> Document:
     """Offers check disproved are left out before choosing, so that the next offer takes their
     place (and its label); the reasons go to the tutorial's notes."""
-    if isinstance(offered, BaseException):  # OverBudget
-        return replace(doc, notes=doc.notes + (f"{LEFT_OUT}{describe(offered)}",))
+    if isinstance(offered, BaseException):  # OverBudget: says what stopped it
+        return replace(doc, notes=doc.notes + (f"{LEFT_OUT}{offered}",))
     generated_offers, notes = offered
     offers, applied = [], []
     for generated in generated_offers:

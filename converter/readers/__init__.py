@@ -9,7 +9,7 @@ from pathlib import Path
 from ..document import Document
 from ..errors import SourceError
 from . import html, markdown, rss, text
-from .clean import clean_strings, clean_text
+from .clean import clean_strings
 
 __all__ = ["READERS", "detect_format", "decode", "read_source"]
 
@@ -57,7 +57,9 @@ def decode(data: bytes, *, source: str) -> str:
         raise SourceError(
             source, f"not UTF-8 (bad byte 0x{data[err.start]:02x} at offset {err.start}); re-save it as UTF-8"
         ) from None
-    return clean_text(content)
+    # Only the two line endings here: the other line breaks (form feed, U+2029) mean
+    # something else inside a string in code, which only the parsed blocks tell.
+    return content.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_source(path: Path) -> list[Document]:
@@ -69,5 +71,5 @@ def read_source(path: Path) -> list[Document]:
         raise SourceError(source, f"cannot read: {err.strerror}") from None
     content = decode(data, source=source)
     documents = READERS[detect_format(content, suffix=path.suffix)](content, source=source)
-    # Again after parsing: entities (&#x0c;) and YAML escapes ("\ud83d") decode to them.
+    # After parsing: entities (&#x0c;) and YAML escapes ("\ud83d") decode to them too.
     return clean_strings(documents)

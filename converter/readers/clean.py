@@ -4,7 +4,9 @@ Three kinds of character break the tools downstream although a page shows them
 as nothing or as a line break:
 - line separators other than "\\n" (VT, FF, FS, GS, RS, NEL, U+2028, U+2029):
   `str.splitlines()` breaks lines at them and jupytext slices cells with it,
-  so a notebook's cells came out garbled; they become "\\n";
+  so a notebook's cells came out garbled; they become "\\n", except inside a
+  string literal in code (`"one\\ftwo"`), where a line break would end the
+  string too soon: there they become their visible symbol (␌), one character still;
 - other control characters and the non-characters U+FFFE and U+FFFF: PyYAML
   refuses them, so one in a page made every `course check` fail; they go;
 - lone surrogates (a YAML "\\ud83d" escape): they can't be encoded as UTF-8,
@@ -15,9 +17,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields, is_dataclass, replace
+from functools import cache
 from typing import TypeVar
 
-__all__ = ["clean_text", "clean_strings"]
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.token import String
+from pygments.util import ClassNotFound
+
+from ..document import CodeBlock
+
+__all__ = ["clean_text", "clean_code", "clean_strings"]
 
 T = TypeVar("T")
 
@@ -35,8 +45,35 @@ def clean_text(text: str) -> str:
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
+_PICTURES = {"\x0b": "\u240b", "\x0c": "\u240c", "\x1c": "\u241c", "\x1d": "\u241d", "\x1e": "\u241e",
+             "\x85": "\u2424", "\u2028": "\u2424", "\u2029": "\u2424"}
+_SEPARATOR = re.compile("[" + "".join(_PICTURES) + "]")
+
+
+def clean_code(code: str, language: str) -> str:
+    """`clean_text` for code in `language`: a line separator inside a string literal (as
+    Pygments lexes it) becomes its visible symbol, elsewhere a line break."""
+    lexer = _lexer(language) if _SEPARATOR.search(code) else None
+    if lexer is not None:
+        in_strings = {i for start, token, value in lexer.get_tokens_unprocessed(code) if token in String
+                      for i in range(start, start + len(value))}
+        code = _SEPARATOR.sub(lambda m: _PICTURES[m.group()] if m.start() in in_strings else m.group(), code)
+    return clean_text(code)
+
+
+@cache
+def _lexer(language: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        return None
+
+
 def clean_strings(value: T) -> T:
-    """`value` with `clean_text` applied to every string in it (dataclasses, tuples, lists, dicts)."""
+    """`value` with `clean_text` applied to every string in it (dataclasses, tuples, lists,
+    dicts), and `clean_code` to code blocks' code."""
+    if isinstance(value, CodeBlock):
+        value = replace(value, code=clean_code(value.code, value.declared or value.language))  # type: ignore[assignment]
     if isinstance(value, str):
         return clean_text(value)  # type: ignore[return-value]
     if isinstance(value, (tuple, list)):

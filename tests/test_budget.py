@@ -1,0 +1,89 @@
+"""The per-source budget: work over its time or memory is stopped and reported, the rest goes on."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from converter import readers
+from converter.budget import Budget, OverBudget, each_within
+from converter.convert import Layout, convert
+from converter.errors import SourceError
+
+SHORT = Budget(seconds=2, memory=256 << 20)
+
+
+def _work(item: str) -> str:
+    if item == "slow":
+        time.sleep(60)
+    if item == "hungry":
+        return "x" * (2 << 30)  # 2 GB in a 256 MB budget
+    if item == "bad":
+        raise SourceError("bad.md", "not a tutorial")
+    if item == "unpicklable":
+        return lambda: None  # type: ignore[return-value]
+    return item.upper()
+
+
+@pytest.mark.parametrize("budget", [SHORT, Budget(seconds=0)], ids=["in a worker", "off"])
+def test_results_and_exceptions_come_back_in_order(budget: Budget) -> None:
+    out = list(each_within(budget, _work, ["a", "bad", "b"]))
+    assert out[0] == "A" and out[2] == "B"
+    assert isinstance(out[1], SourceError) and str(out[1]) == "bad.md: not a tutorial"
+
+
+@pytest.mark.parametrize("hostile, problem", [("slow", "stopped after 2 s"), ("hungry", "more than 256 MB")])
+def test_an_item_over_budget_is_stopped_and_the_next_ones_go_on(hostile: str, problem: str) -> None:
+    start = time.monotonic()
+    out = list(each_within(SHORT, _work, ["a", hostile, "b", "c"]))
+    assert time.monotonic() - start < 30
+    assert out[0] == "A" and out[2:] == ["B", "C"]
+    assert isinstance(out[1], OverBudget) and problem in str(out[1])
+
+
+def test_a_result_that_does_not_pickle_is_an_error_not_a_hang() -> None:
+    [out] = each_within(SHORT, _work, ["unpicklable"])
+    assert isinstance(out, RuntimeError)
+
+
+def test_a_source_over_budget_fails_in_one_line_and_the_others_convert(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    def hangs_on_loops(text: str, *, source: str):  # noqa: ANN202
+        if "loop" in source:
+            while True:
+                pass
+        return markdown(text, source=source)
+
+    markdown = readers.READERS["markdown"]
+    monkeypatch.setitem(readers.READERS, "markdown", hangs_on_loops)
+    for name in ("loop.md", "fine.md"):
+        (tmp_path / name).write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n")
+    (tmp_path / "book").mkdir()
+    report = convert([tmp_path / "loop.md", tmp_path / "fine.md"], layout=Layout(tmp_path), budget=Budget(seconds=3))
+    assert [str(f) for f in report.failures] == [f"{tmp_path / 'loop.md'}: left out: stopped after 3 s (the time budget)"]
+    assert [d.meta.source for d in report.course.documents] == [str(tmp_path / "fine.md")]
+
+
+def _slow_generator(doc):  # noqa: ANN001, ANN202
+    time.sleep(60)
+
+
+def _broken_generator(doc):  # noqa: ANN001, ANN202
+    raise KeyError("a generator bug")
+
+
+@pytest.mark.parametrize("generator, warning", [
+    (_slow_generator, "exercises left out: stopped after 3 s (the time budget)"),
+    (_broken_generator, "exercises left out: _broken_generator failed (KeyError: 'a generator bug')"),
+])
+def test_exercises_over_budget_or_failing_cost_only_the_exercises(tmp_path: Path, monkeypatch, generator, warning) -> None:  # noqa: ANN001
+    from converter.passes import exercises
+
+    monkeypatch.setattr(exercises, "GENERATORS", (("predict", generator), *exercises.GENERATORS))
+    (tmp_path / "lists.md").write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n")
+    (tmp_path / "book").mkdir()
+    report = convert([tmp_path / "lists.md"], layout=Layout(tmp_path), budget=Budget(seconds=3))
+    assert report.failures == [] and len(report.course.documents) == 1
+    assert [w.split(": ", 2)[2] for w in report.warnings] == [warning]
+    assert report.written  # the tutorial itself is written

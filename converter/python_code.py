@@ -33,11 +33,46 @@ class Facts:
     """The imports that run with the snippet (not those inside function bodies)."""
 
 
-def parse(code: str) -> ast.Module | None:
+MAX_DEPTH = 200
+"""Syntax trees deeper than this are treated as code that does not parse: the passes walk
+trees recursively, and `x = ------...1` (100,000 minus signs) made CPython's own parser
+raise MemoryError."""
+
+
+class Unparsable(SyntaxError):
+    """Code the passes do not take apart: not Python, or nested too deep for them."""
+
+
+def parse_or_raise(code: str) -> ast.Module:
+    """The syntax tree; SyntaxError (Unparsable for the cases ast.parse does not raise it for)."""
     try:
-        return ast.parse(code)
+        tree = ast.parse(code)
+    except SyntaxError:
+        raise
+    except (ValueError, MemoryError, RecursionError) as err:  # NUL bytes, a parser stack overflow
+        raise Unparsable(f"Python's parser gave up ({type(err).__name__})") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise Unparsable(f"nested more than {MAX_DEPTH} deep")
+    return tree
+
+
+def parse(code: str) -> ast.Module | None:
+    """The syntax tree, or None for code that does not parse (or is nested too deep)."""
+    try:
+        return parse_or_raise(code)
     except SyntaxError:
         return None
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep the tree is (iteratively: a deep tree is what this guards against)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return deepest
 
 
 def facts(tree: ast.Module) -> Facts:

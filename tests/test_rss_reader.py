@@ -225,3 +225,19 @@ def test_devto_feed_is_fast() -> None:
     start = time.perf_counter()
     rss.read(text, source="feed")
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("bad", [
+    '<dc:creator>Eve</dc:creator>',  # a prefix never declared
+    '<c:x>y</c:x><link>http://[broken</link>',  # an address urljoin refuses
+    '<description>&lt;div&gt;&lt;embed src="v.mp4"&gt;&lt;/div&gt;</description>',  # a void element
+    '<title>&#x1; &#xD800; &#xFFFF; &#1114112;</title>',  # references to what XML does not allow
+])
+def test_one_bad_element_costs_nothing_else(bad: str) -> None:
+    """The feed's other item, and this item's other content, survive what fuzzing found."""
+    feed = (f'<rss version="2.0" xmlns:c="http://e&#xD800;.org/"><channel><item><title>Python</title>{bad}'
+            '<description>&lt;p&gt;Python lists.&lt;/p&gt;&lt;pre&gt;print(1)&lt;/pre&gt;</description></item>'
+            '<item><title>Second</title><description>&lt;p&gt;More python.&lt;/p&gt;</description></item></channel></rss>')
+    docs = rss.read(feed, source="f.xml")
+    assert [d.meta.title for d in docs][-1] == "Second"
+    assert Paragraph("More python.") in docs[-1].blocks

@@ -206,11 +206,8 @@ def _exercise(doc: Document, index: int, bad: str, good: str, explanation: str) 
 
 
 def _parse(code: str) -> ast.Module | None:
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
-    return tree if tree.body else None
+    tree = py.parse(code)
+    return tree if tree is not None and tree.body else None
 
 
 def _only_definitions(tree: ast.Module) -> bool:

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from .. import python_code as py
 from ..document import CodeBlock, Document, Heading, ListBlock, Paragraph, Quote, Table
 from ..environment import distribution_name as requirement_name
 
@@ -255,9 +256,8 @@ def missing_from_extra(needed: Iterable[str], extra: Iterable[str]) -> list[str]
 def imported_modules(code: str) -> list[str]:
     """Absolute modules a block imports, in order; optional imports (try/except ImportError,
     `if TYPE_CHECKING:`) left out. A block that does not parse is read line by line."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    tree = py.parse(code)
+    if tree is None:
         return _imports_by_regex(code)
     skipped = _optional_import_nodes(tree)
     modules = []

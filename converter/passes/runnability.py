@@ -286,7 +286,9 @@ def _judge(
     if found:
         return _skip(block, *found)
     try:
-        tree = ast.parse(block.code)
+        tree = py.parse_or_raise(block.code)
+    except py.Unparsable as err:
+        return _skip(block, f"not taken apart here: {err.msg}", "fragment")
     except SyntaxError as err:
         python2 = py.python2_line(block.code)
         if python2:

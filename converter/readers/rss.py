@@ -107,7 +107,7 @@ def _repair(text: str) -> tuple[str, list[str]]:
 def _xml_entity(match: re.Match[str], html_only: set[str]) -> str:
     numeric, name = match.groups()
     if numeric:
-        return match.group(0)
+        return match.group(0) if _xml_char(int(numeric[2:], 16) if numeric[1] in "xX" else int(numeric[1:])) else ""
     if name is None:
         return "&amp;"  # a bare & is an error in XML
     if name in _XML_ENTITIES:
@@ -117,6 +117,12 @@ def _xml_entity(match: re.Match[str], html_only: set[str]) -> str:
         return f"&amp;{name};"
     html_only.add(name)
     return "".join(f"&#{ord(c)};" for c in chars)
+
+
+def _xml_char(code: int) -> bool:
+    """A character XML 1.0 allows: a reference to any other (a control, a lone surrogate)
+    is dropped, since lxml keeps some of them where it can't give them back as text."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
 # -------------------------------------------------------------------- items

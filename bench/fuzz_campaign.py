@@ -111,7 +111,7 @@ def campaign(cases: int, seed: int, jobs: int, seconds: float, keep: int) -> tup
 # ------------------------------------------------------------------ the site
 
 
-def site(sources: list[tuple[str, bytes]]) -> dict:
+def site(sources: list[tuple[str, bytes]], run_check: bool = False) -> dict:
     """Convert the sources into one project, build it, and check the HTML as test_hostile_site does."""
     # The hostile site test's helpers (that module imports pytest: loaded only for --site).
     from tests.test_hostile_site import CONTROL, _active, _build
@@ -131,6 +131,7 @@ def site(sources: list[tuple[str, bytes]]) -> dict:
         with warnings.catch_warnings():  # parser warnings (bs4's) are not what this reports
             warnings.simplefilter("ignore")
             report = convert(sorted((folder / "sources").iterdir()), layout=Layout(root))
+        checked = _check(root) if run_check else {}
         build = publish(root, strict=True)
         html = root / "_build" / "html"
         pages = sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
@@ -144,7 +145,23 @@ def site(sources: list[tuple[str, bytes]]) -> dict:
             "active_markup": {page: found for page, found in active.items() if found},
             "local_files": _local_files(html, control.marker),
             **_browser(pages, html, folder),
+            **checked,
         }
+
+
+def _check(root: Path) -> dict:
+    """`course check` on every converted page, in the sandbox: each gets a verdict, none crashes it."""
+    from converter.execute import CheckOptions, check
+
+    notebooks = sorted(p for p in (root / "book").rglob("*.md") if p.name != "index.md")
+    options = CheckOptions(out_dir=root / "_build" / "executed", report=root / "_build" / "report.json",
+                           jupyter_cache=None, cell_timeout=20, notebook_timeout=120, jobs=2)
+    try:
+        results = check(notebooks, options)
+    except Exception as err:  # what the campaign looks for: check crashing on converted text
+        return {"check_notebooks": len(notebooks), "check_crash": f"{type(err).__name__}: {err}"}
+    return {"check_notebooks": len(notebooks), "check_verdicts": len(results), "check_crash": "",
+            "check_ok": sum(r.ok for r in results)}
 
 
 def _local_files(html: Path, marker: str) -> list[str]:
@@ -207,6 +224,9 @@ def show(summary: dict) -> None:
               f"{len(s['build_warnings'])} warnings, active markup on {len(s['active_markup'])} pages, "
               f"local files {len(s['local_files'])}, payloads ran on {s['chromium_pages']} pages in Chromium: "
               f"{s['payloads_ran'] or 'none'}")
+        if "check_notebooks" in s:
+            print(f"check: {s['check_notebooks']} notebooks, {s.get('check_verdicts', 0)} verdicts "
+                  f"({s.get('check_ok', 0)} ok), crash: {s['check_crash'] or 'none'}")
     print(f"summary: {OUT.relative_to(ROOT)}/summary.json")
 
 
@@ -217,10 +237,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--budget", type=float, default=SECONDS, help="wall-clock seconds per case")
     parser.add_argument("--site", type=int, default=0, metavar="N", help="build a site from N converted mutants")
+    parser.add_argument("--check", action="store_true", help="also run `course check` (sandbox) on the site's notebooks")
     args = parser.parse_args()
     summary, converted = campaign(args.cases, args.seed, args.jobs, args.budget, keep=args.site)
     if args.site:
-        summary["site"] = site(converted)
+        summary["site"] = site(converted, run_check=args.check)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     show(summary)

@@ -153,3 +153,10 @@ def test_nothing_to_read_is_an_error(name: str) -> None:
     with pytest.raises(SourceError) as error:
         read_case(name)
     assert error.value.path == name
+
+
+@pytest.mark.parametrize("run", [30, 300, 3000])
+def test_emphasis_nested_deeper_than_markdown_it_bounds_keeps_its_text(run: int) -> None:
+    """A run of asterisks nests emphasis as deep as it is long; building the tree recursed."""
+    [doc] = markdown.read(f"# T\n\nSome {'*' * run}deep{'*' * run} text.\n\n```python\nprint(1)\n```\n", source="x.md")
+    assert "deep" in doc.blocks[0].text and doc.blocks[1].code == "print(1)"

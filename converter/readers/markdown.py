@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
+from markdown_it.token import Token
 
 from converter.document import (
     Block,
@@ -88,7 +89,27 @@ def read(text: str, *, source: str) -> list[Document]:
 
 def _parse(text: str) -> SyntaxTreeNode:
     parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return SyntaxTreeNode(parser.parse(text))
+    tokens = parser.parse(text)
+    for token in tokens:
+        if token.children:
+            token.children = _bounded_nesting(token.children, parser.options["maxNesting"])
+    return SyntaxTreeNode(tokens)
+
+
+def _bounded_nesting(children: list[Token], limit: int) -> list[Token]:
+    """Inline tokens with emphasis nested at most `limit` deep; deeper opening and closing
+    tokens go, their text stays. markdown-it bounds block nesting but not emphasis: a run of
+    300 asterisks nested 150 deep, and building the tree hit RecursionError."""
+    kept, dropped = [], []  # `dropped`: for each open token, whether it was left out
+    for token in children:
+        if token.nesting == 1:
+            dropped.append(len(dropped) - sum(dropped) >= limit)
+            if dropped[-1]:
+                continue
+        elif token.nesting == -1 and dropped and dropped.pop():
+            continue
+        kept.append(token)
+    return kept
 
 
 # ------------------------------------------------------------- front matter

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
 
-__all__ = ["escape", "escape_line_start", "code_span", "link_target", "code_fence"]
+__all__ = ["escape", "escape_line_start", "code_span", "text_with_code", "link_target", "code_fence"]
 
 # Characters that start Markdown/MyST syntax anywhere in a line.
 _ANYWHERE = re.compile(r"([\\`*\[\]<>|])")
@@ -65,6 +65,21 @@ def code_span(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_CODE_PART = re.compile(r"(`[^`\n]+`)")
+
+
+def text_with_code(text: str) -> str:
+    """Text whose `...` parts are code (the reasons and notes the passes write, which quote
+    the tutorial's code): each part becomes a `code_span`, the rest is `escape`d. A quote
+    holding backticks of its own can't close a span early or leave a role live: what is
+    not a clean `...` part is text, backticks and braces escaped."""
+    parts = _CODE_PART.split(text)
+    # A part after a code span does not start a line: U+2060 (no line-start syntax, not a
+    # letter) stands before it while it is escaped.
+    return "".join(code_span(part[1:-1]) if i % 2 else escape("\u2060" + part)[1:] if i else escape(part)
+                   for i, part in enumerate(parts))
 
 
 # Kept as they are in a link destination; every other ASCII character is

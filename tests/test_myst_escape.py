@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from converter.document import Document, Exercise, Meta, Paragraph
-from converter.myst_escape import code_fence, code_span, escape, link_target
+from converter.myst_escape import code_fence, code_span, escape, link_target, text_with_code
 
 TEXTS = [
     "Use SELECT * FROM users to fetch everything.",
@@ -241,3 +241,21 @@ def test_exercise_title_is_one_line_of_text() -> None:
     argument = fence.info.removeprefix("{exercise-start} ")
     assert "\n" not in argument and fence.content == ":label: ex-s-1\n"
     assert {t.type for t in _tokens(argument)} <= _PLAIN_TOKENS
+
+
+@pytest.mark.parametrize("reason, spans", [
+    ("imports `os.path` from `pkg_x`: run it", ["os.path", "pkg_x"]),
+    ("Python 2 code (````{eval-rst}`x``): Python 3 does not run it", ["{eval-rst}"]),  # found by fuzzing
+    ("needs `a`\n```{raw} html\n<script>x</script>\n```", ["a"]),
+    ("`{download}`x </etc/passwd>`` and *stars* and _under_", ["{download}"]),
+])
+def test_text_with_code_leaves_only_text_and_code_spans(reason: str, spans: list[str]) -> None:
+    """Reasons quote the tutorial's code between backticks; code that holds backticks of its
+    own can't end a span early and leave a role or a directive live."""
+    markdown = text_with_code(reason)
+    tokens = _tokens(markdown)
+    assert {t.type for t in tokens} <= _PLAIN_TOKENS | {"code_inline"}
+    assert [t.content for t in tokens if t.type == "code_inline"] == spans
+    rendered = html.unescape(re.sub(r"<[^>]+>", "", MYST.render(markdown)))
+    shown = re.sub(r"`([^`\n]+)`", r"\1", reason)  # every character still there, but the spans' own backticks
+    assert " ".join(rendered.split()) == " ".join(shown.split())

@@ -16,7 +16,7 @@ from .. import runtimes
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
 from ..errors import WriterError, describe
-from ..myst_escape import code_fence, code_span, escape, link_target
+from ..myst_escape import code_fence, code_span, escape, link_target, text_with_code
 from ..stamp import PLACEHOLDER, stamp
 
 __all__ = ["to_notebook", "to_myst", "code_cell_source", "exercise_sources", "SKIP_TAGS"]
@@ -236,9 +236,9 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     runnable |= {"services": list(block.services)} if block.services else {}
     runnable |= {"language": block.language or "text"} if block.language != "python" else {}
     runnable |= {"expected": block.expected} if block.expected is not None and status != "skipped" else {}
-    note = _NOTES.get(status, "").format(reason=block.reason or "not decided", file=code_span(block.file))
+    note = _NOTES.get(status, "").format(reason=text_with_code(block.reason or "not decided"), file=code_span(block.file))
     if block.claim:
-        note = " ".join(filter(None, [note, f"Check the output: {block.claim}."]))
+        note = " ".join(filter(None, [note, f"Check the output: {text_with_code(block.claim)}."]))
     if block.language != "python" and (status == "skipped" or not (block.magic or status == "file")):
         markdown = f"*{note}*\n\n" + fenced(block.code, block.language)
         return [nbformat.v4.new_markdown_cell(markdown, metadata={"runnable": runnable})]

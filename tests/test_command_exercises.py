@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from converter.document import CodeBlock, Document, Heading, Meta, Paragraph
+from converter.exercises import commands
 from converter.exercises.commands import TOOLS, meaning, write_the_command
 from tests.exercise_contract import assert_contract, check_message
 
@@ -80,3 +81,14 @@ def test_exercises_keep_the_contract_for_other_values_than_the_tutorials(code: s
 ])
 def test_declines(code: str) -> None:
     assert write_the_command(_doc(code)) == []
+
+
+@pytest.mark.parametrize("template, value, shown", [
+    ("writes the dump to `{v}`", "db.sql", "writes the dump to `db.sql`"),
+    ("writes the dump to `{v}`", "a`{eval-rst}`b", "writes the dump to ``a`{eval-rst}`b``"),
+    ("copies {v} (in this order: from, to)", ("a`b", "c"), "copies ``a`b``, `c` (in this order: from, to)"),
+    ("in PostgreSQL's {v} archive format", "<b>custom</b>", "in PostgreSQL's \\<b\\>custom\\</b\\> archive format"),
+])
+def test_the_tutorials_values_in_a_task_are_code_or_text(template: str, value: object, shown: str) -> None:
+    """A value with a backtick can't end the template's code span early (and leave a role live)."""
+    assert commands._task(template, value) == shown

@@ -21,6 +21,7 @@ import shlex
 from dataclasses import dataclass
 
 from ..document import CodeBlock, Document, Exercise
+from ..myst_escape import code_span, escape
 from .predict import section_of
 
 MAX_OFFERS = 4
@@ -362,14 +363,22 @@ def _digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
+def _task(template: str, value: object) -> str:
+    """A part of the task in words, with the tutorial's values as code spans (one holds any
+    backtick in a value: the template's own `{v}` would not)."""
+    if isinstance(value, tuple):
+        shown = ", ".join(code_span(str(v)) for v in value)
+    else:
+        shown = code_span(str(value)) if "`{v}`" in template else escape(str(value))
+    return template.replace("`{v}`", "{v}").format(v=shown)
+
+
 def _exercise(doc: Document, index: int, command: _Command) -> Exercise | None:
     spec = TOOLS[command.words]
     says = spec["says"]
-    tasks = [says["args"].format(v=", ".join(f"`{a}`" for a in command.args))] if command.args else []
+    tasks = [_task(says["args"], tuple(command.args))] if command.args else []
     for key in sorted(command.options):
-        value = command.options[key]
-        shown = ", ".join(f"`{v}`" for v in value) if isinstance(value, tuple) else value
-        tasks.append(says[key].format(v=shown))
+        tasks.append(_task(says[key], command.options[key]))
     if command.args and command.words[0] not in _REGISTRY:
         tasks.append(tasks.pop(0))  # "... of `/srv/app/data`": what it works on reads best last
     prompt = (

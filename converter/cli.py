@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args, layout)
     except SandboxUnavailable as err:  # check and build refuse alike, in one line
-        _say("error", f"{err}")
+        _say("error", str(err))
         return USAGE
 
 
@@ -255,7 +255,7 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     for warning in report.warnings:
         _say("warning", warning)
     for failure in report.failures:
-        _say("error", f"{failure}")
+        _say("error", str(failure))
     console.print(
         f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
         f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, {len(report.failures)} failed sources"

@@ -20,6 +20,8 @@ import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
 
+from .characters import clean_text
+
 __all__ = ["escape", "escape_line_start", "code_span", "text_with_code", "link_target", "code_fence"]
 
 # Characters that start Markdown/MyST syntax anywhere in a line.
@@ -31,12 +33,14 @@ _EMPHASIS_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # Syntax that only matters at the start of a line: headings, lists, quotes,
 # MyST comments (%), targets ((x)=), directives (:::), block breaks (+++), rules.
-_LINE_START = re.compile(r"^(\s*)([#>%+=~:-]|\d+[.)](?=\s|$)|\(\S+\)=)")
+# A target is any line that starts with "(" and ends with ")=", spaces inside or not.
+_LINE_START = re.compile(r"^(\s*)([#>%+=~:-]|\d+[.)](?=\s|$)|\((?=.*\)=\s*$))")
 
 
 def escape(text: str) -> str:
     """Escape plain text so that Markdown renders it literally."""
-    text = _ANYWHERE.sub(r"\\\1", text)
+    # Line breaks first: a form feed that became one later would start a line unescaped.
+    text = _ANYWHERE.sub(r"\\\1", clean_text(text))
     text = _EMPHASIS_UNDERSCORE.sub(r"\\_", text)
     text = _ENTITY.sub("&amp;", text)
     text = text.replace("{", "\\{").replace("$", "\\$")
@@ -60,7 +64,7 @@ def code_span(text: str) -> str:
     On one line: a newline inside a paragraph lets the next line open a fence
     or a directive before inline parsing ever sees the span.
     """
-    text = " ".join(text.split("\n"))
+    text = " ".join(clean_text(text).split("\n"))
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

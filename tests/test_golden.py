@@ -26,7 +26,7 @@ from converter.document import Course, Exercise
 from converter.errors import SourceError
 from converter.passes import passes, run_passes
 from converter.readers import READERS, decode, detect_format
-from converter.readers.clean import clean_strings
+from converter.characters import clean_strings
 from converter.writers.notebook import exercise_sources, to_myst
 from tests.course_environment import COURSE
 from tests.exercise_contract import assert_contract

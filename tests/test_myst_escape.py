@@ -259,3 +259,11 @@ def test_text_with_code_leaves_only_text_and_code_spans(reason: str, spans: list
     rendered = html.unescape(re.sub(r"<[^>]+>", "", MYST.render(markdown)))
     shown = re.sub(r"`([^`\n]+)`", r"\1", reason)  # every character still there, but the spans' own backticks
     assert " ".join(rendered.split()) == " ".join(shown.split())
+
+
+@pytest.mark.parametrize("text", ["(label\x0cx)=", "(two words)=", " (x y) = z )=", "a\x0c# heading", "x\u2029:::{note}", "b\x0b```{raw} html"])
+def test_line_breaks_of_any_kind_are_escaped_as_line_breaks(text: str) -> None:
+    """A form feed or U+2029 that became a line break after escaping started a line unescaped
+    (a MyST target, found by the campaign); escape treats them as line breaks itself."""
+    assert {t.type for t in _tokens(escape(text))} <= _PLAIN_TOKENS
+    assert {t.type for t in _tokens(code_span(text))} <= _PLAIN_TOKENS | {"code_inline"}

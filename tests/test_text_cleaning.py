@@ -1,4 +1,4 @@
-"""What readers do to characters and markup no tutorial means (converter/readers/clean.py,
+"""What readers do to characters and markup no tutorial means (converter/characters.py,
 html_blocks.parse_html): the text that is left reads back, parses as YAML, and loses nothing."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from converter.document import CodeBlock, Document, Meta, Paragraph
-from converter.readers.clean import clean_code, clean_strings, clean_text
+from converter.characters import clean_code, clean_strings, clean_text
 from converter.readers.html_blocks import MAX_DEPTH, blocks_from_html, parse_html
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..document import Document
 from ..errors import SourceError
 from . import html, markdown, rss, text
-from .clean import clean_strings
+from ..characters import clean_strings
 
 __all__ = ["READERS", "detect_format", "decode", "read_source"]
 

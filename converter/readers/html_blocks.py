@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import email.utils
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from collections.abc import Iterable
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PageElement, PreformattedString
 
 from converter.document import (
@@ -135,7 +136,10 @@ real articles are a few dozen deep; 10,000 nested <div>s hit RecursionError."""
 def parse_html(text: str) -> tuple[BeautifulSoup, list[str]]:
     """Parse web HTML the way browsers shape it (void elements empty, a bound on
     nesting), with a note for what was reshaped."""
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():  # bs4's advice to developers ("looks like XML", "looks like a URL")
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "lxml")
     for void in soup.find_all(_VOID):
         if void.contents:
             void.insert_after(*[child.extract() for child in list(void.contents)])

@@ -1,4 +1,5 @@
-"""Characters no tutorial means, taken out of every string a reader returns.
+"""Characters no tutorial means, taken out of every string a reader returns (and out of
+text before myst_escape escapes it, so that nothing changes what it escaped).
 
 Three kinds of character break the tools downstream although a page shows them
 as nothing or as a line break:
@@ -25,7 +26,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import String
 from pygments.util import ClassNotFound
 
-from ..document import CodeBlock
+from .document import CodeBlock
 
 __all__ = ["clean_text", "clean_code", "clean_strings"]
 

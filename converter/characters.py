@@ -18,15 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields, is_dataclass, replace
-from functools import cache
 from typing import TypeVar
 
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
 from pygments.token import String
-from pygments.util import ClassNotFound
 
 from .document import CodeBlock
+from .languages import pygments_lexer
 
 __all__ = ["clean_text", "clean_code", "clean_strings"]
 
@@ -54,20 +51,12 @@ _SEPARATOR = re.compile("[" + "".join(_PICTURES) + "]")
 def clean_code(code: str, language: str) -> str:
     """`clean_text` for code in `language`: a line separator inside a string literal (as
     Pygments lexes it) becomes its visible symbol, elsewhere a line break."""
-    lexer = _lexer(language) if _SEPARATOR.search(code) else None
+    lexer = pygments_lexer(language) if language and _SEPARATOR.search(code) else None
     if lexer is not None:
         in_strings = {i for start, token, value in lexer.get_tokens_unprocessed(code) if token in String
                       for i in range(start, start + len(value))}
         code = _SEPARATOR.sub(lambda m: _PICTURES[m.group()] if m.start() in in_strings else m.group(), code)
     return clean_text(code)
-
-
-@cache
-def _lexer(language: str) -> Lexer | None:
-    try:
-        return get_lexer_by_name(language) if language else None
-    except ClassNotFound:
-        return None
 
 
 def clean_strings(value: T) -> T:

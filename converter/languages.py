@@ -376,7 +376,7 @@ def detect(code: str, declared: str = "", *, context: str = "") -> str:
 def _plausible_in(code: str, lang: str) -> bool:
     """Short code with no signals of its own that reads as `lang` without errors."""
     lines = _significant(code)
-    lexer = _lexer(lang)
+    lexer = pygments_lexer(lang)
     if not lines or lexer is None or not all(_CODE_SHAPE.search(line) for line in lines):
         return False
     return not any(token in Error for token, _ in lexer.get_tokens(code))
@@ -577,7 +577,7 @@ def _fewest_errors(code: str, candidates: list[str]) -> str:
     Ties keep the candidates' order (highest score first).
     """
     def errors(lang: str) -> int:
-        lexer = _lexer(_LEXERS.get(lang, lang))
+        lexer = pygments_lexer(_LEXERS.get(lang, lang))
         if lexer is None:
             return 1 << 30
         return sum(1 for token, _ in lexer.get_tokens(_sample(code)) if token in Error)
@@ -585,7 +585,8 @@ def _fewest_errors(code: str, candidates: list[str]) -> str:
 
 
 @lru_cache(maxsize=64)
-def _lexer(name: str):
+def pygments_lexer(name: str):
+    """Pygments' lexer called `name`, or None if it has none (looked up once per name)."""
     try:
         return get_lexer_by_name(name)
     except ClassNotFound:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
-from pygments.lexers import get_lexer_by_name
 from pygments.token import Error
-from pygments.util import ClassNotFound
 
 from .. import runtimes
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
+from ..languages import pygments_lexer
 from ..errors import WriterError, describe
 from ..myst_escape import code_fence, code_span, escape, link_target, text_with_code
 from ..stamp import PLACEHOLDER, stamp
@@ -267,21 +265,13 @@ def fenced(code: str, language: str) -> str:
     return code_fence(code, highlight_language(code, language))
 
 
-@cache
-def _lexer(language: str):
-    try:
-        return get_lexer_by_name(language)
-    except ClassNotFound:
-        return None
-
-
 def highlight_language(code: str, language: str) -> str:
     """`language` if Pygments lexes `code` with it cleanly, else "text".
 
     Sphinx warns when highlighting meets an error token; the book is built with
     warnings as errors, so a block that doesn't lex is shown as plain text.
     """
-    lexer = _lexer(language or "text")
+    lexer = pygments_lexer(language or "text")
     if lexer is None or any(token in Error for token, _ in lexer.get_tokens(code)):
         return "text"
     return language or "text"

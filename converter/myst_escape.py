@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .characters import clean_text
 
-__all__ = ["escape", "escape_line_start", "code_span", "text_with_code", "link_target", "code_fence"]
+__all__ = ["escape", "escape_mid_line", "escape_line_start", "code_span", "text_with_code", "link_target", "code_fence"]
 
 # Characters that start Markdown/MyST syntax anywhere in a line.
 _ANYWHERE = re.compile(r"([\\`*\[\]<>|])")
@@ -45,6 +45,17 @@ def escape(text: str) -> str:
     text = _ENTITY.sub("&amp;", text)
     text = text.replace("{", "\\{").replace("$", "\\$")
     return "\n".join(escape_line_start(line) for line in text.split("\n"))
+
+
+# Stands before text that sits mid-line while it is escaped: U+2060 is no line-start
+# syntax and not a letter ("`x`: y" must not become "`x`\\: y"; "_" stays escaped).
+_NOT_LINE_START = "\u2060"
+
+
+def escape_mid_line(text: str) -> str:
+    """`escape` for text that follows other text on its line: its first line is not a line
+    start (the lines after it are); whoever joins it to a line start escapes that."""
+    return escape(_NOT_LINE_START + text)[len(_NOT_LINE_START):]
 
 
 def escape_line_start(line: str) -> str:
@@ -80,9 +91,7 @@ def text_with_code(text: str) -> str:
     holding backticks of its own can't close a span early or leave a role live: what is
     not a clean `...` part is text, backticks and braces escaped."""
     parts = _CODE_PART.split(text)
-    # A part after a code span does not start a line: U+2060 (no line-start syntax, not a
-    # letter) stands before it while it is escaped.
-    return "".join(code_span(part[1:-1]) if i % 2 else escape("\u2060" + part)[1:] if i else escape(part)
+    return "".join(code_span(part[1:-1]) if i % 2 else escape_mid_line(part) if i else escape(part)
                    for i, part in enumerate(parts))
 
 

@@ -37,15 +37,12 @@ from converter.document import (
 )
 from converter.commonmark import render
 from converter.errors import describe
-from converter.myst_escape import code_span, escape, escape_line_start, link_target
+from converter.myst_escape import code_span, escape, escape_line_start, escape_mid_line, link_target
 
 # Hard line break placeholder inside inline text until `inline_paragraphs`
 # decides where breaks and paragraph splits go (<br><br> = new paragraph).
 BR = "\x00"
 
-# Prefix that hides "start of line" from escape(): text nodes are mostly mid-line
-# ("`x`: y" must not become "`x`\\: y"); real line starts are escaped later.
-_NOT_LINE_START = "\u2060"
 _WS = re.compile(r"\s+")
 _SPACES = re.compile(r" {2,}")
 _HEADINGS = {f"h{n}" for n in range(1, 7)}
@@ -285,7 +282,7 @@ def _inline(node: PageElement, ctx: _Context, marks: frozenset[str]) -> str:
     if isinstance(node, PreformattedString):
         return ""
     if isinstance(node, NavigableString):
-        return escape_text(_WS.sub(" ", str(node)))
+        return escape_mid_line(_WS.sub(" ", str(node)))
     if not isinstance(node, Tag) or _dropped(node, ctx):
         return ""
     name = node.name
@@ -294,7 +291,7 @@ def _inline(node: PageElement, ctx: _Context, marks: frozenset[str]) -> str:
     if name == "img":
         image = _image(node, ctx)
         if image is None:  # not on the web: its description stays in the sentence
-            return escape_text(_WS.sub(" ", str(node.get("alt") or "")))
+            return escape_mid_line(_WS.sub(" ", str(node.get("alt") or "")))
         return f"![{escape(image.alt)}]({image.src})"
     if name in ("code", "kbd", "samp", "tt", "var") and "code" not in marks:
         text = _WS.sub(" ", node.get_text()).strip()
@@ -344,11 +341,6 @@ def _is_anchor(tag: Tag) -> bool:
         return True
     href = str(tag.get("href") or "")
     return href.startswith("#") and tag.get_text(strip=True).lower() in _ANCHOR_TEXT
-
-
-def escape_text(text: str) -> str:
-    """escape() for text that may sit mid-line; `inline_paragraphs` escapes line starts."""
-    return escape(_NOT_LINE_START + text)[len(_NOT_LINE_START):]
 
 
 def inline_paragraphs(text: str) -> list[str]:

@@ -32,13 +32,12 @@ from converter.document import (
 )
 from converter.errors import SourceError
 from converter.commonmark import render
-from converter.myst_escape import code_span, escape, link_target
+from converter.myst_escape import code_span, escape, escape_mid_line, link_target
 from converter.readers.html_blocks import (
     BR,
     blocks_from_html,
     clean_code,
     drop_title_heading,
-    escape_text,
     inline_paragraphs,
     iso_date,
     list_item,
@@ -290,7 +289,7 @@ def _inline(node: SyntaxTreeNode) -> str:
     if kind == "inline":
         return "".join(_inline(child) for child in node.children)
     if kind == "text":  # &nbsp; arrives decoded; the HTML reader collapses it too
-        return escape_text(node.content.replace("\xa0", " "))
+        return escape_mid_line(node.content.replace("\xa0", " "))
     if kind == "code_inline":
         return code_span(node.content)
     if kind == "softbreak":
@@ -315,7 +314,7 @@ def _inline(node: SyntaxTreeNode) -> str:
     if kind == "image":
         image = _image(node)
         if image is None:  # not on the web: its description stays in the sentence
-            return escape_text(re.sub(r"\s+", " ", "".join(_plain(c) for c in node.children)).strip())
+            return escape_mid_line(re.sub(r"\s+", " ", "".join(_plain(c) for c in node.children)).strip())
         return f"![{escape(image.alt)}]({image.src})"
     return inner
 

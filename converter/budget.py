@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from .errors import describe
 
-__all__ = ["Budget", "OverBudget", "each_within"]
+__all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "each_within"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,8 +44,16 @@ class Budget:
     memory: int = 1 << 30
 
 
+NO_BUDGET = Budget(seconds=0)
+"""Work runs in this process, unbounded (the passes' default; `--source-time 0`)."""
+
+
 class OverBudget(Exception):
     """The work took longer or needed more memory than its budget; it was stopped."""
+
+
+class WorkerDied(OverBudget):
+    """The worker died without a word: the kernel's OOM killer, or a crash in C code."""
 
 
 def each_within(budget: Budget, work: Callable[[T], R], items: Sequence[T]) -> Iterator[R | BaseException]:
@@ -83,7 +91,7 @@ def _worker(budget: Budget, work: Callable[[T], R], items: Sequence[T], start: i
                     stopped = OverBudget(f"stopped after {budget.seconds:g} s (the time budget)")
                     break
                 if not data:
-                    stopped = OverBudget(f"the conversion process died; memory budget {budget.memory >> 20} MB")
+                    stopped = WorkerDied(f"the conversion process died; memory budget {budget.memory >> 20} MB")
                     break
                 kind, value = pickle.loads(data)
                 if kind == "memory":

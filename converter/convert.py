@@ -19,7 +19,7 @@ from . import environment, findings
 from .atomic import atomic_write
 from .document import Course, Document, Excluded
 from .errors import ConverterError, SourceError, describe
-from .budget import Budget, OverBudget, each_within
+from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment
 from .passes import prepare, run_course_passes
 from .passes.exercises import LEFT_OUT
@@ -95,7 +95,7 @@ def expand_sources(sources: Iterable[Path]) -> list[Path]:
 
 def read_all(
     files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None, *,
-    environment: CourseEnvironment | None = None, budget: Budget = Budget(seconds=0),
+    environment: CourseEnvironment | None = None, budget: Budget = NO_BUDGET,
 ) -> list[Document]:
     """Read every source (and apply the per-tutorial passes, given the environment), each
     under `budget`; a bad one is reported and skipped, the others still convert."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from converter import readers
-from converter.budget import Budget, OverBudget, each_within
+from converter.budget import NO_BUDGET, Budget, OverBudget, each_within
 from converter.convert import Layout, convert
 from converter.errors import SourceError
 
@@ -27,7 +27,7 @@ def _work(item: str) -> str:
     return item.upper()
 
 
-@pytest.mark.parametrize("budget", [SHORT, Budget(seconds=0)], ids=["in a worker", "off"])
+@pytest.mark.parametrize("budget", [SHORT, NO_BUDGET], ids=["in a worker", "off"])
 def test_results_and_exceptions_come_back_in_order(budget: Budget) -> None:
     out = list(each_within(budget, _work, ["a", "bad", "b"]))
     assert out[0] == "A" and out[2] == "B"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from ..budget import Budget
+from ..budget import NO_BUDGET, Budget
 from ..document import Course, Document
 from ..environment import CourseEnvironment
 from ..findings import Findings
@@ -25,7 +25,6 @@ from .runnability import decide_runnability
 from .selection import select_tutorials
 from .stated_outputs import attach_stated_outputs
 
-NO_BUDGET = Budget(seconds=0)
 DocumentPass = Callable[[Document], Document]
 CoursePass = Callable[[Course], Course]
 

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..budget import Budget, each_within
+from ..budget import NO_BUDGET, Budget, each_within
 from ..errors import describe
 from ..document import Course, Document, Exercise
 from ..findings import Findings, exercise_key
@@ -67,7 +67,7 @@ LEFT_OUT = "exercises left out: "
 budget, or a generator failed on it. The conversion report lists these as warnings."""
 
 
-def add_exercises(course: Course, *, findings: Findings = Findings(), budget: Budget = Budget(seconds=0)) -> Course:
+def add_exercises(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET) -> Course:
     """Append each tutorial's exercises to its blocks (after placement: labels use the slug).
     Each tutorial's generators run under `budget`; over it, the tutorial has no exercises."""
     offered = each_within(budget, _offers, course.documents)

@@ -28,7 +28,7 @@ import jupytext
 import nbformat
 import yaml
 
-from converter.budget import Budget, OverBudget, each_within
+from converter.budget import Budget, OverBudget, WorkerDied, each_within
 from converter import execute
 from converter.convert import Layout, convert
 
@@ -345,7 +345,7 @@ def _forked(work, seconds: float, memory: int) -> Outcome:
     """work() in a forked child under the converter's own budget (converter/budget.py)."""
     [result] = each_within(Budget(seconds=seconds, memory=memory), lambda _: work(), [None])
     if isinstance(result, OverBudget):
-        return Outcome([Finding("crash" if "died" in str(result) else "over-budget", str(result))])
+        return Outcome([Finding("crash" if isinstance(result, WorkerDied) else "over-budget", str(result))])
     if isinstance(result, BaseException):  # a bug in the checks themselves
         return Outcome([Finding("checker-error", f"{type(result).__name__}: {_short(str(result))}",
                                 "".join(traceback.format_exception(result)))])

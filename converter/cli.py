@@ -28,7 +28,7 @@ from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
-from .student import write_learner_copies
+from .student import write_learner_copies, write_nbgrader_course
 from .writers.toc import course_extra, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     student = commands.add_parser("student", help="write learner copies (.ipynb, solutions removed) for download or an LMS")
     student.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to copy (default: all in book/)")
     student.add_argument("--out", default=None, help="folder for the copies (default: _build/student)")
+    student.add_argument(
+        "--nbgrader", default=None, metavar="DIR",
+        help="also write an nbgrader course folder: instructor copies in DIR/source/ASSIGNMENT and an "
+             "nbgrader_config.py (then `nbgrader generate_assignment` and `nbgrader autograde` in DIR)",
+    )
+    student.add_argument("--assignment", default="course", help="the nbgrader assignment's name (default: course)")
     student.set_defaults(run=_run_student)
 
     build = commands.add_parser("build", help="convert + check + publish the book into _build/html")
@@ -139,8 +145,17 @@ def _run_check(args: argparse.Namespace, layout: Layout) -> int:
 def _run_student(args: argparse.Namespace, layout: Layout) -> int:
     notebooks = [Path(n) for n in args.notebooks] or _book_notebooks(layout)
     out = Path(args.out) if args.out else layout.root / "_build" / "student"
-    written = write_learner_copies(notebooks, out)
-    console.print(f"{len(written)} learner copies (solutions removed) written to {out}")
+    def left_out(path: Path, labels: list[str]) -> None:
+        _say("left out", f"{_relative(str(path), layout)}: exercises {', '.join(labels)} compare with a reference "
+                         "`course check` has not recorded yet, and the copy holds no answer (run `course check`)")
+
+    written = write_learner_copies(notebooks, out, on_left_out=left_out)
+    console.print(f"{len(written)} learner copies (no solutions) written to {out}")
+    if args.nbgrader:
+        folder = Path(args.nbgrader)
+        sources = write_nbgrader_course(notebooks, folder, args.assignment)
+        console.print(f"{len(sources)} instructor copies written to {folder / 'source' / args.assignment}; "
+                      f"in {folder}: `nbgrader generate_assignment {args.assignment}`, then `nbgrader autograde {args.assignment}`")
     return OK
 
 

@@ -57,7 +57,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import claims, runtimes
+from . import claims, practice, runtimes
 from .atomic import atomic_write
 from . import environment as course_environment
 from . import findings as found
@@ -130,6 +130,9 @@ class NotebookResult:
     """Correct variants of proved exercises that their checks accepted."""
     wrong_answers: int = 0
     """Wrong answers to proved exercises that their checks rejected."""
+    recorded: dict[str, object] = field(default_factory=dict)
+    """Exercise label -> the digests its check's reference gave (`_expected`) when the solution
+    passed: learner copies hold them instead of the reference (converter/practice.py)."""
     completed: bool = True
     """The kernel ran to the end (False after a hang, a dead kernel or a kernel that never
     started): only then do the exercise results prove or disprove anything."""
@@ -343,6 +346,7 @@ def run_notebook(
     error = run.error
     completed = run.started and not (run.hang or run.died)
     problems, tally = exercise_problems(nb, shipped) if completed else ({}, AnswerTally())
+    recorded = recordings(nb, shipped) if completed else {}
     del nb.cells[shipped:]  # the answer runs prove the exercises; they are not part of the notebook
     cells = _cell_results(nb, run, limits)
     _skip_where_missing(nb, cells)
@@ -358,6 +362,7 @@ def run_notebook(
         str(path), key, str(executed), cells, error, run.hang, round(time.perf_counter() - start, 2),
         exercises=len(_exercise_cells(nb, "check")) - len(problems) if completed else 0, disproved=problems,
         completed=completed, variants=tally.right, wrong_answers=tally.wrong,
+        recorded={label: value for label, value in recorded.items() if label not in problems},
     )
 
 
@@ -495,6 +500,7 @@ def answer_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     The solution runs last, so the kernel ends in the state a learner who solved it is in.
     Removed before the notebook is saved."""
     solutions, checks = _exercise_cells(nb, "solution"), _exercise_cells(nb, "check")
+    functions = practice_checks(nb)
     setups = {c.metadata["exercise"]: c.source for c in nb.cells if c.cell_type == "code" and "exercise" in c.metadata
               and (c.metadata.get("runnable") or {}).get("status") == "setup"}
     runs = []
@@ -506,13 +512,41 @@ def answer_runs(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
         for role, n, answer in [*tries, ("solution", 0, solutions[label].source)]:
             # The exercise's own setup again first (a sample database: a later exercise's
             # setup may have replaced it, or a wrong answer changed it).
-            parts = [("setup", setups[label])] if label in setups else []
-            for part, source in [*parts, ("answer", answer), ("check", check.source)]:
+            steps = [("setup", setups[label])] if label in setups else []
+            steps += [("answer", answer), ("check", check.source)]
+            if role == "solution" and practice.has_reference(functions.get(label, "")):
+                steps.append(("record", _RECORD))
+            for part, source in steps:
                 cell = nbformat.v4.new_code_cell(source)
                 cell.metadata.update({"answer_run": {"label": label, "role": role, "n": n, "part": part},
                                       "tags": [EXPECTED_ERROR_TAG]})
                 runs.append(cell)
     return runs
+
+
+# After the solution's check: what its reference gave, for learner copies (practice.py).
+_RECORD = 'print(__import__("json").dumps(_expected))'
+
+
+def practice_checks(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """{label: check function source} from the notebook's practice cell."""
+    cell = next((c for c in nb.cells if c.cell_type == "code" and practice.TAG in c.metadata.get("tags", [])), None)
+    return practice.checks_in(cell.source) if cell is not None else {}
+
+
+def recordings(nb: nbformat.NotebookNode, shipped: int) -> dict[str, object]:
+    """Exercise label -> the `_expected` its record cell printed after the solution passed."""
+    found = {}
+    for cell in nb.cells[shipped:]:
+        run = cell.metadata["answer_run"]
+        if run["part"] != "record" or _errors(cell):
+            continue
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
+        try:
+            found[run["label"]] = json.loads(printed)
+        except ValueError:
+            continue
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,7 +570,7 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> tuple[dict[str
         found = _errors(check)
         if not found:
             problems[label] = "its check passes with the starter"
-        elif found[0].get("ename") != "AssertionError":
+        elif found[0].get("ename") not in practice.VERDICTS:
             problems[label] = f"with the starter its check raises {found[0].get('ename')}, not AssertionError"
     tries: dict[tuple, dict[str, nbformat.NotebookNode]] = {}
     for cell in nb.cells[shipped:]:
@@ -548,13 +582,15 @@ def exercise_problems(nb: nbformat.NotebookNode, shipped: int) -> tuple[dict[str
             continue
         answer_error, check_error = _errors(cells["answer"]), _errors(cells["check"])
         if role == "wrong":
-            if answer_error or (check_error and check_error[0].get("ename") == "AssertionError"):
+            if answer_error or (check_error and check_error[0].get("ename") in practice.VERDICTS):
                 passed[label]["wrong"] += 1
             elif check_error:
                 problems[label] = f"with wrong answer {n} its check raises {check_error[0].get('ename')}, not AssertionError"
             else:
                 problems[label] = f"its check accepts wrong answer {n}"
             continue
+        if cells.get("record") is not None and _errors(cells["record"]):
+            check_error = check_error or _errors(cells["record"])
         failure = answer_error or check_error
         if failure:
             what = "the solution" if role == "solution" else f"correct variant {n}"
@@ -789,12 +825,13 @@ def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> foun
     exercises = {}
     if result.completed and result.kernel:
         sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
+        functions = practice_checks(nb)
         for label, check in sources["check"].items():
             starter, solution = sources["exercise"].get(label), sources["solution"].get(label)
             key = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "",
-                                     check.source, *_answers(solution))
+                                     functions.get(label, check.source), *_answers(solution))
             why = result.disproved.get(label, "")
-            exercises[key] = found.ExerciseFinding(not why, why)
+            exercises[key] = found.ExerciseFinding(not why, why, result.recorded.get(label))
     return found.Findings(cells, exercises)
 
 

@@ -51,6 +51,9 @@ class ExerciseFinding:
 
     ok: bool
     reason: str = ""
+    expected: object = None
+    """What the check's reference gave when the solution passed (`_expected`: digests only),
+    for checks that compare with one; learner copies hold it instead (converter/practice.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 import jupytext
 
 from converter.document import CodeBlock, Course, Document, Exercise, Heading, Meta
+from converter.execute import practice_checks
 from converter.findings import CellFinding, ExerciseFinding, Findings, cell_key, exercise_key
 from converter.passes.check_findings import with_findings
 from converter.passes.exercises import add_exercises
@@ -122,9 +123,12 @@ def test_an_exercise_check_disproved_is_dropped_reported_and_replaced(monkeypatc
 def test_exercise_keys_are_the_sources_check_reads_back() -> None:
     ex = replace(_exercise(1), label="ex-demo-1")
     doc = replace(DOC, blocks=DOC.blocks + (ex,))
-    cells = jupytext.reads(to_myst(doc), fmt="md:myst").cells
-    by_tag = {t: c.source for c in cells for t in c.metadata.get("tags", []) if t in ("exercise", "solution", "check")}
-    assert (by_tag["exercise"], by_tag["solution"], by_tag["check"]) == exercise_sources(ex)
+    nb = jupytext.reads(to_myst(doc), fmt="md:myst")
+    by_tag = {t: c.source for c in nb.cells for t in c.metadata.get("tags", []) if t in ("exercise", "solution", "check")}
+    assert by_tag["check"] == "check_exercise('ex-demo-1')"
+    # the check's own code is its function in the practice cell
+    functions = practice_checks(nb)
+    assert (by_tag["exercise"], by_tag["solution"], functions["ex-demo-1"]) == exercise_sources(ex)
 
 
 def test_a_block_ending_in_a_newline_is_found_by_the_source_its_notebook_keeps() -> None:

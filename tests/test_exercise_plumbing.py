@@ -47,7 +47,10 @@ def test_writer_emits_gated_exercise_folded_solution_and_tagged_check() -> None:
     starter, solution, check_cell = (c for c in nb.cells if c.metadata.get("exercise") == "ex-demo-1")
     assert starter.metadata["tags"] == ["exercise"]
     assert solution.metadata["tags"] == ["solution", "skip-execution", "nbval-skip"]
-    assert check_cell.metadata["tags"] == ["check", "raises-exception", "nbval-ignore-output", "hide-cell"]
+    assert check_cell.metadata["tags"] == ["check", "raises-exception", "nbval-ignore-output"]
+    assert check_cell.source == "check_exercise('ex-demo-1')"  # one line; the practice cell defines it
+    [practice_cell] = [c for c in nb.cells if "practice" in c.metadata.get("tags", [])]
+    assert "def _check_ex_demo_1():" in practice_cell.source and "hide-input" in practice_cell.metadata["tags"]
     text = "\n".join(sources)
     assert "```{exercise-start} Pick one\n:label: ex-demo-1\n```" in text
     assert "```{solution-start} ex-demo-1\n:class: dropdown\n```" in text
@@ -82,7 +85,7 @@ def test_course_check_tries_every_correct_variant_and_wrong_answer(tmp_path: Pat
     results = _check_each(tmp_path, {"good": quiz, "lax": lax, "unfair": unfair})
     assert results["good"].ok and (results["good"].variants, results["good"].wrong_answers) == (2, 3)
     assert results["lax"].disproved == {"ex-demo-1": "its check passes with the starter"}
-    assert results["unfair"].disproved == {"ex-demo-1": "correct variant 2 fails its check (AssertionError: Not quite.)"}
+    assert results["unfair"].disproved == {"ex-demo-1": "correct variant 2 fails its check (NotYet: Not quite.)"}
     # a wrong answer the check lets through disproves the exercise too
     [accepting] = _check_each(tmp_path / "2", {"x": replace(quiz, wrong=("answer = 'B'",))}).values()
     assert accepting.disproved == {"ex-demo-1": "its check accepts wrong answer 1"}

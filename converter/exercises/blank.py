@@ -6,7 +6,8 @@ a keyword value (`url_prefix='/admin'`), a route path, or the awaited call. The
 starter is the cell wrapped in `def my_version():` (`async def` when it awaits)
 with `...` in place of the piece; the check runs the learner's version and the
 tutorial's and compares what they print. The tutorial's version travels
-compressed in the check, so the answer is not in plain sight.
+compressed in the check, so the answer is not in plain sight; learner copies hold
+only the digests of what it does.
 
 Such cells need the notebook's own files and state (a Flask app importing the
 `auth.py` the notebook wrote), so the contract is proved where they run:
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading
-from .checks import packed
+from .checks import packed, reference
 from .predict import awaits, impure
 
 MAX_OFFERS = 2
@@ -196,16 +197,29 @@ def _exercise(block: CodeBlock, piece: _Piece, tree: ast.Module, section: str, n
     )
     return Exercise(
         kind="complete", title="Complete the code", prompt=prompt, starter=starter, solution=solution,
-        check=(_ASYNC_CHECK if asynchronous else _CHECK).replace("{tutorial}", tutorial).replace("{{", "{").replace("}}", "}"),
+        check=_check(tutorial, asynchronous),
         section=section, right=right, wrong=wrong,
     )
 
 
-_BEHAVIOUR = '''\
-import base64 as _base64, contextlib as _contextlib, inspect as _inspect, io as _io, zlib as _zlib
+def _check(tutorial: str, asynchronous: bool) -> str:
+    """Runs the learner's `my_version` and the tutorial's (packed), compares their fingerprints."""
+    await_ = "await " if asynchronous else ""
+    run = _REFERENCE.replace("{tutorial}", tutorial).replace("{await}", await_)
+    code = (_ASYNC_CHECK if asynchronous else _CHECK).replace("{{", "{").replace("}}", "}")
+    return code.replace("{reference}", reference(run))
+
 
 # The tutorial's own version, compressed: it is the answer, so it is not shown here.
-_tutorial = _zlib.decompress(_base64.b64decode("{tutorial}")).decode()
+_REFERENCE = '''\
+import base64 as _base64, zlib as _zlib
+_namespace = dict(globals())
+exec(_zlib.decompress(_base64.b64decode("{tutorial}")).decode(), _namespace)
+_expected = {await}_behaviour(_namespace["my_version"])
+'''
+
+_BEHAVIOUR = '''\
+import contextlib as _contextlib, hashlib as _hashlib, inspect as _inspect, io as _io
 
 def _observed(made, printed):
     """What a version shows: its printed text, the plain values it sets, what its argument-free
@@ -237,17 +251,23 @@ def _observed(made, printed):
             seen.append((name, sorted((k, repr(v)) for k, v in state.items() if isinstance(v, simple))))
     return seen
 
+def _fingerprint(seen):
+    """What a version shows, by digest: its printed lines, then each name with its value's
+    digest (a learner copy holds the tutorial's fingerprint, not its code)."""
+    sha = lambda text: _hashlib.sha256(str(text).encode()).hexdigest()[:16]
+    return [[sha(line) for line in seen[0].splitlines()], *[[name, sha(value)] for name, value in seen[1:]]]
+
 def _difference(yours, theirs):
     """What differs, said without the answer: the first printed line, or the first name."""
     if yours[0] != theirs[0]:
-        mine, want = yours[0].splitlines(), theirs[0].splitlines()
+        mine, want = yours[0], theirs[0]
         line = next((n for n, (a, b) in enumerate(zip(mine, want), 1) if a != b), min(len(mine), len(want)) + 1)
         return f"what it prints differs from what the tutorial's code prints, from line {{line}} on"
     names = {{name for name, _value in yours[1:]}}
     for name, value in theirs[1:]:
         if name not in names:
             return f"it does not make `{{name}}`, which the tutorial's code makes"
-        if (name, value) not in yours[1:]:
+        if [name, value] not in yours[1:]:
             return f"`{{name}}` is not what the tutorial's code makes"
     return "it makes more than the tutorial's code"
 '''
@@ -257,17 +277,14 @@ def _behaviour(function):
     _buffer = _io.StringIO()
     with _contextlib.redirect_stdout(_buffer):
         _made = function()
-        return _observed(_made, _buffer.getvalue())
+    return _fingerprint(_observed(_made, _buffer.getvalue()))
 
 assert "my_version" in globals(), "Run your cell with my_version() first."
 try:
     _yours = _behaviour(my_version)
 except Exception as _error:
     raise AssertionError(f"Your version raised {{type(_error).__name__}}: {{_error}}") from None
-_namespace = dict(globals())
-exec(_tutorial, _namespace)
-_theirs = _behaviour(_namespace["my_version"])
-assert _yours == _theirs, f"Not yet: your version does not behave like the tutorial's code: {_difference(_yours, _theirs)}."
+{reference}assert _yours == _expected, f"Not yet: your version does not behave like the tutorial's code: {_difference(_yours, _expected)}."
 print("✅ Well done: your version behaves like the tutorial's code.")
 '''
 
@@ -276,16 +293,13 @@ async def _behaviour(function):
     _buffer = _io.StringIO()
     with _contextlib.redirect_stdout(_buffer):
         _made = await function()
-        return _observed(_made, _buffer.getvalue())
+    return _fingerprint(_observed(_made, _buffer.getvalue()))
 
 assert "my_version" in globals(), "Run your cell with my_version() first."
 try:
     _yours = await _behaviour(my_version)
 except Exception as _error:
     raise AssertionError(f"Your version raised {{type(_error).__name__}}: {{_error}}") from None
-_namespace = dict(globals())
-exec(_tutorial, _namespace)
-_theirs = await _behaviour(_namespace["my_version"])
-assert _yours == _theirs, f"Not yet: your version does not behave like the tutorial's code: {_difference(_yours, _theirs)}."
+{reference}assert _yours == _expected, f"Not yet: your version does not behave like the tutorial's code: {_difference(_yours, _expected)}."
 print("✅ Well done: your version behaves like the tutorial's code.")
 '''

@@ -8,7 +8,7 @@ Finds "incorrect vs correct" material whose correct version is runnable Python:
 The starter is the broken version (wrapped in try/except, so that the cell
 reports an error instead of stopping the notebook), the solution the correct
 one. The check compares behaviour: it runs the tutorial's correct version
-(compressed in the check: it is the answer) in a copy of the notebook's
+(compressed in the check: it is the answer; learner copies hold only digests of what it does) in a copy of the notebook's
 namespace and compares the values the code leaves in its variables (`repr`),
 or what the functions it defines return for the tutorial's own calls, with
 the learner's. Nothing runs at convert time: `course check` proves that the
@@ -23,7 +23,7 @@ import re
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
-from .checks import packed
+from .checks import EXACT_DIGEST, packed, reference
 from .predict import RUNNING, context_for, fenced, impure, needs_of, section_of, top_binds
 
 MAX_OFFERS = 2
@@ -181,12 +181,12 @@ def _exercise(doc: Document, index: int, bad: str, good: str, explanation: str) 
     starter, solution = _strip_markers(bad), _strip_markers(good)
     if names:
         setup = f"# Forget the tutorial's own results, so the check sees yours.\nfor _name in {names!r}:\n    globals().pop(_name, None)\n"
-        check = _STATE_CHECK.format(names=names, correct=packed(solution))
+        check = _state_check(names, solution)
     elif calls:
         setup = ""
         shown = ", ".join(f"`{name}({args.rstrip(', ')})`" for name, args in calls[:3])
         message = f"Not fixed yet: {shown} still behave(s) like the broken version. Run your fixed cell, then the check."
-        check = _CALLS_CHECK.format(calls=[f"{name}({args})" for name, args in calls], message=message, correct=packed(solution))
+        check = _calls_check([f"{name}({args})" for name, args in calls], message, solution)
     else:
         return None
     if not _only_definitions(bad_tree):
@@ -231,11 +231,10 @@ def _guarded(code: str) -> str:
 
 
 # Both checks run the tutorial's correct version in a copy of the notebook's namespace
-# (without the learner's results) and compare what it leaves with what the learner's code left.
-_REFERENCE = '''\
-import base64 as _base64, contextlib as _contextlib, io as _io, zlib as _zlib
-
-# The tutorial's correct version, compressed: it is the answer, so it is not shown here.
+# (without the learner's results) and compare what it leaves with what the learner's code
+# left, by digest (learner copies hold the digests, not the correct version).
+_RUN_CORRECT = '''\
+import base64 as _base64, zlib as _zlib
 _correct = _zlib.decompress(_base64.b64decode({correct!r})).decode()
 _reference = {{k: v for k, v in globals().items() if k not in {names!r}}}
 try:
@@ -247,37 +246,61 @@ except Exception as _error:
     ) from None
 '''
 
-_STATE_CHECK = _REFERENCE + '''
-_compared = 0
+_IMPORTS = "import contextlib as _contextlib, io as _io\n"
+
+_STATE_REFERENCE = _RUN_CORRECT + '''\
+_expected = {{}}
 for _name in {names!r}:
     _want = repr(_reference.get(_name, ...))
-    if _name not in _reference or " at 0x" in _want:
-        continue  # nothing to compare: the correct version doesn't set it, or it shows an address
+    if _name in _reference and " at 0x" not in _want:  # else nothing to compare: unset, or an address
+        _expected[_name] = _sha(_want)
+'''
+
+_STATE_CHECK = '''
+_compared = 0
+for _name, _want in _expected.items():
     if _name not in globals():
-        raise AssertionError(f"`{{_name}}` is not set: run your fixed code (it must get to the end) first.")
+        raise AssertionError(f"`{_name}` is not set: run your fixed code (it must get to the end) first.")
     try:
         _seen = repr(globals()[_name])
     except Exception as _error:
-        raise AssertionError(f"Could not read `{{_name}}`: {{type(_error).__name__}}.") from None
-    if _seen != _want:
-        raise AssertionError(f"`{{_name}}` doesn't hold what the correct code gives yet. Look at the mistake again.")
+        raise AssertionError(f"Could not read `{_name}`: {type(_error).__name__}.") from None
+    if _sha(_seen) != _want:
+        raise AssertionError(f"`{_name}` doesn't hold what the correct code gives yet. Look at the mistake again.")
     _compared += 1
 assert _compared, "Nothing to compare: run the tutorial's cells above, then your fixed code."
 print("✅ Fixed! Your code now behaves like the tutorial's correct version.")
 '''
 
-_CALLS_CHECK = _REFERENCE.replace("{names!r}", "[]") + '''
+_OUTCOMES = '''
 def _outcomes(namespace):
     found = []
     for _call in {calls!r}:
         try:
             with _contextlib.redirect_stdout(_io.StringIO()):
-                found.append(repr(eval(_call, namespace)))
+                found.append(_sha(repr(eval(_call, namespace))))
         except Exception as _error:
             found.append("raises " + type(_error).__name__)
     return found
 
-if _outcomes(dict(globals())) != _outcomes(_reference):
+'''
+
+_CALLS_REFERENCE = _RUN_CORRECT.replace("{names!r}", "[]") + "_expected = _outcomes(_reference)\n"
+
+_CALLS_CHECK = '''
+if _outcomes(dict(globals())) != _expected:
     raise AssertionError({message!r})
 print("✅ Fixed! The functions now behave like the tutorial's correct version.")
 '''
+
+
+def _state_check(names: list[str], solution: str) -> str:
+    """Compares the values the code leaves in `names` with the correct version's."""
+    return (EXACT_DIGEST + _IMPORTS + "\n" + reference(_STATE_REFERENCE.format(names=names, correct=packed(solution)))
+            + _STATE_CHECK)
+
+
+def _calls_check(calls: list[str], message: str, solution: str) -> str:
+    """Compares what the code's own calls return with what they return in the correct version."""
+    return (EXACT_DIGEST + _IMPORTS + _OUTCOMES.format(calls=calls)
+            + reference(_CALLS_REFERENCE.format(correct=packed(solution))) + _CALLS_CHECK.format(message=message))

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Exercise
-from .checks import packed
+from .checks import EXACT_DIGEST, packed, reference
 from .mutants import LANGUAGE_NAMES, Mutant, mutants, spread, without_comments
 from .predict import PRINTING, RUNNING, fenced, impure, needs_of, printed_lines, section_of, top_binds
 from .variation import renamed
@@ -52,8 +52,7 @@ _COMMENT = {"python": "#", "ruby": "#", "shell": "#", "javascript": "//", "go": 
 # Check-cell code: run a program in the language, return its printed lines or its error.
 # Standard library only (checks run in the learner's notebook, without the converter).
 _RUNNER = '''\
-import base64 as _base64, os as _os, shutil as _shutil, subprocess as _subprocess
-import sys as _sys, tempfile as _tempfile, zlib as _zlib
+import os as _os, shutil as _shutil, subprocess as _subprocess, sys as _sys, tempfile as _tempfile
 
 def _run_program(source, name={name!r}, command={command!r}):
     command = [_sys.executable if part == "{{python}}" else part for part in command]
@@ -77,6 +76,7 @@ def _run_program(source, name={name!r}, command={command!r}):
     return lines, ""
 
 def _compare(given, expected, who="your program"):
+    given = [_sha(line) for line in given]
     if given == expected:
         return
     for number, (mine, theirs) in enumerate(zip(given, expected), start=1):
@@ -85,9 +85,15 @@ def _compare(given, expected, who="your program"):
         f"Not yet: {{who}} prints {{len(given)}} line(s), the working program prints {{len(expected)}}."
     )
 
+'''
+
+# The working program's printed lines, as digests: it is the answer (compressed here).
+_REFERENCE = '''\
+import base64 as _base64, zlib as _zlib
 _expected, _trouble = _run_program(_zlib.decompress(_base64.b64decode({reference!r})).decode())
 if _trouble:
     raise RuntimeError(f"the working program does not run here ({{_trouble}}): not your answer's fault")
+_expected = [_sha(line) for line in _expected]
 '''
 
 
@@ -143,7 +149,7 @@ def _writefile(path: str, code: str) -> str:
 
 def _runner(block: CodeBlock) -> str:
     name, command = PROGRAMS[block.language]
-    return _RUNNER.format(name=name, command=command, reference=packed(block.code))
+    return EXACT_DIGEST + _RUNNER.format(name=name, command=command) + reference(_REFERENCE.format(reference=packed(block.code)))
 
 
 def _expected_output(block: CodeBlock) -> str:

@@ -28,7 +28,7 @@ from pygments.token import Keyword
 
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from ..myst_escape import code_span, escape
-from .checks import packed
+from .checks import packed, reference
 from .mutants import mutants, spread, without_comments
 from .variation import varied_values, with_values
 from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, setup_code, sql_literal, table_script
@@ -649,22 +649,37 @@ def _prompt(cand: Candidate, data: SampleData, keys: list[str], names: list[str]
 
 
 _CHECK = """\
-import base64 as _base64
 import sqlite3 as _sqlite3
-import zlib as _zlib
+"""
+
+# The expected result, as digests: the tutorial's query (packed, so the answer is not in plain
+# sight) run now, with its ORDER BY values when it sorts (rows that tie on them may come in any order).
+_REFERENCE = """\
+import base64 as _base64, zlib as _zlib
 
 def _unpacked(text):
     return _zlib.decompress(_base64.b64decode(text)).decode()
 
-# The expected result: the tutorial's query (packed, so the answer is not in plain sight), run now.
 try:
     _cursor = {db}.execute(_unpacked({reference!r}))
-    _expected, _columns = _cursor.fetchall(), len(_cursor.description or ())
+    _reference_rows, _columns = _cursor.fetchall(), len(_cursor.description or ())
 except (_sqlite3.Error, _sqlite3.Warning) as _err:
     raise RuntimeError(f"This exercise can't be checked here: the tutorial's query fails on this SQLite ({{_err}}).") from None
-if not _expected or all(_v is None for _row in _expected for _v in _row):
+if not _reference_rows or all(_v is None for _row in _reference_rows for _v in _row):
     raise RuntimeError("This exercise can't be checked here: the tutorial's query returns no values on the sample database.")
+_keys = None
+if {keys!r}:
+    try:
+        _keys = {db}.execute(_unpacked({keys!r})).fetchall()
+    except (_sqlite3.Error, _sqlite3.Warning):
+        pass
+_expected = {{
+    "columns": _columns, "rows": len(_reference_rows), "digest": _rows_digest(_reference_rows, False),
+    "ties": _tie_groups(_reference_rows, _keys) if _keys is not None and len(_keys) == len(_reference_rows) else None,
+}}
+"""
 
+_CHECK_LEARNER = """\
 assert isinstance(query, str) and query.strip(), "Put your SQL in the string `query` first."
 try:
     _cursor = {db}.execute(query)
@@ -672,32 +687,20 @@ try:
 except (_sqlite3.Error, _sqlite3.Warning) as _err:
     raise AssertionError(f"Your query failed: {{_err}}. Check it against the tables and columns above (one statement only).") from None
 assert _cursor.description is not None, "Your query returns no table yet: write a SELECT statement in `query`."
-assert len(_cursor.description) == _columns, f"Your result has {{len(_cursor.description)}} column(s); the task asks for {{_columns}}."
-assert len(_rows) == len(_expected), f"Your result has {{len(_rows)}} row(s); the expected result has {{len(_expected)}}."
-assert _rows_digest(_rows, False) == _rows_digest(_expected, False), (
+assert len(_cursor.description) == _expected["columns"], f"Your result has {{len(_cursor.description)}} column(s); the task asks for {{_expected['columns']}}."
+assert len(_rows) == _expected["rows"], f"Your result has {{len(_rows)}} row(s); the expected result has {{_expected['rows']}}."
+assert _rows_digest(_rows, False) == _expected["digest"], (
     "The right number of rows and columns, but not the expected values: "
     "check your join, your conditions and the columns you select.")
-"""
-
-_CHECK_ORDER = """\
-# The ORDER BY values of the expected rows: rows that tie on them may come in any order.
-try:
-    _keys = {db}.execute(_unpacked({keys!r})).fetchall()
-except (_sqlite3.Error, _sqlite3.Warning):
-    _keys = None
-if _keys is not None and len(_keys) == len(_expected):
-    assert _same_order(_rows, _expected, _keys), "The right rows, but not in the expected order: check your ORDER BY."
-"""
-
-_CHECK_END = """\
-print(f"✅ Your query returns the expected result ({len(_expected)} row{'s' if len(_expected) != 1 else ''}).")
+if _expected["ties"] is not None:
+    assert _in_tie_groups(_rows, _expected["ties"]), "The right rows, but not in the expected order: check your ORDER BY."
+print(f"✅ Your query returns the expected result ({{_expected['rows']}} row{{'s' if _expected['rows'] != 1 else ''}}).")
 """
 
 
-def check_code(reference: str, order_keys: str | None) -> str:
+def check_code(reference_query: str, order_keys: str | None) -> str:
     """The check cell: runs the reference query and `query` on the sample database, compares the
     result sets (in order, ties aside, when `order_keys`, the reference's sort-keys query, is given)."""
-    code = RESULT_HELPERS + "\n" + _CHECK.format(db=DB, reference=packed(reference))
-    if order_keys:
-        code += _CHECK_ORDER.format(db=DB, keys=packed(order_keys))
-    return code + _CHECK_END
+    keys = packed(order_keys) if order_keys else ""
+    return (RESULT_HELPERS + "\n" + _CHECK + reference(_REFERENCE.format(db=DB, reference=packed(reference_query), keys=keys))
+            + _CHECK_LEARNER.format(db=DB))

@@ -40,16 +40,27 @@ def _rows_digest(rows, ordered):
         lines.sort()
     return _hashlib.sha256("\\n".join(lines).encode()).hexdigest()[:16]
 
-def _same_order(rows, expected, keys):
-    # keys: the ORDER BY values of the expected rows, in order. Rows that tie on
-    # them may come in either order (the engine, or an equivalent query, decides).
-    start = 0
+def _tie_groups(expected, keys):
+    # keys: the ORDER BY values of the expected rows, in order. Rows that tie on them may
+    # come in either order (the engine, or an equivalent query, decides): each run of ties
+    # is kept as its size and the digest of its rows in any order.
+    groups, start = [], 0
     for _key, tied in _itertools.groupby(keys):
         end = start + len(list(tied))
-        if _rows_digest(rows[start:end], False) != _rows_digest(expected[start:end], False):
-            return False
+        groups.append([end - start, _rows_digest(expected[start:end], False)])
         start = end
+    return groups
+
+def _in_tie_groups(rows, groups):
+    start = 0
+    for size, digest in groups:
+        if _rows_digest(rows[start:start + size], False) != digest:
+            return False
+        start += size
     return True
+
+def _same_order(rows, expected, keys):
+    return _in_tie_groups(rows, _tie_groups(expected, keys))
 '''
 
 _helpers: dict = {}

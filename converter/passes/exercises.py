@@ -98,20 +98,19 @@ def _with_exercises(doc: Document, offered: tuple[list[list[Exercise]], list[str
     for generated in generated_offers:
         kept = []
         for ex in generated:
-            label = _label(doc, ex)
-            key = exercise_key(label, *exercise_sources(ex), *exercise_answers(ex))
+            ex = replace(ex, label=_label(doc, ex))
+            key = exercise_key(ex.label, *exercise_sources(ex), *exercise_answers(ex))
             found = findings.exercises.get(key)
             if found is not None and not found.ok:
-                notes.append(f"exercise {label} ({ex.title}) left out: course check: "
+                notes.append(f"exercise {ex.label} ({ex.title}) left out: course check: "
                              f"{found.reason or 'its contract does not hold'}")
                 applied.append(key)
             else:
                 kept.append(ex)
         offers.append(kept)
     picked = choose(offers)
-    labelled = [replace(ex, label=_label(doc, ex)) for ex in picked]
     meta = replace(doc.meta, findings=doc.meta.findings + tuple(applied))
-    return replace(doc, meta=meta, blocks=doc.blocks + tuple(labelled), notes=doc.notes + tuple(notes))
+    return replace(doc, meta=meta, blocks=doc.blocks + tuple(picked), notes=doc.notes + tuple(notes))
 
 
 def _label(doc: Document, ex: Exercise) -> str:

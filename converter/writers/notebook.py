@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from pygments.token import Error
 
-from .. import runtimes
+from .. import practice, runtimes
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
 from ..languages import pygments_lexer
@@ -85,6 +86,8 @@ def to_notebook(doc: Document) -> NotebookNode:
         nb.cells.append(nbformat.v4.new_markdown_cell("\n\n".join(prose)))
     if exercises:
         nb.cells.append(nbformat.v4.new_markdown_cell(_PRACTICE))
+        checks = practice.practice_cell([(ex.label, ex.check) for ex in exercises])
+        nb.cells.append(_code(checks, {}, [practice.TAG, "hide-input"], {"status": "setup", "reason": "defines the exercises' checks"}))
         for exercise in exercises:
             target = section_target(doc.meta.slug, exercise.section) if exercise.section in targets_used else ""
             nb.cells.extend(_exercise_cells(exercise, target))
@@ -94,8 +97,8 @@ def to_notebook(doc: Document) -> NotebookNode:
 _PRACTICE = """## Practice
 
 Each exercise has a cell for your answer, a folded solution and a check: run
-your cell, then the check. A check says what is wrong, or prints ✅ when your
-answer is right."""
+the folded cell below once (it defines the checks), then your cell, then the
+check. A check says what is not right yet, or prints ✅ when your answer is right."""
 
 
 def section_target(slug: str, heading: str) -> str:
@@ -115,7 +118,7 @@ def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
     cells = [nbformat.v4.new_markdown_cell(start)]
     if ex.setup:
         cells.append(_code(ex.setup, meta, ["hide-input"], {"status": "setup", "reason": "prepares the exercise"}))
-    starter, solution, check = exercise_sources(ex)
+    starter, solution, check = ex.starter.rstrip("\n"), ex.solution.rstrip("\n"), ex.check
     cells += [
         _code(starter, meta, ["exercise"], {"status": "exercise", "reason": "", "kind": ex.kind}),
         nbformat.v4.new_markdown_cell("```{exercise-end}\n```"),
@@ -123,17 +126,18 @@ def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
         _code(solution, {**meta, **_answers(ex)}, ["solution", *SKIP_TAGS],
               {"status": "skipped", "reason": "the reference solution", "category": "solution"}),
         nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
-        # The check fails until the exercise is solved: expected in the shipped notebook.
-        # In the book its code and its (failing) output are folded away: hide-cell.
-        _code(check, meta, ["check", "raises-exception", "nbval-ignore-output", "hide-cell"], {"status": "check", "reason": ""}),
+        # One line, calling the check the practice cell defines. It fails until the exercise
+        # is solved: expected in the shipped notebook.
+        _code(practice.check_call(ex.label, check), meta, ["check", "raises-exception", "nbval-ignore-output"],
+              {"status": "check", "reason": ""}),
     ]
     return cells
 
 
 def exercise_sources(ex: Exercise) -> tuple[str, str, str]:
-    """The exact sources of an exercise's starter, solution and check cells
-    (`course check` keys what it proves about the exercise by them)."""
-    return ex.starter.rstrip("\n"), ex.solution.rstrip("\n"), ex.check.rstrip("\n")
+    """The exact sources of an exercise's starter and solution cells, and of its check's function
+    in the practice cell (`course check` keys what it proves about the exercise by them)."""
+    return ex.starter.rstrip("\n"), ex.solution.rstrip("\n"), practice.check_function(ex.label, ex.check)
 
 
 def exercise_answers(ex: Exercise) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -197,7 +201,8 @@ def summary(doc: Document, limit: int = 160) -> str:
 def _provenance(doc: Document) -> str:
     meta = doc.meta
     target = link_target(meta.url)
-    where = f"[{escape(meta.url)}]({target})" if target else code_span(meta.source)
+    # The tutorial's address, else its file's name: never a path on the instructor's machine.
+    where = f"[{escape(meta.url)}]({target})" if target else code_span(PurePath(meta.source).name)
     parts = [f"Source: {where}"]
     if meta.author:
         parts.append(f"by {escape(meta.author)}")

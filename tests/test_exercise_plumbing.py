@@ -71,11 +71,11 @@ def test_choose_mixes_kinds_best_first() -> None:
 def test_learner_copy_drops_solutions_but_keeps_the_rest() -> None:
     doc = Document(Meta("Demo", "s.md", slug="demo", chapter="Python"), (Paragraph("Text."), _quiz()))
     nb = to_notebook(doc)
-    copy = learner_copy(nb)
+    copy = learner_copy(nb).notebook
     assert not [c for c in copy.cells if "solution" in c.metadata.get("tags", [])]
     assert not [c for c in copy.cells if "solution-" in c.source]
-    assert [c.metadata["tags"][0] for c in copy.cells if "exercise" in c.metadata] == ["exercise", "check"]
-    assert len(nb.cells) - len(copy.cells) == 3  # solution-start, solution, solution-end
+    assert [c.metadata.get("tags", ["heading"])[0] for c in copy.cells if "exercise" in c.metadata] == ["heading", "exercise", "check"]
+    assert len(nb.cells) - len(copy.cells) == 4  # exercise-end, solution-start, solution, solution-end
 
 
 def test_course_check_tries_every_correct_variant_and_wrong_answer(tmp_path: Path) -> None:

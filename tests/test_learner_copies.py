@@ -1,7 +1,7 @@
 """Learner copies read as plain notebooks anywhere, hold no solution, check in one line;
 instructor copies grade with nbgrader.
 
-The end-to-end tests convert and check a tutorial of our own (tests/cases/learner/), then
+The end-to-end tests convert and check a tutorial of our own (tests/data/learner-tutorial.md), then
 run its learner copies with nbclient in the course sandbox, starters and solutions, and
 grade a solved and an unsolved copy with nbgrader."""
 
@@ -27,7 +27,7 @@ from converter.sandbox import KERNEL_NAME, bwrap_path
 from converter.student import instructor_copy, learner_copy, recordings
 from converter.writers.notebook import exercise_answers, exercise_sources, to_notebook
 
-CASES = Path(__file__).parent / "cases" / "learner"
+TUTORIAL = Path(__file__).parent / "data" / "learner-tutorial.md"
 BIN = Path(sys.executable).parent
 
 # MyST syntax a plain notebook front end would show raw: directives, roles, targets.
@@ -170,12 +170,13 @@ def _course(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def checked_course(tmp_path_factory) -> Path:
-    """A course made from tests/cases/learner/, converted and checked twice (as `course build`
+    """A course made from tests/data/learner-tutorial.md, converted and checked twice (as `course build`
     does: the second round adds the exercises on programs check saw run), then copied."""
     root = tmp_path_factory.mktemp("course")
     (root / "_config.yml").write_text("title: Learner copies\n")
     shutil.copy(Path(__file__).parents[1] / "pyproject.toml", root)  # the course extra: what notebooks may import
-    shutil.copytree(CASES, root / "sources")
+    (root / "sources").mkdir()
+    shutil.copy(TUTORIAL, root / "sources")
     for _round in range(2):
         done = _course("convert", "sources", cwd=root)
         assert done.returncode == 0, done.stderr

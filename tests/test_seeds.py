@@ -309,7 +309,8 @@ def test_every_check_fails_with_its_starter_in_the_shipped_notebook(executed) ->
     assert len(checks) >= 75
     for cell in checks:
         errors = [o for o in cell.outputs if o.output_type == "error"]
-        assert [e.ename for e in errors] == ["AssertionError"], cell.metadata["exercise"]
+        assert [e.ename for e in errors] == ["NotYet"], cell.metadata["exercise"]  # one line, not a traceback
+        assert len(errors[0].traceback) == 1 and errors[0].traceback[0].startswith("❌ "), cell.metadata["exercise"]
 
 
 def test_learner_copies_have_no_solutions(project, tmp_path: Path) -> None:

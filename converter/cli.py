@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+import nbformat
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,13 +24,14 @@ from . import claims, runtimes
 from .atomic import atomic_write
 from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources
+from .errors import describe
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, by_language, check
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
 from .student import write_learner_copies
-from .writers.toc import course_extra, read_entries
+from .writers.toc import course_extra, front_matter, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
 
@@ -53,6 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         for path in missing:
             _say("error", f"{path}: no such file or folder")
+        return USAGE
+    # check and student take notebooks: anything else is a mistake to say, not to run ("1 ok").
+    wrong = [(p, why) for p in getattr(args, "notebooks", []) or []
+             if (why := _not_a_notebook(Path(p), ipynb=args.command == "student"))]
+    for path, why in wrong:
+        _say("error", f"{path}: {why}")
+    if wrong:
         return USAGE
     try:
         return args.run(args, layout)
@@ -197,6 +206,33 @@ MAX_ROUNDS = 4
 """Check-convert rounds at most: the first check learns failures and outputs, the next
 convert demotes and adds predict exercises, the next check proves those (a third round
 drops what it disproved); a fourth only if a demotion made another cell fail."""
+
+
+def _not_a_notebook(path: Path, *, ipynb: bool) -> str:
+    """Why `path` is not a notebook `course check` (a MyST one) or `course student` (MyST or
+    .ipynb, `ipynb`) can take; "" when it is one."""
+    if not path.exists():
+        return "no such file"
+    if not path.is_file():
+        return "not a notebook file (give notebooks, or none for every notebook in book/)"
+    if path.suffix == ".ipynb":
+        if not ipynb:
+            return "course check runs MyST notebooks (.md, as in book/), not .ipynb"
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as err:  # nbformat raises JSON, validation and type errors alike
+            return f"not a valid .ipynb notebook ({describe(err, limit=120)})"
+        return ""
+    try:
+        header = front_matter(path)
+    except (OSError, UnicodeDecodeError) as err:
+        return f"cannot be read as a notebook ({describe(err, limit=120)})"
+    representation = header.get("jupytext", {}) if isinstance(header.get("jupytext"), dict) else {}
+    representation = representation.get("text_representation", {})
+    if not isinstance(header.get("kernelspec"), dict) or not isinstance(representation, dict) \
+            or representation.get("format_name") != "myst":
+        return "not a notebook: a MyST notebook starts with a jupytext header (format_name: myst) and a kernelspec"
+    return ""
 
 
 def _book_notebooks(layout: Layout) -> list[Path]:

@@ -75,3 +75,67 @@ def test_convert_writes_notebooks_toc_and_landing_page_readable_by_others(projec
     [notebook] = (project / "book").rglob("counting-words.md")
     for path in (notebook, project / "_toc.yml", project / "book" / "index.md", project / "_build" / "convert.json"):
         assert _mode(path) == 0o644, path
+
+
+# --- bad paths are errors --------------------------------------------------------------------
+
+NOT_NOTEBOOKS = {
+    "notes.txt": "just some text\n",
+    "plain.md": "# A heading\n\nMarkdown, but no jupytext header.\n",
+    "markdown-format.md": "---\njupytext:\n  text_representation:\n    format_name: markdown\nkernelspec:\n  name: python3\n---\n\n# x\n",
+    "broken.ipynb": '{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    "not-json.ipynb": "hello",
+}
+
+
+def _one_error(capsys: pytest.CaptureFixture[str], path: Path) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"error: {path}: "), line
+    return line
+
+
+@pytest.mark.parametrize("command", ["check", "student"])
+@pytest.mark.parametrize("name", sorted(NOT_NOTEBOOKS))
+def test_a_file_that_is_not_a_notebook_is_bad_usage(
+    project: Path, command: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / name
+    path.write_text(NOT_NOTEBOOKS[name])
+    assert main(["--root", str(project), command, str(path)]) == 2
+    assert "not" in _one_error(capsys, path)
+    assert not (project / "_build").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "student"])
+def test_a_missing_path_is_bad_usage(project: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "book" / "nope.md"
+    assert main(["--root", str(project), command, str(path)]) == 2
+    assert _one_error(capsys, path).endswith("no such file")
+
+
+def test_check_refuses_an_ipynb_it_would_misread_as_myst(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    path = project / "good.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("print(1)")]), path)
+    assert main(["--root", str(project), "check", str(path)]) == 2
+    assert "MyST" in _one_error(capsys, path)
+    assert main(["--root", str(project), "student", "--out", str(project / "out"), str(path)]) == 0
+    assert (project / "out" / "good.ipynb").exists()
+
+
+def test_student_takes_the_notebooks_convert_wrote(project: Path) -> None:
+    (project / "t.md").write_text(TUTORIAL.format(title="Counting words"))
+    assert main(["--root", str(project), "convert", str(project / "t.md")]) == 0
+    [notebook] = (project / "book").rglob("counting-words.md")
+    assert main(["--root", str(project), "student", str(notebook)]) == 0
+    assert (project / "_build" / "student" / "counting-words.ipynb").exists()
+
+
+def test_a_folder_is_not_a_notebook(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "book").mkdir()
+    assert main(["--root", str(project), "check", str(project / "book")]) == 2
+    assert "not a notebook file" in _one_error(capsys, project / "book")

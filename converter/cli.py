@@ -51,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return USAGE
     layout = Layout(Path(args.root))
+    if args.command in ("convert", "build") and not layout.config.is_file():
+        # Not a course project: writing book/ and _toc.yml here would litter the folder.
+        _say("error", f"{layout.root.resolve()} has no _config.yml, so it is not a course project: "
+                      "run course in the project's folder, or give it with --root PATH")
+        return USAGE
     missing = [p for p in getattr(args, "sources", []) or [] if not Path(p).exists()]
     if missing:
         for path in missing:

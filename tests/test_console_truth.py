@@ -139,3 +139,25 @@ def test_a_folder_is_not_a_notebook(project: Path, capsys: pytest.CaptureFixture
     (project / "book").mkdir()
     assert main(["--root", str(project), "check", str(project / "book")]) == 2
     assert "not a notebook file" in _one_error(capsys, project / "book")
+
+
+# --- outside a project -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["convert", "build"])
+def test_convert_and_build_refuse_outside_a_project(
+    tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "t.md").write_text(TUTORIAL.format(title="Counting words"))
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "t.md"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: ") and "_config.yml" in line and "--root" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.md"]
+
+
+def test_convert_in_a_project_by_its_root(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "t.md").write_text(TUTORIAL.format(title="Counting words"))
+    monkeypatch.chdir(project)
+    assert main(["convert", "t.md"]) == 0
+    assert (project / "_toc.yml").exists()

@@ -293,6 +293,9 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
                       "(with a version range known to work) so that learners and CI install them")
     for path in report.kept_edits:
         _say("kept hand edits", f"{path} was edited by hand and was not overwritten (use --force)")
+    for path, backup in report.backups:
+        _say("overwritten", f"kept a backup of {_relative(str(path), layout)} in {_relative(str(backup), layout)} "
+                            "(--force replaced its hand edits)")
     for warning in report.warnings:
         _say("warning", warning)
     for failure in report.failures:
@@ -322,6 +325,7 @@ def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
         ],
         "excluded": [asdict(e) for e in report.excluded],
         "kept_hand_edits": [str(p) for p in report.kept_edits],
+        "backups": [{"file": str(path), "backup": str(backup)} for path, backup in report.backups],
         "warnings": report.warnings,
         "failures": [str(f) for f in report.failures],
     }

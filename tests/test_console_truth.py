@@ -161,3 +161,70 @@ def test_convert_in_a_project_by_its_root(project: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(project)
     assert main(["convert", "t.md"]) == 0
     assert (project / "_toc.yml").exists()
+
+
+# --- --force keeps a backup ------------------------------------------------------------------
+
+
+def test_force_keeps_a_backup_of_a_hand_edited_notebook_outside_book(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = project / "t.md"
+    source.write_text(TUTORIAL.format(title="Counting words"))
+    monkeypatch.chdir(project)
+    assert main(["convert", "t.md"]) == 0
+    [notebook] = (project / "book").rglob("counting-words.md")
+    edited = notebook.read_text().replace("A tiny tutorial", "A tiny tutorial, with my notes,")
+    notebook.write_text(edited)
+    capsys.readouterr()
+    assert main(["convert", "--force", "t.md"]) == 0
+    assert "my notes" not in notebook.read_text()
+    [backup] = (project / "_build" / "backups").rglob("*.md")
+    assert backup.read_text() == edited
+    assert backup.relative_to(project).parts[:4] == ("_build", "backups", "book", notebook.parent.name)
+    assert backup.name.startswith("counting-words.") and backup.suffix == ".md"
+    relative = notebook.relative_to(project)
+    lines = [line for line in capsys.readouterr().err.splitlines() if "backup" in line]
+    assert lines == [f"overwritten: kept a backup of {relative} in {backup.relative_to(project)} "
+                     "(--force replaced its hand edits)"]
+    # Neither the book nor `course check` sees the backup; the next forced run keeps another.
+    assert str(backup.relative_to(project).with_suffix("")) not in (project / "_toc.yml").read_text()
+    notebook.write_text(edited)
+    assert main(["convert", "--force", "t.md"]) == 0
+    assert len(list((project / "_build" / "backups").rglob("*.md"))) == 2
+    report = (project / "_build" / "convert.json").read_text()
+    assert "backups" in report and "counting-words." in report
+
+
+def test_force_backs_up_a_hand_edited_toc_too(project: Path) -> None:
+    (project / "t.md").write_text(TUTORIAL.format(title="Counting words"))
+    assert main(["--root", str(project), "convert", str(project / "t.md")]) == 0
+    toc = project / "_toc.yml"
+    toc.write_text(toc.read_text() + "# mine\n")
+    assert main(["--root", str(project), "convert", "--force", str(project / "t.md")]) == 0
+    [backup] = (project / "_build" / "backups").glob("_toc.*.yml")
+    assert backup.read_text().endswith("# mine\n")
+
+
+def test_without_force_nothing_is_backed_up(project: Path) -> None:
+    (project / "t.md").write_text(TUTORIAL.format(title="Counting words"))
+    assert main(["--root", str(project), "convert", str(project / "t.md")]) == 0
+    [notebook] = (project / "book").rglob("counting-words.md")
+    notebook.write_text(notebook.read_text() + "\nmine\n")
+    assert main(["--root", str(project), "convert", str(project / "t.md")]) == 0
+    assert not (project / "_build" / "backups").exists()
+
+
+def test_force_backs_up_a_hand_edited_notebook_it_moves(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "t.md").write_text(TUTORIAL.format(title="Counting words"))
+    monkeypatch.chdir(project)
+    assert main(["convert", "t.md"]) == 0
+    [notebook] = (project / "book").rglob("counting-words.md")
+    elsewhere = project / "book" / "elsewhere" / "counting-words.md"  # as if its chapter had changed
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(notebook.read_text() + "\nmine\n")
+    notebook.unlink()
+    assert main(["convert", "--force", "t.md"]) == 0
+    assert notebook.exists() and not elsewhere.exists()
+    [backup] = (project / "_build" / "backups" / "book" / "elsewhere").glob("counting-words.*.md")
+    assert backup.read_text().endswith("\nmine\n")

@@ -259,7 +259,7 @@ def _convert(sources: list[str], layout: Layout, args: argparse.Namespace) -> Co
         report = convert(files, layout=layout, force=args.force, budget=budget,
                          on_file=lambda _: progress.advance(task))
     _print_convert_summary(report, layout)
-    _write_convert_report(report, layout)
+    _write_convert_report(report, layout, files)
     return report
 
 
@@ -306,8 +306,11 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     )
 
 
-def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
-    """_build/convert.json: what an instructor or CI needs to know about the conversion."""
+def _write_convert_report(report: ConvertReport, layout: Layout, files: list[Path]) -> None:
+    """_build/convert.json: what an instructor or CI needs to know about the conversion.
+    What the file says about sources not converted this time stays (`course convert b.xml`
+    must not forget a.txt's notes); kept hand edits and backups are this run's."""
+    path = layout.root / "_build" / "convert.json"
     data = {
         "tutorials": [
             {
@@ -329,7 +332,28 @@ def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
         "warnings": report.warnings,
         "failures": [str(f) for f in report.failures],
     }
-    atomic_write(layout.root / "_build" / "convert.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    converted = {_resolved(str(f)) for f in files}
+    for key, earlier in _earlier_entries(path).items():
+        if key in ("tutorials", "excluded"):
+            data[key] = [e for e in earlier if isinstance(e, dict) and _resolved(str(e.get("source"))) not in converted
+                         and (key != "tutorials" or Path(str(e.get("notebook") or "")).is_file())] + data[key]
+        elif key in ("warnings", "failures"):  # one line each, "<source>: ..."
+            data[key] = [line for line in earlier if isinstance(line, str)
+                         and _resolved(line.split(": ", 1)[0]) not in converted] + data[key]
+    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _earlier_entries(path: Path) -> dict[str, list]:
+    """The lists of the convert.json an earlier run wrote ({} if none or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+
+
+def _resolved(source: str) -> Path:
+    return Path(source).resolve()
 
 
 def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> bool:

@@ -228,3 +228,47 @@ def test_force_backs_up_a_hand_edited_notebook_it_moves(project: Path, monkeypat
     assert notebook.exists() and not elsewhere.exists()
     [backup] = (project / "_build" / "backups" / "book" / "elsewhere").glob("counting-words.*.md")
     assert backup.read_text().endswith("\nmine\n")
+
+
+# --- convert.json keeps earlier sources ------------------------------------------------------
+
+WITH_A_NOTE = TUTORIAL.format(title="Local pictures") + "\n![a diagram](diagram.png)\n"
+
+
+def _convert_json(project: Path) -> dict:
+    import json
+
+    return json.loads((project / "_build" / "convert.json").read_text())
+
+
+def test_convert_json_keeps_the_notes_of_sources_not_converted_again(project: Path) -> None:
+    a, b, bad = project / "a.md", project / "b.md", project / "bad.md"
+    a.write_text(WITH_A_NOTE)
+    b.write_text(TUTORIAL.format(title="Counting words"))
+    bad.write_bytes(b"")
+    assert main(["--root", str(project), "convert", str(a), str(bad)]) == 1
+    assert main(["--root", str(project), "convert", str(b)]) == 0
+    report = _convert_json(project)
+    by_source = {t["source"]: t for t in report["tutorials"]}
+    assert set(by_source) == {str(a), str(b)}
+    assert any("not on the web" in n for n in by_source[str(a)]["notes"])
+    assert [f for f in report["failures"] if f.startswith(str(bad))]
+    # A source converted again replaces its entries; a fixed one loses its failure.
+    bad.write_text(TUTORIAL.format(title="Fixed now"))
+    assert main(["--root", str(project), "convert", str(a), str(bad)]) == 0
+    report = _convert_json(project)
+    assert sorted(t["source"] for t in report["tutorials"]) == sorted([str(a), str(b), str(bad)])
+    assert report["failures"] == []
+    # An entry whose notebook is gone goes too.
+    Path(next(t["notebook"] for t in report["tutorials"] if t["source"] == str(a))).unlink()
+    assert main(["--root", str(project), "convert", str(b)]) == 0
+    assert sorted(t["source"] for t in _convert_json(project)["tutorials"]) == sorted([str(b), str(bad)])
+
+
+def test_convert_json_keeps_earlier_left_out_posts(project: Path) -> None:
+    diary = project / "diary.md"
+    diary.write_text("# My week\n\nI went out. I had fun. I slept.\n")
+    (project / "b.md").write_text(TUTORIAL.format(title="Counting words"))
+    assert main(["--root", str(project), "convert", str(diary)]) == 0
+    assert main(["--root", str(project), "convert", str(project / "b.md")]) == 0
+    assert [e["source"] for e in _convert_json(project)["excluded"]] == [str(diary)]

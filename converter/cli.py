@@ -286,6 +286,8 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         _say("near-duplicate", f"{first} ≈ {second} (both kept, flagged on their pages)")
     for item in report.excluded:
         _say("left out", f"{item.title} ({item.source}): {item.reason}")
+    for loss in report.dropped:
+        _say("dropped", f"{loss.source}: " + (f"{loss.tutorial}: " if loss.tutorial else "") + loss.what)
     needed = course_requirements(report.course.documents)
     missing = missing_from_extra(needed, course_extra(layout.root).values())
     if missing:
@@ -302,7 +304,8 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         _say("error", str(failure))
     console.print(
         f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, {len(report.failures)} failed sources"
+        f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
+        f"{len(report.dropped)} pieces of sources dropped, {len(report.failures)} failed sources"
     )
 
 
@@ -322,11 +325,12 @@ def _write_convert_report(report: ConvertReport, layout: Layout, files: list[Pat
                     | ({"expected": b.expected} if b.expected is not None else {})
                     for b in d.code_blocks
                 ],
-                "notes": list(d.notes),
+                "notes": list(d.source_notes + d.notes),
             }
             for d in report.course.documents
         ],
         "excluded": [asdict(e) for e in report.excluded],
+        "dropped": [asdict(d) for d in report.dropped],
         "kept_hand_edits": [str(p) for p in report.kept_edits],
         "backups": [{"file": str(path), "backup": str(backup)} for path, backup in report.backups],
         "warnings": report.warnings,
@@ -334,7 +338,7 @@ def _write_convert_report(report: ConvertReport, layout: Layout, files: list[Pat
     }
     converted = {_resolved(str(f)) for f in files}
     for key, earlier in _earlier_entries(path).items():
-        if key in ("tutorials", "excluded"):
+        if key in ("tutorials", "excluded", "dropped"):
             data[key] = [e for e in earlier if isinstance(e, dict) and _resolved(str(e.get("source"))) not in converted
                          and (key != "tutorials" or Path(str(e.get("notebook") or "")).is_file())] + data[key]
         elif key in ("warnings", "failures"):  # one line each, "<source>: ..."

@@ -19,7 +19,7 @@ import yaml
 
 from . import environment, findings
 from .atomic import atomic_write
-from .document import Course, Document, Excluded
+from .document import Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
 from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment
@@ -71,6 +71,16 @@ class Layout:
         return self.root / "_build" / "backups"
 
 
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A piece of a source that is not in the course (a feed item, a page's sidebar), as a reader noted it."""
+
+    source: str
+    tutorial: str
+    """The tutorial it was in; "" for the source as a whole (a feed's item, a dump's article)."""
+    what: str
+
+
 @dataclass(slots=True)
 class ConvertReport:
     """What a conversion did, file by file, for the summary table and the exit code."""
@@ -86,6 +96,9 @@ class ConvertReport:
     """One line each: what converted only in part (exercises over the budget)."""
     paths: dict[str, Path] = field(default_factory=dict)
     """Notebook path per tutorial title."""
+    dropped: list[Dropped] = field(default_factory=list)
+    """What the readers left out of the sources read, noted as they read them (before a
+    tutorial left out of the course takes its notes with it)."""
 
     @property
     def excluded(self) -> tuple[Excluded, ...]:
@@ -119,8 +132,18 @@ def read_all(
             report.failures.append(SourceError(str(path), f"could not be converted ({describe(found)})"))
         else:
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
+            report.dropped += dropped(found)
         on_file(path)
     return docs
+
+
+def dropped(documents: Iterable[Document]) -> list[Dropped]:
+    """The losses the reader noted in these tutorials of one source."""
+    found: list[Dropped] = []
+    for doc in documents:
+        found += [Dropped(doc.meta.source, "", note) for note in doc.source_notes if is_loss(note)]
+        found += [Dropped(doc.meta.source, doc.meta.title, note) for note in doc.notes if is_loss(note)]
+    return found
 
 
 def _read_and_prepare(path: Path, *, environment: CourseEnvironment | None) -> list[Document]:

@@ -272,3 +272,136 @@ def test_convert_json_keeps_earlier_left_out_posts(project: Path) -> None:
     assert main(["--root", str(project), "convert", str(diary)]) == 0
     assert main(["--root", str(project), "convert", str(project / "b.md")]) == 0
     assert [e["source"] for e in _convert_json(project)["excluded"]] == [str(diary)]
+
+
+# --- every loss gets a console line ----------------------------------------------------------
+
+
+def _item(title: str, body: str) -> str:
+    return f"<item><title>{title}</title><link>https://example.com/{len(title)}</link><description><![CDATA[{body}]]></description></item>\n"
+
+
+CODE = "<p>Run this to see it work, then change it.</p><pre><code class='language-python'>print('hi')</code></pre>"
+TRUNCATED_FEED = (
+    "<?xml version='1.0'?>\n<rss version='2.0'><channel><title>Cut off</title>\n"
+    + _item("My week off", "<p>I went hiking. I slept a lot. I read my books.</p>")  # left out: not a tutorial
+    + _item("Loops in Python", CODE)
+    + "<item><title>Decorators explained</title><description><![CDATA[<p>This item is cut off in the mid"
+)
+
+
+def _convert(project: Path, capsys: pytest.CaptureFixture[str], *sources: Path) -> tuple[int, list[str]]:
+    code = main(["--root", str(project), "convert", *map(str, sources)])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def test_a_feed_item_a_truncated_feed_lost_is_a_console_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = project / "feed.xml"
+    feed.write_text(TRUNCATED_FEED)
+    code, lines = _convert(project, capsys, feed)
+    assert code == 0
+    # The note sat on the first item, which is left out of the course: the line is printed all the same.
+    assert f"dropped: {feed}: dropped item 3 ('Decorators explained'): the feed is truncated inside it" in lines
+    assert any(line.startswith("left out: My week off") for line in lines)
+    [loss] = _convert_json(project)["dropped"]
+    assert loss == {"source": str(feed), "tutorial": "", "what": "dropped item 3 ('Decorators explained'): the feed is truncated inside it"}
+
+
+def test_a_feed_item_that_cannot_be_read_is_a_console_line(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from converter.readers import rss
+
+    document = rss._document
+
+    def broken(item, source):  # noqa: ANN001, ANN202
+        if rss._title(item) == "Broken":
+            raise ValueError("bad item")
+        return document(item, source)
+
+    monkeypatch.setattr(rss, "_document", broken)
+    feed = project / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel>\n" + _item("Loops in Python", CODE) + _item("Broken", CODE) + "</channel></rss>\n")
+    code, lines = _convert(project, capsys, feed)
+    assert code == 0
+    assert f"dropped: {feed}: skipped item 2 ('Broken') that could not be read (ValueError: bad item)" in lines
+
+
+DUMP = """\
+Tag: python
+
+  • Loops in Python
+
+    Loops repeat work. Here is one that prints three numbers for you to try.
+
+        for i in range(3):
+            print(i)
+
+  • An empty article
+
+  • Sets in Python
+
+    Sets keep one of each thing. Try this one to see the duplicates go away.
+
+        print(set([1, 1, 2]))
+"""
+
+
+def test_a_text_dump_article_skipped_after_the_first_is_noted_and_printed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = project / "dump.txt"
+    source.write_text(DUMP)
+    code, lines = _convert(project, capsys, source)
+    assert code == 0
+    assert f"dropped: {source}: skipped article without content: 'An empty article'" in lines
+    notes = [n for t in _convert_json(project)["tutorials"] for n in t["notes"]]
+    assert "skipped article without content: 'An empty article'" in notes
+
+
+CHROME_PAGE = """\
+<!doctype html><html><head><title>Reading files</title></head><body>
+<article>
+<h1>Reading files</h1>
+<p>Python reads a whole file with one call. This tutorial shows how, step by step, with code you can run.</p>
+<pre><code class="language-python">print(open(__file__).read()[:10])</code></pre>
+<div class="cookie-banner"><p>We use cookies to give you the best experience. Accept them to go on.</p></div>
+<div class="related-posts"><h3>Related posts</h3><ul><li><a href="/a">Writing files</a></li><li><a href="/b">CSV</a></li></ul></div>
+</article>
+</body></html>
+"""
+
+
+def test_page_chrome_the_extractor_removes_is_a_console_line_per_element(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = project / "page.html"
+    page.write_text(CHROME_PAGE)
+    code, lines = _convert(project, capsys, page)
+    assert code == 0
+    dropped = [line for line in lines if line.startswith("dropped:")]
+    assert dropped == [
+        f"dropped: {page}: Reading files: ignored page chrome inside the article: "
+        "div.cookie-banner ('We use cookies to give you the best experience. Accept them…')",
+        f"dropped: {page}: Reading files: ignored page chrome inside the article: "
+        "div.related-posts ('Related posts Writing files CSV')",
+    ]
+    assert any("2 pieces of sources dropped" in line for line in lines)
+    notebook = next((project / "book").rglob("reading-files.md")).read_text()
+    assert "cookies" not in notebook and "Related posts" not in notebook
+
+
+def test_a_markdown_loss_is_a_console_line_too(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = project / "a.md"
+    source.write_text(WITH_A_NOTE)
+    code, lines = _convert(project, capsys, source)
+    assert code == 0
+    assert f"dropped: {source}: Local pictures: skipped an image that is not on the web (not http or https)" in lines
+
+
+def test_notes_that_lose_nothing_stay_off_the_console(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = project / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel>\n" + _item("Loops&nbsp;in Python", CODE) + "</channel></rss>\n")
+    code, lines = _convert(project, capsys, feed)
+    assert code == 0 and not [line for line in lines if line.startswith("dropped:")]
+    assert any("nbsp" in n for t in _convert_json(project)["tutorials"] for n in t["notes"])

@@ -148,9 +148,9 @@ def _in_chrome(tag: Tag) -> bool:
 
 
 def _strip_chrome(article: Tag) -> list[str]:
-    """Remove chrome inside the article, but never code or most of the text."""
+    """Remove chrome inside the article, but never code or most of the text; a note for each removed."""
     total = _text_length(article) or 1
-    removed: list[str] = []
+    notes: list[str] = []
     gone: set[int] = set()  # ids of tags removed with an ancestor (bs4's `decomposed` searches the subtree)
     for tag in article.find_all(True):
         if id(tag) in gone or tag.find_parent(["pre", "code"]) or not _is_chrome(tag):
@@ -163,10 +163,17 @@ def _strip_chrome(article: Tag) -> list[str]:
         if tag.name == "header" and tag.find(["h2", "h3", "h4", "h5", "h6"]):
             continue  # <section><header><h2>: a section heading, not a masthead
         if _text_length(tag) > 0:
-            removed.append(tag.name + (f".{words.split()[0]}" if words.strip() else ""))
+            notes.append(f"ignored page chrome inside the article: {_describe(tag)}")
         gone.update(map(id, tag.find_all(True)))
         tag.decompose()
-    return [f"ignored page chrome inside the article: {', '.join(removed)}"] if removed else []
+    return notes
+
+
+def _describe(tag: Tag) -> str:
+    """aside#related.widget ('Related posts: How to…'): the element and the start of its text."""
+    name = tag.name + (f"#{tag['id']}" if tag.get("id") else "") + "".join(f".{c}" for c in (tag.get("class") or [])[:1])
+    text = _clean(tag.get_text(" "))
+    return f"{name} ({text[:60].rstrip() + '…' if len(text) > 60 else text!r})"
 
 
 def _outer_h1(article: Tag) -> Tag | None:

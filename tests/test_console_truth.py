@@ -5,6 +5,8 @@ keeps earlier sources, and the command's help, version and tables are whole."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import shutil
 import stat
 from collections.abc import Iterator
@@ -405,3 +407,89 @@ def test_notes_that_lose_nothing_stay_off_the_console(project: Path, capsys: pyt
     code, lines = _convert(project, capsys, feed)
     assert code == 0 and not [line for line in lines if line.startswith("dropped:")]
     assert any("nbsp" in n for t in _convert_json(project)["tutorials"] for n in t["notes"])
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def _course(*args: str, cwd: Path | None = None, columns: int = 60) -> subprocess.CompletedProcess[str]:
+    """The installed command as a user runs it, its output piped (as into a CI log)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")} | {"COLUMNS": str(columns)}
+    return subprocess.run([sys.executable, "-m", "converter", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_help_has_examples_exit_codes_and_input_formats() -> None:
+    result = _course("--help")
+    assert result.returncode == 0
+    for text in ("examples:", "course convert sources/", "exit status:", "0  all good", "1  failures found",
+                 "2  bad usage", "input formats", "RSS 2.0, RSS 1.0 and Atom feeds", "HTML pages",
+                 "plain-text dumps", "Markdown", "detected from the content"):
+        assert text in result.stdout, text
+
+
+@pytest.mark.parametrize("command", ["convert", "check", "student", "build"])
+def test_each_command_help_has_examples(command: str) -> None:
+    result = _course(command, "--help")
+    assert result.returncode == 0
+    assert "examples:" in result.stdout and f"course {command}" in result.stdout.split("examples:")[1]
+
+
+def test_version_is_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    result = _course("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"course {version('course-builder')}"
+
+
+@pytest.mark.parametrize("args", [["--foo"], ["convert", "--foo"], ["convert", "x.md", "--foo"], ["check", "--foo"],
+                                  ["student", "--foo=1"], ["build", "--foo"]])
+def test_an_unknown_option_is_named_in_one_line(args: list[str]) -> None:
+    result = _course(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == f"course: error: unknown option {args[-1]}"
+    assert lines[0].startswith("usage: course") and "Traceback" not in result.stderr
+
+
+def test_known_options_abbreviated_or_with_values_are_not_unknown(project: Path) -> None:
+    result = _course("--root", str(project), "convert", "--forc", "--source-time=5", "nope.md")
+    assert result.returncode == 2 and result.stderr.strip() == "error: nope.md: no such file or folder"
+    result = _course("convert", "--source-time", "abc", "x.md")
+    assert result.returncode == 2 and "invalid float value: 'abc'" in result.stderr.splitlines()[-1]
+
+
+LONG_TITLE = "Counting the words of very long sentences with Python dictionaries and the collections module"
+
+
+def test_the_tables_show_whole_names_in_a_narrow_log(project: Path) -> None:
+    (project / "t.md").write_text(TUTORIAL.format(title=LONG_TITLE))
+    result = _course("convert", "t.md", cwd=project, columns=60)
+    assert result.returncode == 0, result.stderr
+    [notebook] = [p for p in (project / "book").rglob("*.md") if p.name != "index.md"]
+    name = str(notebook.relative_to(project / "book"))
+    assert len(name) > 40 and any(name in line for line in result.stderr.splitlines())
+    assert "…" not in result.stderr
+    result = _course("check", "--no-sandbox", str(notebook.relative_to(project)), cwd=project, columns=60)
+    stem = str(notebook.relative_to(project / "book").with_suffix(""))
+    assert any(stem in line for line in result.stderr.splitlines()), result.stderr
+    assert "…" not in result.stderr
+
+
+def test_a_narrow_terminal_folds_names_rather_than_cutting_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from converter import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=screen, force_terminal=True, width=60, color_system=None,
+                                                highlight=False, markup=False, soft_wrap=True))
+    (project / "t.md").write_text(TUTORIAL.format(title=LONG_TITLE))
+    assert main(["--root", str(project), "convert", str(project / "t.md")]) == 0
+    table = screen.getvalue().split("Converted tutorials")[1]
+    cells = [line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│")]
+    [notebook] = [p for p in (project / "book").rglob("*.md") if p.name != "index.md"]
+    assert "".join(cells) == str(notebook.relative_to(project / "book"))

@@ -1,7 +1,8 @@
 """The `course` command line: convert, check, build.
 
 Exit status: 0 all good, 1 failures found (a source that can't be read, a cell
-that fails, a book that doesn't build), 2 bad usage (unknown option, missing path).
+that fails, a book that doesn't build), 2 bad usage or input (unknown option, missing
+path, a file that is not a notebook, convert or build outside a project).
 """
 
 from __future__ import annotations

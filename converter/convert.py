@@ -132,12 +132,12 @@ def read_all(
             report.failures.append(SourceError(str(path), f"could not be converted ({describe(found)})"))
         else:
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
-            report.dropped += dropped(found)
+            report.dropped += noted_losses(found)
         on_file(path)
     return docs
 
 
-def dropped(documents: Iterable[Document]) -> list[Dropped]:
+def noted_losses(documents: Iterable[Document]) -> list[Dropped]:
     """The losses the reader noted in these tutorials of one source."""
     found: list[Dropped] = []
     for doc in documents:

@@ -1,7 +1,8 @@
 """The `course` command line: convert, check, build.
 
 Exit status: 0 all good, 1 failures found (a source that can't be read, a cell
-that fails, a book that doesn't build), 2 bad usage (unknown option, missing path).
+that fails, a book that doesn't build), 2 bad usage or input (unknown option, missing
+path, a file that is not a notebook, convert or build outside a project).
 """
 
 from __future__ import annotations
@@ -9,12 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NoReturn
 
+import nbformat
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -23,13 +29,14 @@ from . import claims, runtimes
 from .atomic import atomic_write
 from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources
+from .errors import describe
 from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, by_language, check
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
 from .student import write_learner_copies, write_nbgrader_course
-from .writers.toc import course_extra, read_entries
+from .writers.toc import course_extra, front_matter, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
 
@@ -49,10 +56,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return USAGE
     layout = Layout(Path(args.root))
+    if args.command in ("convert", "build") and not layout.config.is_file():
+        # Not a course project: writing book/ and _toc.yml here would litter the folder.
+        _say("error", f"{layout.root.resolve()} has no _config.yml, so it is not a course project: "
+                      "run course in the project's folder, or give it with --root PATH")
+        return USAGE
     missing = [p for p in getattr(args, "sources", []) or [] if not Path(p).exists()]
     if missing:
         for path in missing:
             _say("error", f"{path}: no such file or folder")
+        return USAGE
+    # check and student take notebooks: anything else is a mistake to say, not to run ("1 ok").
+    wrong = [(p, why) for p in getattr(args, "notebooks", []) or []
+             if (why := _not_a_notebook(Path(p), ipynb=args.command == "student"))]
+    for path, why in wrong:
+        _say("error", f"{path}: {why}")
+    if wrong:
         return USAGE
     try:
         return args.run(args, layout)
@@ -61,26 +80,120 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
 
 
+DISTRIBUTION = "course-builder"
+"""The name pyproject.toml installs the project under: `course --version` asks it."""
+
+EPILOG = """\
+examples:
+  course convert sources/                  every tutorial in sources/ into book/, _toc.yml, book/index.md
+  course convert --force feed.xml          again, over hand edits (each kept in _build/backups/ first)
+  course check                             run every notebook of book/ in the sandbox
+  course check book/python/loops.md        run one notebook
+  course student --out lms/                learner copies without the solutions
+  course build                             convert sources/, check, publish _build/html
+  course --root ~/my-course convert x.md   work on a project in another folder
+
+input formats (detected from the content, not the file name):
+  RSS 2.0, RSS 1.0 and Atom feeds          one tutorial per item
+  HTML pages                               the article, without navigation, sidebars, comments
+  plain-text dumps of blog pages           one tutorial per "•" article
+  Markdown                                 front matter, # headings, fenced code
+
+exit status:
+  0  all good
+  1  failures found: a source that cannot be read, a cell that fails, a book that does not build
+  2  bad usage or input: an unknown option, a path that does not exist or is not a notebook,
+     a folder that is not a course project (no _config.yml)
+"""
+
+COMMAND_EPILOGS = {
+    "convert": """\
+examples:
+  course convert sources/                  a folder: every file in it
+  course convert feed.xml page.html        files of any of the formats
+  course convert --force sources/          over hand edits (each kept in _build/backups/ first)
+  course convert --source-time 60 big.xml  a larger budget for a slow source
+
+Writes book/<chapter>/<slug>.md, _toc.yml, book/index.md and _build/convert.json; prints a
+line for every post left out and every piece of a source dropped (a feed item, page chrome).
+""",
+    "check": """\
+examples:
+  course check                             every notebook of book/
+  course check book/python/loops.md        one notebook (a MyST .md, as convert writes them)
+  course check -j 1 --timeout 120          one at a time, two minutes per cell
+  course check --no-cache                  run again notebooks that have not changed
+
+Writes _build/executed/, _build/report.json and findings.json.
+""",
+    "student": """\
+examples:
+  course student                           every notebook of book/, into _build/student/
+  course student --out lms/ book/web/x.md  one notebook (MyST .md or .ipynb), into lms/
+""",
+    "build": """\
+examples:
+  course build                             sources/ into _build/html/index.html
+  course build my-tutorials/ -j 2          other sources, two notebooks run at once
+""",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, saying "unknown option --foo" where it says "unrecognized arguments"
+    (or, in a sub-command, only that a positional argument is missing)."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def,override]
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(self._given, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        unknown = self._unknown_option(message)
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"course: error: {f'unknown option {unknown}' if unknown else message}\n")
+
+    def _unknown_option(self, message: str) -> str:
+        if message.startswith("unrecognized arguments: "):
+            return next((a for a in message.split(": ", 1)[1].split() if a.startswith("-")), "")
+        return next((a for a in getattr(self, "_given", []) if a.startswith("-") and not self._knows(a)), "")
+
+    def _knows(self, arg: str) -> bool:
+        """An option of this parser (also abbreviated, `--opt=value`, `-j4`), `--`, `-` or a negative number."""
+        if arg in ("-", "--") or re.fullmatch(r"-\d+(?:\.\d*)?", arg):
+            return True
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg[:2]
+        return any(o == name or (name.startswith("--") and o.startswith(name)) for o in self._option_string_actions)
+
+
+def _version() -> str:
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "(not installed: run `make install`)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="course",
         description="Turn web tutorials (RSS/Atom feeds, HTML pages, plain-text dumps, Markdown) "
         "into a runnable Jupyter Book course.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--root", default=".", help="project folder with _config.yml and book/ (default: .)")
+    parser.add_argument("--version", action="version", version=f"course {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    conv = commands.add_parser("convert", help="convert tutorials into notebooks in book/ and regenerate _toc.yml")
+    conv = _command(commands, "convert", "convert tutorials into notebooks in book/ and regenerate _toc.yml")
     conv.add_argument("sources", nargs="+", metavar="SOURCE", help="tutorial files or folders of them")
     _convert_options(conv)
     conv.set_defaults(run=_run_convert)
 
-    chk = commands.add_parser("check", help="execute the notebooks with nbclient and report every cell")
+    chk = _command(commands, "check", "execute the notebooks with nbclient and report every cell")
     chk.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to run (default: all in book/)")
     _check_options(chk)
     chk.set_defaults(run=_run_check)
 
-    student = commands.add_parser("student", help="write learner copies (.ipynb, solutions removed) for download or an LMS")
+    student = _command(commands, "student", "write learner copies (.ipynb, solutions removed) for download or an LMS")
     student.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to copy (default: all in book/)")
     student.add_argument("--out", default=None, help="folder for the copies (default: _build/student)")
     student.add_argument(
@@ -91,12 +204,18 @@ def _parser() -> argparse.ArgumentParser:
     student.add_argument("--assignment", default="course", help="the nbgrader assignment's name (default: course)")
     student.set_defaults(run=_run_student)
 
-    build = commands.add_parser("build", help="convert + check + publish the book into _build/html")
+    build = _command(commands, "build", "convert + check + publish the book into _build/html")
     build.add_argument("sources", nargs="*", metavar="SOURCE", help="tutorial files or folders (default: sources/)")
     _convert_options(build)
     _check_options(build)
     build.set_defaults(run=_run_build)
     return parser
+
+
+def _command(commands: argparse._SubParsersAction, name: str, summary: str) -> argparse.ArgumentParser:
+    """A sub-command whose --help shows its examples."""
+    return commands.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".",
+                               epilog=COMMAND_EPILOGS[name], formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def _convert_options(parser: argparse.ArgumentParser) -> None:
@@ -214,6 +333,33 @@ convert demotes and adds predict exercises, the next check proves those (a third
 drops what it disproved); a fourth only if a demotion made another cell fail."""
 
 
+def _not_a_notebook(path: Path, *, ipynb: bool) -> str:
+    """Why `path` is not a notebook `course check` (a MyST one) or `course student` (MyST or
+    .ipynb, `ipynb`) can take; "" when it is one."""
+    if not path.exists():
+        return "no such file"
+    if not path.is_file():
+        return "not a notebook file (give notebooks, or none for every notebook in book/)"
+    if path.suffix == ".ipynb":
+        if not ipynb:
+            return "course check runs MyST notebooks (.md, as in book/), not .ipynb"
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as err:  # nbformat raises JSON, validation and type errors alike
+            return f"not a valid .ipynb notebook ({describe(err, limit=120)})"
+        return ""
+    try:
+        header = front_matter(path)
+    except (OSError, UnicodeDecodeError) as err:
+        return f"cannot be read as a notebook ({describe(err, limit=120)})"
+    representation = header.get("jupytext", {}) if isinstance(header.get("jupytext"), dict) else {}
+    representation = representation.get("text_representation", {})
+    if not isinstance(header.get("kernelspec"), dict) or not isinstance(representation, dict) \
+            or representation.get("format_name") != "myst":
+        return "not a notebook: a MyST notebook starts with a jupytext header (format_name: myst) and a kernelspec"
+    return ""
+
+
 def _book_notebooks(layout: Layout) -> list[Path]:
     return [layout.root / f"{e.path}.md" for e in read_entries(layout.book, layout.root)]
 
@@ -233,14 +379,14 @@ def _convert(sources: list[str], layout: Layout, args: argparse.Namespace) -> Co
         report = convert(files, layout=layout, force=args.force, budget=budget,
                          on_file=lambda _: progress.advance(task))
     _print_convert_summary(report, layout)
-    _write_convert_report(report, layout)
+    _write_convert_report(report, layout, files)
     return report
 
 
 def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     table = Table(title="Converted tutorials", title_justify="left")
     for column in ("Notebook", "Chapter", "Code blocks", "Run", "Not run", "Notes"):
-        table.add_column(column, justify="right" if column in ("Code blocks", "Run", "Not run") else "left")
+        table.add_column(column, justify="right" if column in ("Code blocks", "Run", "Not run") else "left", overflow="fold")
     for doc in report.course.documents:
         code = doc.code_blocks
         runs = sum(b.status not in ("skipped", "setup", "") for b in code)
@@ -254,12 +400,14 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
             str(path.relative_to(layout.book)) if path else doc.meta.slug, doc.meta.chapter,
             str(len(code)), str(runs), str(len(code) - runs), ", ".join(notes),
         )
-    console.print(table)
+    _print_table(table)
     pairs = {tuple(sorted((d.meta.title, other))) for d in report.course.documents for other in d.meta.duplicates}
     for first, second in sorted(pairs):
         _say("near-duplicate", f"{first} ≈ {second} (both kept, flagged on their pages)")
     for item in report.excluded:
         _say("left out", f"{item.title} ({item.source}): {item.reason}")
+    for loss in report.dropped:
+        _say("dropped", f"{loss.source}: " + (f"{loss.tutorial}: " if loss.tutorial else "") + loss.what)
     needed = course_requirements(report.course.documents)
     missing = missing_from_extra(needed, course_extra(layout.root).values())
     if missing:
@@ -267,18 +415,25 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
                       "(with a version range known to work) so that learners and CI install them")
     for path in report.kept_edits:
         _say("kept hand edits", f"{path} was edited by hand and was not overwritten (use --force)")
+    for path, backup in report.backups:
+        _say("overwritten", f"kept a backup of {_relative(str(path), layout)} in {_relative(str(backup), layout)} "
+                            "(--force replaced its hand edits)")
     for warning in report.warnings:
         _say("warning", warning)
     for failure in report.failures:
         _say("error", str(failure))
     console.print(
         f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, {len(report.failures)} failed sources"
+        f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
+        f"{len(report.dropped)} pieces of sources dropped, {len(report.failures)} failed sources"
     )
 
 
-def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
-    """_build/convert.json: what an instructor or CI needs to know about the conversion."""
+def _write_convert_report(report: ConvertReport, layout: Layout, files: list[Path]) -> None:
+    """_build/convert.json: what an instructor or CI needs to know about the conversion.
+    What the file says about sources not converted this time stays (`course convert b.xml`
+    must not forget a.txt's notes); kept hand edits and backups are this run's."""
+    path = layout.root / "_build" / "convert.json"
     data = {
         "tutorials": [
             {
@@ -290,16 +445,39 @@ def _write_convert_report(report: ConvertReport, layout: Layout) -> None:
                     | ({"expected": b.expected} if b.expected is not None else {})
                     for b in d.code_blocks
                 ],
-                "notes": list(d.notes),
+                "notes": list(d.source_notes + d.notes),
             }
             for d in report.course.documents
         ],
         "excluded": [asdict(e) for e in report.excluded],
+        "dropped": [asdict(d) for d in report.dropped],
         "kept_hand_edits": [str(p) for p in report.kept_edits],
+        "backups": [{"file": str(path), "backup": str(backup)} for path, backup in report.backups],
         "warnings": report.warnings,
         "failures": [str(f) for f in report.failures],
     }
-    atomic_write(layout.root / "_build" / "convert.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    converted = {_resolved(str(f)) for f in files}
+    for key, earlier in _earlier_entries(path).items():
+        if key in ("tutorials", "excluded", "dropped"):
+            data[key] = [e for e in earlier if isinstance(e, dict) and _resolved(str(e.get("source"))) not in converted
+                         and (key != "tutorials" or Path(str(e.get("notebook") or "")).is_file())] + data[key]
+        elif key in ("warnings", "failures"):  # one line each, "<source>: ..."
+            data[key] = [line for line in earlier if isinstance(line, str)
+                         and _resolved(line.split(": ", 1)[0]) not in converted] + data[key]
+    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _earlier_entries(path: Path) -> dict[str, list]:
+    """The lists of the convert.json an earlier run wrote ({} if none or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+
+
+def _resolved(source: str) -> Path:
+    return Path(source).resolve()
 
 
 def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> bool:
@@ -331,7 +509,7 @@ def _node_modules(root: Path) -> Path | None:
 def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     table = Table(title="Notebook runs", title_justify="left")
     for column in ("Notebook", "Ran", "Skipped (by reason)", "Failed", "Result"):
-        table.add_column(column, justify="right" if column in ("Ran", "Failed") else "left")
+        table.add_column(column, justify="right" if column in ("Ran", "Failed") else "left", overflow="fold")
     for r in sorted(results, key=lambda r: r.notebook):
         name = _relative(r.notebook, layout).removeprefix("book/").removesuffix(".md")
         ran = str(r.count("ran"))
@@ -347,7 +525,7 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
         else:
             verdict = Text.assemble(("HANG" if r.hang else "FAILED", "red"), f" {r.error}")
         table.add_row(name, ran, skipped, str(failed) if failed else "-", verdict)
-    console.print(table)
+    _print_table(table)
     missing = sorted({c.reason for r in results for c in r.cells if c.category == runtimes.MISSING_CATEGORY})
     if missing:
         skipped = sum(c.category == runtimes.MISSING_CATEGORY for r in results for c in r.cells)
@@ -381,6 +559,21 @@ def _print_blocks_run(results: list[NotebookResult]) -> None:
         ran, blocks = sum(t[0] for t in totals.values()), sum(t[1] for t in totals.values())
         each = ", ".join(f"{language} {r}/{n}" for language, (r, n) in sorted(totals.items(), key=lambda kv: -kv[1][1]))
         console.print(f"tutorial blocks run: {ran} of {blocks} ({each}); the notebooks say why each other one is not")
+
+
+def _print_table(table: Table) -> None:
+    """In a terminal, the table fits its width (a long name folds onto a second line, never
+    cut with "…"); in a log or a pipe, it is as wide as its longest row, every name whole on
+    its line for grep, whatever COLUMNS says."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    width = Measurement.get(console, console.options.update_width(LOG_WIDTH), table).maximum
+    Console(file=console.file, width=width, highlight=False, markup=False, soft_wrap=True).print(table)
+
+
+LOG_WIDTH = 100_000
+"""Wide enough for any table row: a log has no screen to fit."""
 
 
 def _relative(path: str, layout: Layout) -> str:

@@ -8,6 +8,8 @@ tutorial code, and its output does not depend on what the running venv holds.
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -17,7 +19,7 @@ import yaml
 
 from . import environment, findings
 from .atomic import atomic_write
-from .document import Course, Document, Excluded
+from .document import Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
 from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment
@@ -62,6 +64,22 @@ class Layout:
     def findings(self) -> Path:
         return self.root / findings.FINDINGS_FILE
 
+    @property
+    def backups(self) -> Path:
+        """Where --force keeps the hand-edited files it overwrites: outside book/, so
+        neither the book nor `course check` takes a backup for a notebook."""
+        return self.root / "_build" / "backups"
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A piece of a source that is not in the course (a feed item, a page's sidebar), as a reader noted it."""
+
+    source: str
+    tutorial: str
+    """The tutorial it was in; "" for the source as a whole (a feed's item, a dump's article)."""
+    what: str
+
 
 @dataclass(slots=True)
 class ConvertReport:
@@ -71,11 +89,16 @@ class ConvertReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     kept_edits: list[Path] = field(default_factory=list)
+    backups: list[tuple[Path, Path]] = field(default_factory=list)
+    """(file, its backup) for each hand-edited file --force overwrote or removed."""
     failures: list[ConverterError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """One line each: what converted only in part (exercises over the budget)."""
     paths: dict[str, Path] = field(default_factory=dict)
     """Notebook path per tutorial title."""
+    dropped: list[Dropped] = field(default_factory=list)
+    """What the readers left out of the sources read, noted as they read them (before a
+    tutorial left out of the course takes its notes with it)."""
 
     @property
     def excluded(self) -> tuple[Excluded, ...]:
@@ -109,8 +132,18 @@ def read_all(
             report.failures.append(SourceError(str(path), f"could not be converted ({describe(found)})"))
         else:
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
+            report.dropped += noted_losses(found)
         on_file(path)
     return docs
+
+
+def noted_losses(documents: Iterable[Document]) -> list[Dropped]:
+    """The losses the reader noted in these tutorials of one source."""
+    found: list[Dropped] = []
+    for doc in documents:
+        found += [Dropped(doc.meta.source, "", note) for note in doc.source_notes if is_loss(note)]
+        found += [Dropped(doc.meta.source, doc.meta.title, note) for note in doc.notes if is_loss(note)]
+    return found
 
 
 def _read_and_prepare(path: Path, *, environment: CourseEnvironment | None) -> list[Document]:
@@ -143,17 +176,19 @@ def convert(
         path = _target(doc, layout, existing)
         old = existing.get((doc.meta.source, doc.meta.title))
         if old and old != path:  # the tutorial moved (new chapter or slug)
-            if is_hand_edited(old.read_text(encoding="utf-8")) and not force:
-                report.kept_edits.append(old)
-                continue
+            if is_hand_edited(old.read_text(encoding="utf-8")):
+                if not force:
+                    report.kept_edits.append(old)
+                    continue
+                report.backups.append((old, back_up(old, layout)))
             old.unlink()
         report.paths[doc.meta.title] = path
-        write_generated(path, text, report, force=force)
+        write_generated(path, text, report, force=force, layout=layout)
     entries = read_entries(layout.book, layout.root)
-    write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force)
+    write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force, layout=layout)
     title = course_title(layout)
     page = landing_page(entries, title=title, pins=course_extra(layout.root), sandbox=proved.sandbox)
-    write_generated(layout.index, stamp(page), report, force=force)
+    write_generated(layout.index, stamp(page), report, force=force, layout=layout)
     return report
 
 
@@ -186,17 +221,36 @@ def _target(doc: Document, layout: Layout, existing: dict[tuple[str, str], Path]
     return folder / f"{slug}.md"
 
 
-def write_generated(path: Path, text: str, report: ConvertReport, *, force: bool) -> None:
-    """Write a generated file atomically, unless it is unchanged or a person edited it."""
+def write_generated(path: Path, text: str, report: ConvertReport, *, force: bool, layout: Layout) -> None:
+    """Write a generated file atomically, unless it is unchanged or a person edited it
+    (with `force`, a person's edits are overwritten, and kept in a backup first)."""
     if path.exists():
         old = path.read_text(encoding="utf-8", errors="replace")
         if old == text:
             report.unchanged.append(path)
             return
-        if is_hand_edited(old) and not force:
-            report.kept_edits.append(path)
-            return
+        if is_hand_edited(old):
+            if not force:
+                report.kept_edits.append(path)
+                return
+            report.backups.append((path, back_up(path, layout)))
     atomic_write(path, text)
     report.written.append(path)
+
+
+def back_up(path: Path, layout: Layout) -> Path:
+    """Copy `path` to _build/backups/<its path in the project>, the time in its name
+    (book/web/x.md -> _build/backups/book/web/x.20250102-130405.md); never over another backup."""
+    try:
+        relative = path.resolve().relative_to(layout.root.resolve())
+    except ValueError:
+        relative = Path(path.name)
+    stem = layout.backups / relative.parent / f"{relative.stem}.{time.strftime('%Y%m%d-%H%M%S')}"
+    target, n = stem.with_name(stem.name + relative.suffix), 2
+    while target.exists():
+        target, n = stem.with_name(f"{stem.name}-{n}{relative.suffix}"), n + 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, target)
+    return target
 
 

@@ -179,10 +179,22 @@ class Document:
     blocks: tuple[Block, ...]
     notes: tuple[str, ...] = field(default=())
     """What the reader or a pass noticed and logged (for the report)."""
+    source_notes: tuple[str, ...] = field(default=())
+    """What the reader noticed about the source as a whole (a feed's item it could not
+    read, a dump's text before its first article); on the first tutorial read from it."""
 
     @property
     def code_blocks(self) -> tuple[CodeBlock, ...]:
         return tuple(b for b in self.blocks if isinstance(b, CodeBlock))
+
+
+LOSS_VERBS = ("skipped ", "dropped ", "ignored ")
+"""A reader's note that starts with one of these says a piece of the source is not in the
+course (a feed item, a page's sidebar, an image); `course convert` prints each on the console."""
+
+
+def is_loss(note: str) -> bool:
+    return note.startswith(LOSS_VERBS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ class Converted:
 
 def _convert_with_cli(source: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> Converted:
     (root / "book").mkdir(parents=True)
+    shutil.copy(Path(__file__).parents[1] / "_config.yml", root)  # a project: convert refuses elsewhere
     code = main(["--root", str(root), "convert", str(source)])
     output = capsys.readouterr().err
     report = json.loads((root / "_build" / "convert.json").read_text(encoding="utf-8"))

@@ -303,3 +303,85 @@ def test_layout_wrapper_named_sidebar_is_not_chrome() -> None:
         Heading(2, "Part one"),  # kept although it sits in a <header>
         Paragraph("Section text."),
     )
+
+
+# --- chrome-looking ids on the article's own sections ------------------------------------------
+
+LONG = ("Each entry of this menu opens, saves or prints the code in the window you are working in, "
+        "and most have a keyboard shortcut shown beside them. ")
+
+
+def _docs_page(sections: str) -> str:
+    """A Sphinx page as docs.python.org serves it: sections with ids made from their titles."""
+    return f"""<!DOCTYPE html><html><head><title>IDLE — Python 3.12 documentation</title></head><body>
+<div class="related" role="navigation"><h3>Navigation</h3><ul><li><a href="/index.html">index</a></li></ul></div>
+<div class="document"><div class="documentwrapper"><div class="bodywrapper"><div class="body" role="main">
+<section id="idle"><h1>IDLE<a class="headerlink" href="#idle">¶</a></h1>
+<p>IDLE is Python’s Integrated Development and Learning Environment, written in Python with tkinter.</p>
+{sections}
+</section></div></div></div>
+<div class="sphinxsidebar" role="navigation"><h3>Table of Contents</h3><ul><li><a href="#idle">IDLE</a></li></ul></div>
+</div><div class="footer">© Copyright 2001-2024, Python Software Foundation.</div></body></html>"""
+
+
+def _section(ident: str, title: str, body: str, level: int = 3) -> str:
+    return (f'<section id="{ident}"><h{level}>{title}<a class="headerlink" href="#{ident}">¶</a></h{level}>'
+            f"{body}</section>")
+
+
+def test_sections_named_after_their_titles_are_kept_whatever_their_words() -> None:
+    menus = _section("menus", "Menus", "<p>IDLE has two main window types, the Shell window and the Editor window.</p>"
+                     + _section("file-menu-shell-and-editor", "File menu (Shell and Editor)",
+                                "<dl><dt>New File</dt><dd><p>Create a new file editing window.</p></dd>"
+                                "<dt>Open…</dt><dd><p>Open an existing file with an Open dialog.</p></dd></dl>")
+                     + _section("context-menus", "Context menus", f"<p>{LONG}</p>"), level=2)
+    editing = _section("editing-and-navigation", "Editing and Navigation",
+                       "<p>In this section, ‘C’ refers to the Control key.</p><pre>print('hi')</pre>", level=2)
+    (doc,) = html.read(_docs_page(menus + editing), source="idle.html")
+    headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
+    assert headings == ["Menus", "File menu (Shell and Editor)", "Context menus", "Editing and Navigation"]
+    text = " ".join(texts(doc.blocks))
+    assert "Create a new file editing window." in text and "Open an existing file" in text
+    assert not any("chrome" in n for n in doc.notes)
+    assert "Table of Contents" not in text and "Copyright" not in text and "index" not in headings
+
+
+def test_a_section_with_a_chrome_looking_id_and_heading_and_code_is_kept() -> None:
+    page = _docs_page(_section("share-state-between-requests", "Keep state in a menu",
+                               "<p>Store it in the session.</p><pre>session['menu'] = 1</pre>", level=2))
+    (doc,) = html.read(page, source="p.html")
+    assert Heading(2, "Keep state in a menu") in doc.blocks
+    assert doc.code_blocks[0].code == "session['menu'] = 1"
+
+
+def test_a_chrome_looking_box_with_a_heading_and_a_long_explanation_is_kept() -> None:
+    box = f'<div class="sidebar-note"><h3>Why a menu per window</h3><p>{LONG * 3}</p></div>'
+    (doc,) = html.read(_docs_page(f"<p>{LONG * 4}</p>{box}<p>{LONG * 4}</p>"), source="p.html")
+    assert "Why a menu per window" in texts(doc.blocks) and not doc.notes
+
+
+ARTICLE_WITH_CHROME = """<!DOCTYPE html><html><head><title>Reading files</title></head><body>
+<nav class="site-nav"><a href="/">Home</a> <a href="/blog">Blog</a></nav>
+<article><h1>Reading files</h1>
+<nav class="toc"><h2>Contents</h2><ul><li><a href="#read">Read</a></li></ul></nav>
+<p>Python reads a whole file with one call. This tutorial shows how, step by step, with code.</p>
+<pre><code class="language-python">print(open("a.txt").read())</code></pre>
+<div class="cookie-consent"><p>We use cookies to improve your experience. By using this site you accept them.</p><button>OK</button></div>
+<div id="newsletter"><h3>Newsletter</h3><p>Get new posts by email.</p><form><input name="email"></form></div>
+<div class="author-bio"><h4>About the author</h4><p>Jane writes about Python and data, and teaches at a school in Lyon.</p></div>
+<div id="related"><h3>Related</h3>
+  <div><h4><a href="/writing-files">Writing files</a></h4><p>{excerpt}</p></div>
+  <div><h4><a href="/csv">Reading CSV</a></h4><p>{excerpt}</p></div></div>
+<div id="comments"><h2>Comments</h2><p>{excerpt}</p><pre>print("my version")</pre></div>
+<aside class="sidebar"><h3>About me</h3><p>I write code.</p></aside>
+<footer><p>© 2024 Example</p></footer>
+</article></body></html>""".replace("{excerpt}", LONG * 2)
+
+
+def test_real_chrome_is_still_removed_each_with_a_note() -> None:
+    (doc,) = html.read(ARTICLE_WITH_CHROME, source="p.html")
+    assert texts(doc.blocks) == ["Python reads a whole file with one call. This tutorial shows how, step by step, with code."]
+    assert [c.code for c in doc.code_blocks] == ['print(open("a.txt").read())']
+    removed = [n.split(": ", 1)[1].split(" (")[0] for n in doc.notes if n.startswith("ignored page chrome")]
+    assert removed == ["nav.toc", "div.cookie-consent", "div#newsletter", "div.author-bio", "div#related",
+                       "div#comments", "aside.sidebar", "footer"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from converter.document import CodeBlock, Document, Heading, Image, ListBlock, Paragraph, Table
+from converter.document import CodeBlock, Document, Heading, Image, ListBlock, Paragraph, Table, is_loss
 from converter.errors import SourceError
 from converter.readers import rss
 
@@ -72,7 +72,7 @@ def test_nbsp_entities_bare_ampersand_and_blank_line_before_declaration() -> Non
     assert doc.meta.title == "Café & tips — part 1"
     assert doc.meta.url == "https://example.com/cafe?a=1&b=2"
     assert doc.blocks == (Paragraph("Tom & Jerry said hi."),)
-    assert any("nbsp" in note for note in doc.notes)
+    assert any("nbsp" in note for note in doc.source_notes)
 
 
 def test_bom_and_stale_encoding_declaration() -> None:
@@ -85,7 +85,8 @@ def test_truncated_feed_keeps_complete_items() -> None:
     docs = read_case("rss/truncated-feed.xml")
     assert [d.meta.title for d in docs] == ["One", "Two"]
     assert docs[1].blocks == (Paragraph("Complete item two."),)
-    assert any("truncated" in note for note in docs[0].notes)
+    assert docs[0].source_notes == ("dropped item 3 ('Three'): the feed is truncated inside it",)
+    assert all(is_loss(note) for note in docs[0].source_notes)
 
 
 def test_unescaped_html_in_description_and_rss_author() -> None:

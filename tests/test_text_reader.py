@@ -89,7 +89,7 @@ def test_articles_titles_tags_and_noise() -> None:
     assert all(d.meta.tags == ("web development", "python") and d.meta.source == "dump.txt" for d in docs)
     first, second = docs
     assert kinds(first) == ["Paragraph", "Heading", "Paragraph"]
-    assert any("Tag: web development" in n for n in first.notes)
+    assert any("Tag: web development" in n for n in first.source_notes + first.notes)
     assert any("repeated title" in n for n in first.notes)
     texts = [b.text for b in second.blocks]
     assert texts == ["Gadgets are small programs that run inside a page."]

@@ -148,9 +148,10 @@ def _in_chrome(tag: Tag) -> bool:
 
 
 def _strip_chrome(article: Tag) -> list[str]:
-    """Remove chrome inside the article, but never code or most of the text."""
+    """Remove chrome inside the article, but never code, most of the text, or a part of the
+    article whose id or class only looks like chrome (`_holds_article`); a note for each removed."""
     total = _text_length(article) or 1
-    removed: list[str] = []
+    notes: list[str] = []
     gone: set[int] = set()  # ids of tags removed with an ancestor (bs4's `decomposed` searches the subtree)
     for tag in article.find_all(True):
         if id(tag) in gone or tag.find_parent(["pre", "code"]) or not _is_chrome(tag):
@@ -158,15 +159,60 @@ def _strip_chrome(article: Tag) -> list[str]:
         words = " ".join(list(tag.get("class") or []) + [str(tag.get("id") or "")])
         if not _COMMENTS.search(words) and (
             tag.find("pre") or _text_length(tag) > total / 2
+            or (tag.name not in _CHROME_TAGS and _holds_article(tag))
         ):
             continue  # e.g. div.content-with-sidebar wrapping the real text
         if tag.name == "header" and tag.find(["h2", "h3", "h4", "h5", "h6"]):
             continue  # <section><header><h2>: a section heading, not a masthead
         if _text_length(tag) > 0:
-            removed.append(tag.name + (f".{words.split()[0]}" if words.strip() else ""))
+            notes.append(f"ignored page chrome inside the article: {_describe(tag)}")
         gone.update(map(id, tag.find_all(True)))
         tag.decompose()
-    return [f"ignored page chrome inside the article: {', '.join(removed)}"] if removed else []
+    return notes
+
+
+_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+_MIN_PROSE = 400
+"""Characters of its own prose (outside its heading and links) that make an element whose
+class or id looks like chrome a part of the article: more than a newsletter box or an author
+bio holds, less than a section of a tutorial."""
+
+
+def _holds_article(tag: Tag) -> bool:
+    """A section of the article whose id or class words look like chrome: it has a heading
+    that links nowhere else, is not mostly links to other pages (related posts, a site menu),
+    and has prose of its own. Sphinx and other documentation generators name a section after
+    its title, so an id that is the slug of its heading shows it is content, and a little
+    prose suffices: Python's IDLE page has <section id="file-menu-shell-and-editor">."""
+    heading = tag.find(_HEADINGS)
+    if heading is None or any(_links_away(h) for h in tag.find_all(_HEADINGS)) or _link_density(tag) > 0.5:
+        return False
+    prose = _text_length(tag) - _text_length(heading) - sum(_text_length(a) for a in tag.find_all("a"))
+    return prose >= (_MIN_TEXT if _named_after(tag, heading) else _MIN_PROSE)
+
+
+def _links_away(heading: Tag) -> bool:
+    """The heading is a link to another page (a post in a list), not an anchor to itself."""
+    away = sum(_text_length(a) for a in heading.find_all("a", href=True) if not a["href"].startswith("#"))
+    return away * 2 > _text_length(heading)
+
+
+def _named_after(tag: Tag, heading: Tag) -> bool:
+    """The tag's id is its heading's slug ("File menu (Shell and Editor)" -> file-menu-shell-and-editor),
+    maybe numbered to be unique (menus-1)."""
+    slug = _slug(heading.get_text(" "))
+    return bool(slug) and re.fullmatch(re.escape(slug) + r"(?:-\d+)?", _slug(str(tag.get("id") or ""))) is not None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _describe(tag: Tag) -> str:
+    """aside#related.widget ('Related posts: How to…'): the element and the start of its text."""
+    name = tag.name + (f"#{tag['id']}" if tag.get("id") else "") + "".join(f".{c}" for c in (tag.get("class") or [])[:1])
+    text = _clean(tag.get_text(" "))
+    return f"{name} ({text[:60].rstrip() + '…' if len(text) > 60 else text!r})"
 
 
 def _outer_h1(article: Tag) -> Tag | None:

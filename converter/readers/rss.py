@@ -14,6 +14,7 @@ import html
 import html.entities
 import re
 from copy import deepcopy
+from dataclasses import replace
 
 from lxml import etree
 
@@ -50,12 +51,9 @@ def read(text: str, *, source: str) -> list[Document]:
     items = [el for el in root.iter(etree.Element) if _local(el.tag) in ("item", "entry")]
     if not _ROOT_END.search(xml):
         complete = len(_ITEM_END.findall(_CDATA.sub("", xml)))
-        if complete < len(items):
-            notes.append(
-                f"feed is truncated: kept {complete} complete item(s), "
-                f"dropped {len(items) - complete} incomplete"
-            )
-        else:
+        notes += [f"dropped {_item_name(n, item)}: the feed is truncated inside it"
+                  for n, item in enumerate(items[complete:], complete + 1)]
+        if complete >= len(items):
             notes.append("feed is truncated after its last complete item")
         items = items[:complete]
     elif parser.error_log:
@@ -71,12 +69,20 @@ def read(text: str, *, source: str) -> list[Document]:
         try:
             documents.append(_document(item, source))
         except Exception as err:  # one bad item must not cost the others
-            notes.append(f"skipped item {n} that could not be read ({describe(err)})")
+            notes.append(f"skipped {_item_name(n, item)} that could not be read ({describe(err)})")
     if not any(doc.blocks for doc in documents):
         raise SourceError(source, "feed items have no content")
-    first_doc = documents[0]
-    documents[0] = Document(first_doc.meta, first_doc.blocks, tuple(notes) + first_doc.notes)
+    documents[0] = replace(documents[0], source_notes=tuple(notes))
     return documents
+
+
+def _item_name(n: int, item: etree._Element) -> str:
+    """`item 3 ('Its title')`, or `item 3` when its title can't be read either."""
+    try:
+        title = _title(item)
+    except Exception:  # the item is broken already; its number names it
+        title = ""
+    return f"item {n} ({title!r})" if title else f"item {n}"
 
 
 # ------------------------------------------------------------------ repairs

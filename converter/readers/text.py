@@ -22,7 +22,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..classify import BULLET, NUMBERED, Kind, label_run
 from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Paragraph
@@ -86,11 +86,12 @@ def read(text: str, *, source: str) -> list[Document]:
         if not built.blocks:
             page_notes.append(f"skipped article without content: {article.title!r}")
             continue
-        notes = tuple(page_notes) + built.notes if not documents else built.notes
         meta = Meta(title=article.title, source=source, tags=tuple(dict.fromkeys(tags + built.tags)))
-        documents.append(Document(meta=meta, blocks=built.blocks, notes=notes))
+        documents.append(Document(meta=meta, blocks=built.blocks, notes=built.notes))
     if not documents:
         raise SourceError(source, "no readable article (only page header, footer or titles)")
+    # After the loop: an article skipped after the first one is noted too.
+    documents[0] = replace(documents[0], source_notes=tuple(page_notes))
     return documents
 
 
@@ -151,7 +152,7 @@ def _page_header(preamble: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
             continue
         if m := _TAG_HEADER.match(line):
             tags.extend(_split_tags(m["tags"]))
-            notes.append(f"dropped page header {line.strip()!r} (used as tags)")
+            notes.append(f"read page header {line.strip()!r} as tags")
         else:
             notes.append(f"dropped page text before the first article: {line.strip()[:60]!r}")
     return tuple(tags), notes
@@ -190,10 +191,10 @@ def _build_article(article: _Article, body_indent: int) -> _Built:
             continue
         if first_text and (m := _TAG_HEADER.match(raw)):
             tags.extend(_split_tags(m["tags"]))
-            notes.append(f"dropped page header {raw.strip()!r} (used as tags)")
+            notes.append(f"read page header {raw.strip()!r} as tags")
             continue
         if first_text and (raw.strip() == article.title or _restates(raw.strip(), article.title)):
-            notes.append(f"dropped repeated title {raw.strip()!r}")
+            notes.append(f"removed repeated title {raw.strip()!r}")
             continue
         first_text = False
         kept.append(raw[min(_indent(raw), body_indent) :].rstrip())

@@ -12,8 +12,9 @@ On every notebook page of the book (a page with a kernelspec):
 Sphinx-book-theme's own launch buttons stay off (no `launch_buttons` URLs): they point
 Colab at the `.md`, which Colab can't open, and JupyterLite at paths the lite site doesn't have.
 
-Listed in _config.yml under `sphinx: extra_extensions`, so a plain `jupyter-book build .`
-does all of this too.
+Also: Sphinx 7.4 lists an inline script that an extension adds after the builder started
+twice (see `_drop_duplicate_scripts`). Listed in _config.yml under `sphinx: extra_extensions`,
+so a plain `jupyter-book build .` does all of this too.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _say_if_lite_missing)
     # After sphinx-book-theme's header buttons (priority 501) exist.
     app.connect("html-page-context", _add_buttons, priority=510)
+    # Last, after every handler that adds scripts.
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=990)
     app.connect("build-finished", _write_learner_site)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -189,6 +192,28 @@ def _jupyter_book_placeholder() -> str:
     except ImportError:
         return ""
     return yaml.safe_load(PATH_YAML_DEFAULT.read_text(encoding="utf-8"))["repository"]["url"].rstrip("/")
+
+
+# ------------------------------------------------------------------ scripts
+
+
+def _drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Each inline script once.
+
+    Sphinx 7.4 keeps an asset added after the builder started twice: `app.add_js_file(None,
+    body=...)` puts it in the builder's list with filename None, and `prepare_writing` adds
+    the registry's copy again with filename '' (not equal). sphinx-thebe's `const
+    THEBE_JS_URL = ...` then threw "Identifier 'THEBE_JS_URL' has already been declared"
+    on every page (and sphinx-togglebutton's selector was set twice).
+    """
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", script) or "", getattr(script, "priority", None),
+               repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
 
 
 # ------------------------------------------------------------------ files

@@ -12,6 +12,9 @@ the book keeps the hand-editable `.md` notebooks as its pages (their download
 button, their paths in _toc.yml) and gets the outputs from the standard
 MyST-NB/jupyter-cache mechanism without a second copy of the book.
 The cache path in _config.yml is relative, so the build runs in the project folder.
+The book's own Sphinx extension (converter/sphinx_course.py) adds the learner downloads,
+the launch buttons and the JupyterLite copy of the course, so `jupyter-book build .` alone
+publishes the same site.
 """
 
 from __future__ import annotations
@@ -32,7 +35,16 @@ def jupyter_book_command() -> str:
 
 
 def publish(root: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run `jupyter-book build` on the project; strict turns Sphinx warnings into errors."""
+    """Run `jupyter-book build` on the project; strict turns Sphinx warnings into errors.
+
+    The book's extension converter.sphinx_course also writes the learner copies and the
+    JupyterLite copy of the course into the site; without JupyterLite it leaves that out,
+    and since `course build` shows jupyter-book's log only on failure, the hint is said here.
+    """
+    from .sphinx_course import LITE_HINT, lite_available
+
+    if not lite_available():
+        print(LITE_HINT, file=sys.stderr)
     command = [jupyter_book_command(), "build", "."]
     if strict:
         command += ["-W", "--keep-going"]

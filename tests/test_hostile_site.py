@@ -185,7 +185,11 @@ class Site:
     build_log: str
 
     def pages(self) -> list[Path]:
-        return sorted(p for p in self.html.rglob("*.html") if "_static" not in p.parts)
+        # lite/ is the JupyterLite app (converter/sphinx_course.py), the same pages in every
+        # build: the tutorials are only files there (lite/files/, checked for local files below).
+        return sorted(
+            p for p in self.html.rglob("*.html") if not {"_static", "lite"} & set(p.relative_to(self.html).parts)
+        )
 
 
 def _sources() -> list[Path]:

@@ -134,7 +134,8 @@ def site(sources: list[tuple[str, bytes]], run_check: bool = False) -> dict:
         checked = _check(root) if run_check else {}
         build = publish(root, strict=True)
         html = root / "_build" / "html"
-        pages = sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
+        # lite/ is the JupyterLite app, the same in every build (the tutorials are files there).
+        pages = sorted(p for p in html.rglob("*.html") if not {"_static", "lite"} & set(p.relative_to(html).parts))
         active = {p.relative_to(html).as_posix(): sorted(map(str, _any_folder(_active(p, html)) - allowed))
                   for p in pages}
         log = (build.stdout + build.stderr).splitlines()

@@ -385,3 +385,14 @@ def test_real_chrome_is_still_removed_each_with_a_note() -> None:
     removed = [n.split(": ", 1)[1].split(" (")[0] for n in doc.notes if n.startswith("ignored page chrome")]
     assert removed == ["nav.toc", "div.cookie-consent", "div#newsletter", "div.author-bio", "div#related",
                        "div#comments", "aside.sidebar", "footer"]
+
+
+@pytest.mark.parametrize("heading", [
+    '<h1>Getting started<a class="headerlink" href="#getting-started" title="Link to this heading">¶</a></h1>',
+    '<h1><a aria-hidden="true" href="#getting-started">#</a>Getting started</h1>',
+    '<h1>Getting <em>started</em> <a href="#getting-started">🔗</a></h1>',
+])
+def test_a_title_has_no_permalink_sign(heading: str) -> None:
+    page = f"<html><body><article>{heading}<p>{'Some words of the article. ' * 20}</p></article></body></html>"
+    (doc,) = html.read(page, source="page.html")
+    assert doc.meta.title == "Getting started"

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from converter.document import Document, Meta
 from converter.errors import SourceError
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date, parse_html
+from converter.readers.html_blocks import blocks_from_html, drop_title_heading, is_anchor, iso_date, parse_html
 
 # Most specific first: a body container beats the <article> that also holds
 # the byline, share bar and comments.
@@ -67,7 +67,7 @@ def read(text: str, *, source: str) -> list[Document]:
 
     heading = article.find("h1") or _outer_h1(article)
     title = (
-        _clean(heading.get_text(" ")) if heading else ""
+        _clean(heading_text(heading)) if heading else ""
     ) or _meta(soup, "og:title") or _page_title(soup) or Path(source).stem
     # Metadata first: the byline and <time> may sit in chrome removed below.
     meta = Meta(
@@ -202,6 +202,21 @@ def _named_after(tag: Tag, heading: Tag) -> bool:
     maybe numbered to be unique (menus-1)."""
     slug = _slug(heading.get_text(" "))
     return bool(slug) and re.fullmatch(re.escape(slug) + r"(?:-\d+)?", _slug(str(tag.get("id") or ""))) is not None
+
+
+def heading_text(heading: Tag) -> str:
+    """A heading's text without its permalink anchors (Sphinx's "¶", "#", "🔗"): in a title
+    they would show in the page, the browser tab, the sidebar and search results."""
+    return " ".join(str(text) for text in heading.find_all(string=True) if not _in_anchor(text, heading))
+
+
+def _in_anchor(text, heading: Tag) -> bool:
+    for parent in text.parents:
+        if parent is heading:
+            return False
+        if parent.name == "a" and is_anchor(parent):
+            return True
+    return False
 
 
 def _slug(text: str) -> str:

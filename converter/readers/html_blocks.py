@@ -318,7 +318,7 @@ def _wrap(inner: str, mark: str) -> str:
 
 
 def _link(tag: Tag, ctx: _Context, marks: frozenset[str]) -> str:
-    if _is_anchor(tag):
+    if is_anchor(tag):
         return ""
     text = _inline_children(tag, ctx, marks | {"link"})
     href = str(tag.get("href") or "").strip()
@@ -335,7 +335,8 @@ def _link(tag: Tag, ctx: _Context, marks: frozenset[str]) -> str:
     return f"{lead}[{core}]({target}){trail}"
 
 
-def _is_anchor(tag: Tag) -> bool:
+def is_anchor(tag: Tag) -> bool:
+    """A permalink a heading carries (`<a class="headerlink" href="#x">¶</a>`): not content."""
     classes = {c.lower() for c in tag.get("class") or []}
     if classes & _ANCHOR_CLASSES or tag.get("aria-hidden") == "true":
         return True

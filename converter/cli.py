@@ -425,7 +425,8 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     console.print(
         f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
         f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
-        f"{len(report.dropped)} pieces of sources dropped, {len(report.failures)} failed sources"
+        f"{len(report.dropped)} {'piece' if len(report.dropped) == 1 else 'pieces'} of sources dropped, "
+        f"{len(report.failures)} failed sources"
     )
 
 

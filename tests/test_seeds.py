@@ -313,13 +313,68 @@ def test_every_check_fails_with_its_starter_in_the_shipped_notebook(executed) ->
         assert len(errors[0].traceback) == 1 and errors[0].traceback[0].startswith("❌ "), cell.metadata["exercise"]
 
 
-def test_learner_copies_have_no_solutions(project, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def learner_copies(project, tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
+    """The seeds' learner copies, made with the findings.json of the repository (as the book's are)."""
     _root, report, _notebooks = project
-    copies = write_learner_copies(sorted(report.paths.values()), tmp_path)
-    assert len(copies) == 25
-    for path in copies:
-        nb = nbformat.read(path, as_version=4)
+    left_out = []
+    copies = write_learner_copies(sorted(report.paths.values()), tmp_path_factory.mktemp("learner"),
+                                  on_left_out=lambda path, labels: left_out.append((path.name, labels)))
+    assert left_out == []  # check recorded every reference the copies need
+    return {p.stem: nbformat.read(p, as_version=4) for p in copies}
+
+
+def test_learner_copies_are_plain_and_hold_no_solution(project, learner_copies) -> None:
+    from tests.test_learner_copies import myst_in
+
+    _root, _report, notebooks = project
+    solutions = [c.source for nb in notebooks.values() for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(learner_copies) == 25 and len(solutions) >= 75
+    for stem, nb in learner_copies.items():
+        text = nbformat.writes(nb)
         assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
         assert not [c for c in nb.cells if "answers" in c.metadata]  # correct variants, wrong answers
+        assert "b64decode" not in text and not [s for s in solutions if s in text], stem
+        assert [m for c in nb.cells if c.cell_type == "markdown" for m in myst_in(c.source)] == [], stem
         starters = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
-        assert len([c for c in nb.cells if "check" in c.metadata.get("tags", [])]) == len(starters)
+        checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
+        assert len(checks) == len(starters) and all(len(c.source.splitlines()) <= 3 for c in checks)
+
+
+def _run_copies(copies: dict[str, nbformat.NotebookNode], folder: Path) -> dict[str, nbformat.NotebookNode]:
+    """Run notebooks as `course check` does (in the sandbox, two at a time); the executed ones by name."""
+    paths = []
+    for stem, nb in copies.items():
+        paths.append(folder / f"{stem}.md")
+        paths[-1].parent.mkdir(parents=True, exist_ok=True)
+        paths[-1].write_text(jupytext.writes(nb, fmt="md:myst"), encoding="utf-8")
+    options = CheckOptions(out_dir=folder / "executed", report=folder / "report.json", jupyter_cache=None,
+                           node_modules=ROOT / "node_modules")
+    return {Path(r.notebook).stem: nbformat.read(r.executed, as_version=4) for r in check(paths, options)}
+
+
+def _outcomes(nb: nbformat.NotebookNode) -> list[tuple[str, list[dict]]]:
+    return [(c.source, [o for o in c.outputs if o.output_type == "error"]) for c in nb.cells if c.cell_type == "code"
+            and ("check" in c.metadata.get("tags", []) or "raises-exception" not in c.metadata.get("tags", []))]
+
+
+def test_learner_copies_run_top_to_bottom_and_their_solutions_pass(project, learner_copies, tmp_path: Path) -> None:
+    _root, report, notebooks = project
+    by_stem = {report.paths[title].stem: nb for title, nb in notebooks.items()}
+    starters = _run_copies(learner_copies, tmp_path / "starters")
+    solved = {}
+    for stem, nb in learner_copies.items():
+        answers = {c.metadata["exercise"]: c.source for c in by_stem[stem].cells if "solution" in c.metadata.get("tags", [])}
+        solved[stem] = nbformat.reads(nbformat.writes(nb), as_version=4)
+        for cell in solved[stem].cells:
+            if "exercise" in cell.metadata.get("tags", []):
+                cell.source = answers[cell.metadata["exercise"]]
+    solutions = _run_copies(solved, tmp_path / "solutions")
+    for stem in learner_copies:
+        for source, errors in _outcomes(starters[stem]):
+            if source.startswith(("check_exercise(", "await check_exercise(")):
+                assert [(e.ename, len(e.traceback)) for e in errors] == [("NotYet", 1)], (stem, source)
+            else:
+                assert errors == [], (stem, source[:80], errors)  # the tutorial and course cells run as in the book
+        for source, errors in _outcomes(solutions[stem]):
+            assert errors == [], (stem, source[:80], [e.evalue for e in errors])

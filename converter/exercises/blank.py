@@ -219,7 +219,7 @@ _expected = {await}_behaviour(_namespace["my_version"])
 '''
 
 _BEHAVIOUR = '''\
-import contextlib as _contextlib, hashlib as _hashlib, inspect as _inspect, io as _io
+import contextlib as _contextlib, hashlib as _hashlib, inspect as _inspect, io as _io, os as _os
 
 def _observed(made, printed):
     """What a version shows: its printed text, the plain values it sets, what its argument-free
@@ -253,8 +253,10 @@ def _observed(made, printed):
 
 def _fingerprint(seen):
     """What a version shows, by digest: its printed lines, then each name with its value's
-    digest (a learner copy holds the tutorial's fingerprint, not its code)."""
-    sha = lambda text: _hashlib.sha256(str(text).encode()).hexdigest()[:16]
+    digest (a learner copy holds the tutorial's fingerprint, not its code). The folder it
+    runs in is left out (a Flask app's root_path): a learner's is not check's."""
+    here = _os.getcwd()
+    sha = lambda text: _hashlib.sha256(str(text).replace(here, "<here>").encode()).hexdigest()[:16]
     return [[sha(line) for line in seen[0].splitlines()], *[[name, sha(value)] for name, value in seen[1:]]]
 
 def _difference(yours, theirs):

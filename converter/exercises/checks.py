@@ -42,10 +42,11 @@ def _digest(text):
 # Checks against a reference compare digests of what it does (printed lines, values): learner
 # copies keep those digests in place of the reference (see converter/practice.py).
 EXACT_DIGEST = '''\
-import hashlib as _hashlib
+import hashlib as _hashlib, os as _os
 
 def _sha(text):
-    return _hashlib.sha256(str(text).encode()).hexdigest()[:16]
+    # The folder the code runs in is left out: a learner's is not the one check ran in.
+    return _hashlib.sha256(str(text).replace(_os.getcwd(), "<here>").encode()).hexdigest()[:16]
 '''
 
 

@@ -346,7 +346,7 @@ def run_notebook(
     error = run.error
     completed = run.started and not (run.hang or run.died)
     problems, tally = exercise_problems(nb, shipped) if completed else ({}, AnswerTally())
-    recorded = recordings(nb, shipped) if completed else {}
+    recorded = recorded_references(nb, shipped) if completed else {}
     del nb.cells[shipped:]  # the answer runs prove the exercises; they are not part of the notebook
     cells = _cell_results(nb, run, limits)
     _skip_where_missing(nb, cells)
@@ -534,7 +534,7 @@ def practice_checks(nb: nbformat.NotebookNode) -> dict[str, str]:
     return practice.checks_in(cell.source) if cell is not None else {}
 
 
-def recordings(nb: nbformat.NotebookNode, shipped: int) -> dict[str, object]:
+def recorded_references(nb: nbformat.NotebookNode, shipped: int) -> dict[str, object]:
     """Exercise label -> the `_expected` its record cell printed after the solution passed."""
     found = {}
     for cell in nb.cells[shipped:]:

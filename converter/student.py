@@ -144,7 +144,7 @@ def _mark_for_nbgrader(cell: NotebookNode) -> None:
         meta = {"grade": False, "solution": True, "locked": False, "grade_id": f"{label}-answer"}
     elif label and "check" in tags:
         meta = {"grade": True, "solution": False, "locked": True, "grade_id": f"{label}-check", "points": 1}
-    elif label and cell.cell_type == "code":
+    elif label and cell.cell_type == "code" and "solution" not in tags:  # an exercise's setup
         meta = {"grade": False, "solution": False, "locked": True, "grade_id": f"{label}-setup"}
     else:
         return

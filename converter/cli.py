@@ -30,7 +30,7 @@ from .atomic import atomic_write
 from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources
 from .errors import describe
-from .execute import CELL_TIMEOUT, CheckOptions, NotebookResult, SandboxUnavailable, by_language, check
+from .execute import CELL_TIMEOUT, CheckOptions, ClusterUnavailable, NotebookResult, SandboxUnavailable, by_language, check
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     try:
         return args.run(args, layout)
-    except SandboxUnavailable as err:  # check and build refuse alike, in one line
+    except (SandboxUnavailable, ClusterUnavailable) as err:  # check and build refuse alike, in one line
         _say("error", str(err))
         return USAGE
 
@@ -248,6 +248,11 @@ def _check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory", type=parse_size, default=Limits().memory, metavar="SIZE",
         help="memory per sandboxed kernel, e.g. 2G or 512M (default: 2G)",
+    )
+    parser.add_argument(
+        "--cluster", default=None, metavar="ADDRESS",
+        help="run the notebooks on the workers of a Dask distributed cluster (tcp://host:8786); "
+             "its workers need the course environment and bubblewrap (pip install distributed)",
     )
 
 
@@ -487,7 +492,7 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
         out_dir=build / "executed", report=build / "report.json", cell_timeout=args.timeout,
         notebook_timeout=args.notebook_timeout, jobs=max(1, args.jobs), use_cache=not args.no_cache,
         jupyter_cache=build / ".jupyter_cache", sandbox=not args.no_sandbox, limits=Limits(memory=args.memory),
-        findings=layout.root / FINDINGS_FILE, node_modules=_node_modules(layout.root),
+        findings=layout.root / FINDINGS_FILE, node_modules=_node_modules(layout.root), cluster=args.cluster,
     )
     if args.no_sandbox:
         _say("warning", "--no-sandbox: tutorial code runs as you, with your files, secrets and network")

@@ -179,6 +179,9 @@ class CheckOptions:
     """Where check files what it proved for the next `course convert` (the CLI: `<root>/findings.json`; None: nowhere)."""
     node_modules: Path | None = None
     """The course's npm packages (`npm ci` from its package.json; the CLI: `<root>/node_modules`)."""
+    cluster: str | None = None
+    """The address of a Dask distributed scheduler (`tcp://host:8786`): the notebooks run on its
+    workers, which have the course environment and the sandbox (None: here, `jobs` at once)."""
 
     @property
     def kernel_name(self) -> str:
@@ -202,6 +205,10 @@ def cache_key(text: str, timeout: float, notebook_timeout: float = NOTEBOOK_TIME
 
 class SandboxUnavailable(RuntimeError):
     """`course check` was asked to sandbox kernels, and bubblewrap is missing."""
+
+
+class ClusterUnavailable(RuntimeError):
+    """`course check --cluster` without Dask installed, or a scheduler that does not answer."""
 
 
 def _sandbox_key(options: CheckOptions) -> str:
@@ -276,6 +283,10 @@ def _pool(todo: list[tuple[Path, str, Path]], options: CheckOptions) -> Iterator
     if not todo:
         yield ()
         return
+    if options.cluster:
+        with _cluster_pool(todo, options) as running:
+            yield running
+        return
     from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing
 
@@ -286,6 +297,54 @@ def _pool(todo: list[tuple[Path, str, Path]], options: CheckOptions) -> Iterator
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(run_notebook, path, key, executed, *args) for path, key, executed in todo]
         yield (future.result() for future in as_completed(futures))
+
+
+CLUSTER_TIMEOUT = 30
+"""Seconds to wait for a Dask scheduler to answer."""
+
+
+@contextmanager
+def _cluster_pool(todo: list[tuple[Path, str, Path]], options: CheckOptions) -> Iterator[Iterable[NotebookResult]]:
+    """Run the notebooks on a Dask cluster's workers. Workers need not share this machine's
+    files: each gets the notebook's text and sends back the executed notebook, written here."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ClusterUnavailable("--cluster runs notebooks on a Dask cluster: pip install distributed") from None
+    args = (options.cell_timeout, options.notebook_timeout, options.kernel_name, options.limits)
+    try:
+        client = Client(options.cluster, timeout=CLUSTER_TIMEOUT)
+    except OSError as err:
+        raise ClusterUnavailable(f"no Dask scheduler answers at {options.cluster} ({err})") from None
+    with client:
+        # pure=False: a notebook run twice (after an edit and back) is run again, not taken from Dask's memory.
+        futures = {
+            client.submit(run_elsewhere, path.name, path.read_text(encoding="utf-8"), key, *args, pure=False): (path, executed)
+            for path, key, executed in todo
+        }
+
+        def finished() -> Iterator[NotebookResult]:
+            for future in as_completed(futures):
+                path, executed = futures[future]
+                result, text = future.result()
+                atomic_write(executed, text)
+                yield replace(result, notebook=str(path), executed=str(executed))
+
+        yield finished()
+
+
+def run_elsewhere(name: str, text: str, key: str, *args: object) -> tuple[NotebookResult, str]:
+    """`run_notebook` on a machine without the course's files (a cluster worker): from the
+    notebook's text; returns the result and the executed notebook's text."""
+    from .provisioner import install_kernelspec
+
+    if args[2] == KERNEL_NAME:
+        install_kernelspec()  # the worker's Jupyter must know the sandbox kernel
+    with tempfile.TemporaryDirectory(prefix="course-worker-") as folder:
+        path, executed = Path(folder, name), Path(folder, "executed.ipynb")
+        path.write_text(text, encoding="utf-8")
+        result = run_notebook(path, key, executed, *args)
+        return result, executed.read_text(encoding="utf-8")
 
 
 def _read(text: str) -> nbformat.NotebookNode:

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 EXTRA = "course"
 
 # Distributions whose import names the default rule (`name.lower().replace("-", "_")`)
@@ -58,9 +60,12 @@ class CourseEnvironment:
 
 
 def distribution_name(requirement: str) -> str:
-    """`"Flask-SQLAlchemy[async]>=3.1; python_version>'3'"` -> `Flask-SQLAlchemy` ("" if none)."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    return match.group(1) if match else ""
+    """`"Flask-SQLAlchemy[async]>=3.1; python_version>'3'"` -> `Flask-SQLAlchemy` ("" if it is
+    not a requirement, by PEP 508 as `packaging` reads it)."""
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement:
+        return ""
 
 
 def import_names(distribution: str) -> tuple[str, ...]:

@@ -192,7 +192,7 @@ def test_own_modules_are_collected_from_the_whole_tutorial() -> None:
     ("uv add --group lint ruff", ["ruff"]),
     ("uv pip install requests", ["requests"]),
     ("uv pip install -r requirements.txt", []),
-    ("poetry add sqlalchemy@^2.0", []),  # poetry's `@` constraint is not a PEP 508 name: left out
+    ("poetry add sqlalchemy@^2.0", ["sqlalchemy"]),  # poetry's `@` constraint: the package is still sqlalchemy
     ("poetry add -G dev black", ["black"]),
     ("poetry add pendulum", ["pendulum"]),
     ("pipenv install --dev pytest-mock", ["pytest-mock"]),

@@ -25,6 +25,9 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from .. import python_code as py
 from ..document import CodeBlock, Document, Heading, ListBlock, Paragraph, Quote, Table
 from ..environment import distribution_name as requirement_name
@@ -154,10 +157,6 @@ _INSTALLER = re.compile(
     r"(?P<tool>(?:(?:python[\d.]*|py)\s+-m\s+pip|pip[\d.]*|uv\s+pip|uv|poetry|pipenv|conda|mamba|micromamba))"
     r"\s+(?P<verb>install|add)\b(?=(?P<args>[^\n`]*))"
 )
-_REQUIREMENT = re.compile(
-    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*"
-    r"(?:(?:===|==|>=|<=|~=|!=|<|>|=)\s*[^\s;]*)?\s*(?:;.*)?$"
-)
 # Options of the installers that take a value (the value is not a package).
 _OPTIONS_WITH_VALUE = frozenset({
     "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
@@ -208,7 +207,7 @@ def course_requirements(docs: Iterable[Document]) -> list[str]:
 
 def normalize(name: str) -> str:
     """PEP 503 form of a distribution name: `Flask_SQLAlchemy` -> `flask-sqlalchemy`."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 _CANONICAL = {normalize(d): d for d in IMPORT_TO_PYPI.values()}
@@ -442,12 +441,22 @@ def _packages_in_args(args: str, *, conda: bool) -> list[str]:
             token = token.split("::", 1)[1]  # conda-forge::numpy
         if re.match(r"^(\.|/|~|[A-Za-z+]+://|git\+|file:|\$)", token) or token.endswith(_ARCHIVES):
             continue  # a path, an archive, a variable or a URL: not a name on PyPI
-        match = _REQUIREMENT.match(token)
-        if not match or re.fullmatch(r"[\d.]+", match.group("name")) or normalize(match.group("name")) in _NOT_REQUIREMENTS:
+        name = _requirement_name(token, conda=conda)
+        if not name or re.fullmatch(r"[\d.]+", name) or normalize(name) in _NOT_REQUIREMENTS:
             continue
-        name = match.group("name")
         names.append("torch" if conda and name == "pytorch" else name)
     return names
+
+
+def _requirement_name(token: str, *, conda: bool) -> str:
+    """The distribution a requirement names (`Flask[async]>=3` -> `Flask`), "" if the token is
+    not one. conda pins with one `=` (`numpy=1.26`), which PEP 508 spells `==`."""
+    if conda:
+        token = re.sub(r"(?<![=<>!~])=(?!=)", "==", token)
+    try:
+        return Requirement(token).name
+    except InvalidRequirement:
+        return ""
 
 
 _SHELL_OPERATORS = frozenset({";", "&", "&&", "|", "||", "(", ")", ";;"})

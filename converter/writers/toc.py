@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..myst_escape import code_fence, code_span, escape
+from ..environment import distribution_name
 from ..passes.dependencies import normalize
 from ..passes.placement import CHAPTERS, FALLBACK
 
@@ -71,9 +72,8 @@ def course_extra(root: Path) -> dict[str, str]:
     specs = data.get("project", {}).get("optional-dependencies", {}).get("course", [])
     pins = {}
     for spec in specs if isinstance(specs, list) else []:
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", str(spec))
-        if match:
-            pins[normalize(match.group(1))] = re.sub(r"\s+", "", str(spec).split(";")[0])
+        if name := distribution_name(str(spec)):
+            pins[normalize(name)] = re.sub(r"\s+", "", str(spec).split(";")[0])
     return pins
 
 

@@ -31,7 +31,8 @@ from .stamp import is_hand_edited, stamp
 from .writers.notebook import to_myst
 from .writers.toc import course_extra, front_matter, landing_page, read_entries, toc_yaml
 
-DEFAULT_TITLE = "Backend Development: A Runnable Course"
+DEFAULT_TITLE = "A Runnable Course"
+"""The landing page's title when _config.yml gives none (the course's own title belongs there)."""
 
 
 @dataclass(frozen=True, slots=True)

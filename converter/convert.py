@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -25,7 +25,7 @@ from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment
 from .passes import prepare, run_course_passes
 from .passes.exercises import LEFT_OUT
-from .passes.placement import chapter_by_title
+from .passes.placement import Chapter, book_chapters, chapter_by_title, chapters_from_config
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
 from .writers.notebook import to_myst
@@ -164,7 +164,8 @@ def convert(
     proved = findings.load(layout.findings)
     if proved.environment != environment.fingerprint(course_environment):
         proved = findings.Findings()  # made with other packages: check proves everything again
-    report.course = run_course_passes(Course(documents=tuple(docs)), findings=proved, budget=budget)
+    chapters = chapters_from_config(course_config(layout))
+    report.course = run_course_passes(Course(documents=tuple(docs)), findings=proved, budget=budget, chapters=chapters)
     report.warnings += [f"{d.meta.source}: {d.meta.title}: {note}" for d in report.course.documents
                         for note in d.notes if note.startswith(LEFT_OUT)]
     existing = _existing_notebooks(layout)
@@ -174,7 +175,7 @@ def convert(
         except ConverterError as err:  # nothing written or removed for it; the others still are
             report.failures.append(err)
             continue
-        path = _target(doc, layout, existing)
+        path = _target(doc, layout, existing, chapters)
         old = existing.get((doc.meta.source, doc.meta.title))
         if old and old != path:  # the tutorial moved (new chapter or slug)
             if is_hand_edited(old.read_text(encoding="utf-8")):
@@ -186,19 +187,25 @@ def convert(
         report.paths[doc.meta.title] = path
         write_generated(path, text, report, force=force, layout=layout)
     entries = read_entries(layout.book, layout.root)
-    write_generated(layout.toc, stamp(toc_yaml(entries)), report, force=force, layout=layout)
+    order = [c.title for c in book_chapters(chapters)]
+    write_generated(layout.toc, stamp(toc_yaml(entries, order=order)), report, force=force, layout=layout)
     title = course_title(layout)
-    page = landing_page(entries, title=title, pins=course_extra(layout.root), sandbox=proved.sandbox)
+    page = landing_page(entries, title=title, pins=course_extra(layout.root), sandbox=proved.sandbox, order=order)
     write_generated(layout.index, stamp(page), report, force=force, layout=layout)
     return report
 
 
-def course_title(layout: Layout) -> str:
+def course_config(layout: Layout) -> dict:
+    """_config.yml as data ({} when it is missing or unreadable)."""
     try:
         config = yaml.safe_load(layout.config.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
-        return DEFAULT_TITLE
-    return str(config.get("title") or DEFAULT_TITLE) if isinstance(config, dict) else DEFAULT_TITLE
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def course_title(layout: Layout) -> str:
+    return str(course_config(layout).get("title") or DEFAULT_TITLE)
 
 
 def _existing_notebooks(layout: Layout) -> dict[tuple[str, str], Path]:
@@ -211,10 +218,10 @@ def _existing_notebooks(layout: Layout) -> dict[tuple[str, str], Path]:
     return found
 
 
-def _target(doc: Document, layout: Layout, existing: dict[tuple[str, str], Path]) -> Path:
+def _target(doc: Document, layout: Layout, existing: dict[tuple[str, str], Path], chapters: Sequence[Chapter]) -> Path:
     """book/<chapter>/<slug>.md, with a suffix if another tutorial's notebook holds the name
     in any chapter: the name is the notebook's in _build/executed/ and _build/nbval/ too."""
-    folder = layout.book / chapter_by_title(doc.meta.chapter).folder
+    folder = layout.book / chapter_by_title(doc.meta.chapter, chapters).folder
     taken = {p.stem for key, p in existing.items() if key != (doc.meta.source, doc.meta.title)}
     slug, n = doc.meta.slug, 2
     while slug in taken:

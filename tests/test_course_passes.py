@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
+import yaml
 
 from converter.document import CodeBlock, Course, Document, Heading, ListBlock, Meta, Paragraph
 from converter.passes.duplicates import flag_duplicates, similar_titles
-from converter.passes.placement import chapter_for, place_tutorials, slugify
+from converter.passes.placement import Chapter, chapter_for, chapters_from_config, place_tutorials, slugify
 from converter.passes.selection import classify, select_tutorials
 
 LOREM = " ".join(["Services talk through events and queues so that each can scale alone."] * 30)
@@ -103,8 +107,46 @@ def test_same_title_different_content_is_not_a_duplicate() -> None:
         ("Knitting for Beginners", (), "More tutorials"),
     ],
 )
-def test_chapter_by_topic(title: str, tags: tuple[str, ...], chapter: str) -> None:
-    assert chapter_for(_doc(title, tags=tags)).title == chapter
+def test_chapter_by_topic_with_this_courses_chapters(title: str, tags: tuple[str, ...], chapter: str) -> None:
+    assert chapter_for(_doc(title, tags=tags), COURSE_CHAPTERS).title == chapter
+
+
+COURSE_CHAPTERS = chapters_from_config(yaml.safe_load((Path(__file__).parents[1] / "_config.yml").read_text()))
+
+
+def test_chapters_from_config_keep_order_and_give_folders() -> None:
+    config = {"course": {"chapters": [
+        {"title": "Data Work", "keywords": ["Pandas", "csv"]},
+        {"title": "Web", "folder": "web-apps", "keywords": ["flask"]},
+        {"keywords": ["no title"]}, "not a chapter",
+    ]}}
+    assert chapters_from_config(config) == (Chapter("Data Work", "data-work", ("pandas", "csv")),
+                                            Chapter("Web", "web-apps", ("flask",)))
+    assert chapters_from_config({}) == () and chapters_from_config({"course": {"chapters": "x"}}) == ()
+    placed = place_tutorials(Course((_doc("Reading CSV with Pandas"), _doc("Knitting"))), chapters_from_config(config))
+    assert [d.meta.chapter for d in placed.documents] == ["Data Work", "More tutorials"]
+
+
+def _coded(title: str, *languages: str) -> Document:
+    blocks = tuple(CodeBlock(f"line one\nline two {n}", language) for n, language in enumerate(languages))
+    return replace(_doc(title), blocks=blocks)
+
+
+@pytest.mark.parametrize(("languages", "chapter"), [
+    (("python", "python", "shell"), "Python"),
+    (("javascript", "typescript", "python"), "JavaScript & TypeScript"),
+    (("sql", "sql", "python"), "Databases & SQL"),
+    (("go",), "Go"),
+    (("ruby", "text", "output"), "Ruby"),  # output and plain text say nothing of the subject
+    (("bash", "dockerfile"), "Shell & tooling"),
+    (("haskell", "haskell"), "More tutorials"),  # code in a language without a chapter
+    (("text", "json"), "Concepts"),  # only output and data: nothing to run
+    ((), "Concepts"),
+])
+def test_without_configured_chapters_a_tutorial_goes_by_its_main_language(languages: tuple[str, ...], chapter: str) -> None:
+    # The title would place it by topic: without configured chapters, topics are not guessed from words.
+    [doc] = place_tutorials(Course((_coded("Mastering Redis Caching", *languages),))).documents
+    assert doc.meta.chapter == chapter
 
 
 def test_slugs_are_short_ascii_and_unique() -> None:

@@ -101,8 +101,10 @@ def test_toc_and_landing_page_come_from_the_notebooks(tmp_path: Path) -> None:
         path.write_text(to_myst(_doc(Paragraph(f"About {title}. More."), meta=meta)))
     (tmp_path / "book" / "index.md").write_text("# hand-written page\n")
     entries = read_entries(tmp_path / "book", tmp_path)
-    toc = toc_yaml(entries)
+    toc = toc_yaml(entries, order=["Python", "Databases"])  # the configured chapters' order
     assert toc.index("caption: Python") < toc.index("caption: Databases") < toc.index("caption: Custom")
+    by_default = toc_yaml(entries)  # the chapters by language first; others after, by title
+    assert by_default.index("caption: Python") < by_default.index("caption: Custom") < by_default.index("caption: Databases")
     assert "file: book/python/a" in toc and "index" not in toc.split("root:")[0]
     page = landing_page(entries, title="My course")
     assert "[Asyncio](python/a.md): About Asyncio." in page and page.count("### ") == 3

@@ -7,7 +7,7 @@ proved (findings.json). Nothing else: no installed packages, no tutorial code ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from ..budget import NO_BUDGET, Budget
@@ -20,7 +20,7 @@ from .duplicates import flag_duplicates
 from .exercises import add_exercises
 from .files import find_files
 from .languages import assign_languages
-from .placement import place_tutorials
+from .placement import Chapter, place_tutorials
 from .runnability import decide_runnability
 from .selection import select_tutorials
 from .stated_outputs import attach_stated_outputs
@@ -40,12 +40,13 @@ def passes(environment: CourseEnvironment) -> tuple[tuple[str, DocumentPass], ..
     )
 
 
-def course_passes(findings: Findings, budget: Budget = NO_BUDGET) -> tuple[tuple[str, CoursePass], ...]:
-    """Over the whole course, after the per-tutorial passes."""
+def course_passes(findings: Findings, budget: Budget = NO_BUDGET,
+                  chapters: Sequence[Chapter] = ()) -> tuple[tuple[str, CoursePass], ...]:
+    """Over the whole course, after the per-tutorial passes (`chapters`: the configured ones)."""
     return (
         ("selection", select_tutorials),
         ("duplicates", flag_duplicates),
-        ("placement", place_tutorials),
+        ("placement", partial(place_tutorials, chapters=chapters)),
         ("findings", partial(apply_findings, findings=findings)),  # keys need the slugs
         ("exercises", partial(add_exercises, findings=findings, budget=budget)),
     )
@@ -58,9 +59,10 @@ def prepare(doc: Document, environment: CourseEnvironment) -> Document:
     return doc
 
 
-def run_course_passes(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET) -> Course:
+def run_course_passes(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET,
+                      chapters: Sequence[Chapter] = ()) -> Course:
     """Apply the course passes to prepared tutorials; exercises are made under `budget`."""
-    for _name, apply in course_passes(findings, budget):
+    for _name, apply in course_passes(findings, budget, chapters):
         course = apply(course)
     return course
 

@@ -1,82 +1,113 @@
-"""Course pass: give each tutorial a chapter (by topic) and a unique slug."""
+"""Course pass: give each tutorial a chapter and a unique slug.
+
+Chapters come from the course's `_config.yml` (`course: chapters:`, each a title, a
+folder and keywords; their order is the book's): a tutorial goes to the chapter whose
+keywords best match its title (weight 3), tags (2) and headings (1). Without that list,
+chapters come from the tutorials themselves: the language most of a tutorial's code is
+in ("Python", "JavaScript & TypeScript", "Databases & SQL", ...), and "Concepts" for a
+tutorial without code. Nothing here knows any particular source.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..document import Course, Document, Heading
+from ..document import CodeBlock, Course, Document, Heading
 
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
-    """A part of the book and the words that place a tutorial in it."""
+    """A part of the book and the words (or the languages) that place a tutorial in it."""
 
     title: str
     folder: str
-    keywords: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
 
-# Order is the order of the book. Keywords are matched as whole words in the
-# title (weight 3), tags (2) and headings (1); the best score wins.
-CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("Python", "python", (
-        "python", "asyncio", "django", "flask", "blueprints", "fastapi", "pip", "uv", "monorepo",
-        "monorepos", "coroutine", "coroutines", "threads", "multiprocessing", "rag", "pandas",
-    )),
-    Chapter("Web & real-time", "web", (
-        "websocket", "websockets", "socket.io", "real-time", "realtime", "http", "browser", "frontend",
-        "node.js", "node", "javascript", "rooms", "chat",
-    )),
-    Chapter("Databases", "databases", (
-        "sql", "mysql", "postgresql", "postgres", "sqlite", "redis", "database", "databases", "index",
-        "indexing", "joins", "query", "queries", "orm", "record", "caching", "cache", "duckdb",
-    )),
-    Chapter("Architecture & APIs", "architecture", (
-        "architecture", "microservices", "monolith", "event-driven", "serverless", "lambda", "aws",
-        "api", "apis", "design", "rest", "system", "rabbitmq", "kafka", "hoppscotch", "postman",
-    )),
-    Chapter("Testing & tooling", "tooling", (
-        "testing", "test", "tests", "pytest", "jest", "fixtures", "backup", "backups", "linux",
-        "server", "jenkins", "ci", "tooling", "docker", "git", "npm", "productivity",
-    )),
-    Chapter("Go & Ruby", "languages", (
-        "go", "golang", "goroutines", "channels", "ruby", "rails", "metaprogramming", "gem",
-    )),
+# Without configured chapters: by the main language of a tutorial's code, in this order.
+BY_LANGUAGE: tuple[Chapter, ...] = (
+    Chapter("Python", "python", languages=("python",)),
+    Chapter("JavaScript & TypeScript", "javascript", languages=("javascript", "typescript", "jsx", "tsx")),
+    Chapter("Databases & SQL", "databases", languages=("sql", "mysql", "postgresql", "sqlite")),
+    Chapter("Go", "go", languages=("go",)),
+    Chapter("Ruby", "ruby", languages=("ruby", "erb")),
+    Chapter("Rust", "rust", languages=("rust",)),
+    Chapter("Java & Kotlin", "jvm", languages=("java", "kotlin", "scala", "groovy")),
+    Chapter("Shell & tooling", "tooling", languages=("shell", "bash", "console", "powershell", "dockerfile", "yaml", "toml", "ini", "make")),
 )
-FALLBACK = Chapter("More tutorials", "more", ())
+CONCEPTS = Chapter("Concepts", "concepts")
+"""Tutorials without code, when chapters come from the languages."""
+FALLBACK = Chapter("More tutorials", "more")
+# Code that says nothing of a tutorial's subject.
+_NOT_A_LANGUAGE = frozenset({"", "text", "output", "plaintext", "none", "json", "html", "xml", "markdown", "http", "diff", "csv"})
 _SLUG_NOISE = frozenset("a an the to for of and your with mastering ultimate guide complete".split())
 _MAX_SLUG_WORD = 24
 _MAX_SLUG_WORDS = 6
 
 
-def place_tutorials(course: Course) -> Course:
+def chapters_from_config(config: Mapping) -> tuple[Chapter, ...]:
+    """The chapters `_config.yml` lists under `course: chapters:` (title, folder, keywords), in
+    order; () when it lists none. A chapter without a folder gets its title's slug."""
+    listed = (config.get("course") or {}).get("chapters") if isinstance(config, Mapping) else None
+    found = []
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, Mapping) and str(item.get("title") or "").strip():
+            title = str(item["title"]).strip()
+            keywords = tuple(str(k).lower() for k in item.get("keywords") or () if str(k).strip())
+            found.append(Chapter(title, slugify(str(item.get("folder") or title)), keywords))
+    return tuple(found)
+
+
+def book_chapters(configured: Sequence[Chapter] = ()) -> tuple[Chapter, ...]:
+    """Every chapter a tutorial can be placed in, in the book's order."""
+    return (*configured, FALLBACK) if configured else (*BY_LANGUAGE, CONCEPTS, FALLBACK)
+
+
+def place_tutorials(course: Course, chapters: Sequence[Chapter] = ()) -> Course:
     """Set `meta.chapter` and a unique `meta.slug` for every document."""
     used: set[str] = set()
     placed = []
     for doc in course.documents:
-        chapter = chapter_for(doc)
+        chapter = chapter_for(doc, chapters) if chapters else chapter_by_language(doc)
         slug = _unique(slugify(doc.meta.title), used)
         used.add(slug)
         placed.append(replace(doc, meta=replace(doc.meta, chapter=chapter.title, slug=slug)))
     return replace(course, documents=tuple(placed))
 
 
-def chapter_for(doc: Document) -> Chapter:
-    """The chapter whose keywords best match the title, tags and headings."""
+def chapter_for(doc: Document, chapters: Sequence[Chapter]) -> Chapter:
+    """The chapter whose keywords best match the title, tags and headings (the first on a tie)."""
     weighted = [(doc.meta.title, 3), (" ".join(doc.meta.tags), 2)]
     weighted += [(b.text, 1) for b in doc.blocks if isinstance(b, Heading)]
     scores = []
-    for index, chapter in enumerate(CHAPTERS):
+    for index, chapter in enumerate(chapters):
         score = sum(weight * _count(chapter.keywords, text) for text, weight in weighted)
         scores.append((score, -index, chapter))
     best = max(scores, key=lambda s: s[:2])
     return best[2] if best[0] > 0 else FALLBACK
 
 
-def chapter_by_title(title: str) -> Chapter:
-    return next((c for c in CHAPTERS if c.title == title), FALLBACK)
+def chapter_by_language(doc: Document) -> Chapter:
+    """The chapter of the language most of the tutorial's code blocks are in (lines break a tie)."""
+    blocks = Counter()
+    for block in doc.blocks:
+        if isinstance(block, CodeBlock) and (block.language or "").lower() not in _NOT_A_LANGUAGE:
+            blocks[block.language.lower()] += 1 + len(block.code.splitlines()) / 1000
+    for language, _weight in blocks.most_common():
+        chapter = next((c for c in BY_LANGUAGE if language in c.languages), None)
+        if chapter is not None:
+            return chapter
+    return FALLBACK if blocks else CONCEPTS
+
+
+def chapter_by_title(title: str, configured: Sequence[Chapter] = ()) -> Chapter:
+    """The chapter of that title (its folder), also one no longer configured (a notebook on disk)."""
+    return next((c for c in book_chapters(configured) if c.title == title), None) or Chapter(title, slugify(title))
 
 
 def slugify(title: str) -> str:

@@ -153,3 +153,17 @@ def test_slugs_are_short_ascii_and_unique() -> None:
     assert slugify("Mastering Ruby on Rails Active Record: The Ultimate Developer’s Guide") == "ruby-on-rails-active-record-developers"
     placed = place_tutorials(Course((_doc("Same Title"), _doc("Same Title")))).documents
     assert [d.meta.slug for d in placed] == ["same-title", "same-title-2"]
+
+
+def test_prefix_filtering_finds_every_pair_a_full_comparison_finds() -> None:
+    import random
+
+    from converter.passes.duplicates import TITLE_THRESHOLD, _candidates, _jaccard
+
+    rng = random.Random(7)
+    vocabulary = ["python", "redis", "caching", "guide", "flask", "sql", "joins", "go", "async", "part", "api"]
+    titles = [set(rng.sample(vocabulary, rng.randint(1, 5))) for _ in range(200)]
+    similar = {(i, j) for i in range(200) for j in range(i + 1, 200) if _jaccard(titles[i], titles[j]) >= TITLE_THRESHOLD}
+    candidates = set(_candidates(titles, TITLE_THRESHOLD))
+    assert similar and similar <= candidates
+    assert len(candidates) < 200 * 199 // 2  # far from every pair

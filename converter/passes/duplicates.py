@@ -26,11 +26,10 @@ def flag_duplicates(course: Course) -> Course:
     """Record in each document's meta the titles of its near-duplicates."""
     docs = course.documents
     vectors = _tfidf([_words(_body(d)) for d in docs])
+    titles = [_topic_words(d.meta.title) for d in docs]
     found: dict[int, list[str]] = {}
-    for i, j in combinations(range(len(docs)), 2):
-        if similar_titles(docs[i].meta.title, docs[j].meta.title) >= TITLE_THRESHOLD and (
-            _cosine(vectors[i], vectors[j]) >= BODY_THRESHOLD
-        ):
+    for i, j in _candidates(titles, TITLE_THRESHOLD):
+        if _jaccard(titles[i], titles[j]) >= TITLE_THRESHOLD and _cosine(vectors[i], vectors[j]) >= BODY_THRESHOLD:
             found.setdefault(i, []).append(docs[j].meta.title)
             found.setdefault(j, []).append(docs[i].meta.title)
     flagged = tuple(
@@ -42,8 +41,25 @@ def flag_duplicates(course: Course) -> Course:
 
 def similar_titles(a: str, b: str) -> float:
     """Jaccard similarity of the topic words of two titles."""
-    wa, wb = _topic_words(a), _topic_words(b)
-    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+    return _jaccard(_topic_words(a), _topic_words(b))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _candidates(titles: list[set[str]], threshold: float) -> list[tuple[int, int]]:
+    """The pairs (i < j) of titles that can reach `threshold` Jaccard similarity, in order.
+    Prefix filtering: with each title's words rarest first, two titles that similar share a
+    word among the first |A| - ceil(threshold * |A|) + 1 of either. A word most titles share
+    ("python", "part") is then rarely indexed, so a large course has few candidates."""
+    df = Counter(word for words in titles for word in words)
+    by_word: dict[str, list[int]] = {}
+    for index, words in enumerate(titles):
+        rarest_first = sorted(words, key=lambda w: (df[w], w))
+        for word in rarest_first[: len(words) - math.ceil(threshold * len(words)) + 1]:
+            by_word.setdefault(word, []).append(index)
+    return sorted({pair for indices in by_word.values() for pair in combinations(indices, 2)})
 
 
 def _topic_words(title: str) -> set[str]:

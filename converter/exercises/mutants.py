@@ -116,6 +116,17 @@ def _tokens(code: str, language: str) -> tuple[tuple[object, str], ...] | None:
     return tokens if "".join(v for _, v in tokens) == code else None  # a lexer that rewrote the text
 
 
+def warm_lexers(languages: set[str]) -> None:
+    """Look up (and so compile: Pygments compiles a lexer's patterns when first made) the lexers
+    for these languages now: budget workers forked after this inherit them instead of each
+    compiling its own."""
+    for language in sorted(languages):
+        try:
+            _lexer(_LEXERS.get(language, language))
+        except Exception:  # noqa: BLE001 (outside the budget: a lexer that fails is the worker's to meet)
+            continue
+
+
 @lru_cache(maxsize=64)
 def _lexer(name: str):
     """The lexer called `name` that keeps the text as it is, or None (a lookup scans every

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from functools import lru_cache
 
 __all__ = ["CHECKER", "check_call", "check_function", "function_name", "practice_cell", "checks_in", "for_learners"]
 
@@ -75,8 +76,10 @@ def function_name(label: str) -> str:
     return "_check_" + re.sub(r"\W", "_", label)
 
 
+@lru_cache(maxsize=512)
 def is_async(code: str) -> bool:
-    """Whether check code awaits at its top level (its function is `async def`)."""
+    """Whether check code awaits at its top level (its function is `async def`). Cached:
+    the writer, check and the learner copies each ask about every check."""
     tree = ast.parse(code)
     scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
     pending = list(tree.body)
@@ -95,6 +98,7 @@ def check_call(label: str, code: str) -> str:
     return f"await {call}" if is_async(code) else call
 
 
+@lru_cache(maxsize=512)
 def check_function(label: str, code: str) -> str:
     """Check code as a function of the practice cell, with the cell's semantics: every name
     it binds at its top level is the notebook's global, as it was in a cell of its own."""

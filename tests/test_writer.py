@@ -11,6 +11,8 @@ from converter.document import (
     CodeBlock, Document, Heading, Image, ListBlock, Meta, Paragraph, Quote, Rule, Table,
 )
 from converter.stamp import is_hand_edited
+from converter.errors import WriterError
+from converter.writers import notebook
 from converter.writers.notebook import SKIP_TAGS, highlight_language, to_myst, to_notebook
 from converter.writers.toc import landing_page, read_entries, toc_yaml
 
@@ -91,6 +93,33 @@ def test_myst_round_trip_is_stable_and_stamped() -> None:
     assert jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst") == text
     assert not is_hand_edited(text)
     assert is_hand_edited(text.replace("print(1)", "print(2)"))
+
+
+def test_read_back_catches_a_page_that_reads_as_other_cells() -> None:
+    doc = _doc(Heading(2, "H"), Paragraph("p"), CodeBlock("print(1)", "python", status="runs"))
+    nb = to_notebook(doc)
+    text = jupytext.writes(nb, fmt="md:myst")
+    notebook._check_reads_back(nb, text, doc)  # the page as written reads back
+    with pytest.raises(WriterError, match="would not read back as written"):
+        notebook._check_reads_back(nb, text.replace("```{code-cell}", "```python"), doc)
+    with pytest.raises(WriterError, match="would not read back as written"):
+        notebook._check_reads_back(nb, text.replace("print(1)", "print(2)"), doc)
+    broken = text.replace("```{code-cell}", "```{code-cell}\n---\ntags: [a\n---", 1)
+    with pytest.raises(WriterError, match="would not read back"):
+        notebook._check_reads_back(nb, broken, doc)
+
+
+def test_nbformat_validates_cells_again_after_the_writer() -> None:
+    import nbformat
+    from nbformat.v4 import nbbase
+
+    to_myst(_doc(Paragraph("p"), CodeBlock("print(1)", "python", status="runs")))
+    assert nbbase.validate is not notebook._no_validation
+    import jupytext.myst
+    import yaml
+    assert jupytext.myst.yaml is yaml
+    with pytest.raises(nbformat.ValidationError):
+        nbformat.v4.new_code_cell(source=1)
 
 
 def test_toc_and_landing_page_come_from_the_notebooks(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Comment, String
@@ -104,13 +105,36 @@ _LEXERS = {"shell": "bash"}
 _DECLARATION = re.compile(r"^\s*(class|module|def|function|func|import|from|require|package|using|#include)\b")
 
 
-def _tokens(code: str, language: str) -> list[tuple[object, str]] | None:
+@lru_cache(maxsize=256)
+def _tokens(code: str, language: str) -> tuple[tuple[object, str], ...] | None:
+    """Pygments' tokens of `code`, or None. Cached: the generators take one block apart
+    several times (masked, without comments), half the calls were repeats."""
+    lexer = _lexer(_LEXERS.get(language, language))
+    if lexer is None:
+        return None
+    tokens = tuple(lexer.get_tokens(code))
+    return tokens if "".join(v for _, v in tokens) == code else None  # a lexer that rewrote the text
+
+
+def warm_lexers(languages: set[str]) -> None:
+    """Look up (and so compile: Pygments compiles a lexer's patterns when first made) the lexers
+    for these languages now: budget workers forked after this inherit them instead of each
+    compiling its own."""
+    for language in sorted(languages):
+        try:
+            _lexer(_LEXERS.get(language, language))
+        except Exception:  # noqa: BLE001 (outside the budget: a lexer that fails is the worker's to meet)
+            continue
+
+
+@lru_cache(maxsize=64)
+def _lexer(name: str):
+    """The lexer called `name` that keeps the text as it is, or None (a lookup scans every
+    lexer's aliases: once per name, not once per block)."""
     try:
-        lexer = get_lexer_by_name(_LEXERS.get(language, language), stripnl=False, ensurenl=False)
+        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
-    tokens = list(lexer.get_tokens(code))
-    return tokens if "".join(v for _, v in tokens) == code else None  # a lexer that rewrote the text
 
 
 def masked(code: str, language: str) -> str:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePath
 
 import jupytext
+import jupytext.myst
 import nbformat
+import yaml
 from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import nbbase
 from pygments.token import Error
 
 from .. import practice, runtimes
@@ -33,12 +40,54 @@ def to_myst(doc: Document) -> str:
     return stamp(text)
 
 
+_PATCHING = threading.Lock()
+
+
+@contextmanager
+def _whole_notebook_validation(*, libyaml: bool = False) -> Iterator[None]:
+    """nbformat validates every cell it makes against the notebook schema with jsonschema
+    (a third of a page's conversion); in here it does not, and the caller validates the
+    whole notebook once instead (fastjsonschema: the same schema, a fraction of the time).
+    With `libyaml`, jupytext's MyST reader also parses the cells' options with libyaml's
+    loader (PyYAML's own, in C: the same documents, several times faster), when PyYAML
+    has it. The lock keeps two writers in threads from restoring each other's stand-ins."""
+    with _PATCHING:
+        saved = nbbase.validate, jupytext.myst.yaml
+        nbbase.validate = _no_validation
+        if libyaml and _LIBYAML is not None:
+            jupytext.myst.yaml = _LIBYAML
+        try:
+            yield
+        finally:
+            nbbase.validate, jupytext.myst.yaml = saved
+
+
+def _no_validation(node: object, ref: str | None = None) -> None:
+    return None
+
+
+def _libyaml() -> types.ModuleType | None:
+    """The yaml module as jupytext's MyST reader uses it, safe_load done by libyaml."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    module = types.ModuleType("yaml")
+    module.__dict__.update(vars(yaml))
+    module.safe_load = lambda stream: yaml.load(stream, Loader=yaml.CSafeLoader)  # noqa: S506 (the safe loader)
+    return module
+
+
+_LIBYAML = _libyaml()
+
+
 def _check_reads_back(nb: NotebookNode, text: str, doc: Document) -> None:
     """Cells are sliced from the text again by jupytext (check, the book, a learner's
     Jupyter): a character it splits lines at, or a fence in the content, would garble the
     page there. Up to blank lines at the ends and spaces at line ends, which jupytext drops."""
     try:
-        back = jupytext.reads(text, fmt="md:myst").cells
+        with _whole_notebook_validation(libyaml=True):
+            back = jupytext.reads(text, fmt="md:myst")
+        nbformat.validate(back)
+        back = back.cells
     except Exception as err:
         raise WriterError(doc.meta.source, f"{doc.meta.title!r}: the notebook would not read back ({describe(err)})") from None
     wrote = [(c.cell_type, _layout_free(c.source)) for c in nb.cells]
@@ -54,6 +103,13 @@ def _layout_free(source: str) -> str:
 
 def to_notebook(doc: Document) -> NotebookNode:
     """Build the notebook: title cell, provenance line, then the blocks in order."""
+    with _whole_notebook_validation():
+        nb = _build_notebook(doc)
+    nbformat.validate(nb)
+    return nb
+
+
+def _build_notebook(doc: Document) -> NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["course"] = _course_metadata(doc)

@@ -1,0 +1,27 @@
+"""What the `course` command pays before it starts working."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+
+
+def test_the_iri_grammar_is_built_only_when_an_iri_is_checked() -> None:
+    pytest.importorskip("rfc3987_syntax")
+    out = _run(
+        "import sys, converter.cli\n"
+        "print('lark' in sys.modules)\n"
+        "from jsonschema import FormatChecker\n"
+        "checker = FormatChecker()\n"
+        "print(checker.conforms('https://example.com/a', 'iri'), checker.conforms('not an iri', 'iri'))\n"
+        "print('lark' in sys.modules)\n"
+        "import rfc3987_syntax\n"
+        "print(rfc3987_syntax.is_valid_syntax('iri', 'https://example.com/b'), callable(rfc3987_syntax.parse))\n"
+    )
+    assert out.split() == ["False", "True", "False", "True", "True", "True"]

@@ -36,6 +36,7 @@ from converter.document import (
     Table,
 )
 from converter.commonmark import render
+from converter.languages import ALIASES
 from converter.errors import describe
 from converter.myst_escape import code_span, escape, escape_line_start, escape_mid_line, link_target
 
@@ -89,6 +90,8 @@ _NOT_LANGS = _LANG_MARKERS | {
     "line-numbers", "linenums", "prettyprint", "numbersource", "wrap", "nowrap",
     "highlighter-rouge", "shiki", "tab-size", "literal-block",
 }
+# Bare class names that are words of page markup more often than languages.
+_BARE_NOT_LANGS = {"config", "conf", "rest", "raw", "term", "command", "block", "tree", "cli", "react"}
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-srcset")
 
 
@@ -466,8 +469,10 @@ def _declared(pre: Tag) -> str:
 
 
 def _language_of(tag: Tag) -> str:
-    for attr in ("data-lang", "data-language"):
-        if tag.get(attr):
+    # data-lang (Hugo, dev.to), data-language (Shiki), lang (WP-Syntax <pre lang="python">),
+    # data-enlighter-language (WordPress Enlighter).
+    for attr in ("data-lang", "data-language", "data-enlighter-language", "lang"):
+        if tag.get(attr) and (attr != "lang" or tag.name in ("pre", "code")):
             return str(tag[attr]).strip()
     classes = [str(c) for c in tag.get("class") or []]
     brush = _BRUSH.search(" ".join(classes))  # SyntaxHighlighter: "brush: python; gutter: false"
@@ -484,6 +489,12 @@ def _language_of(tag: Tag) -> str:
         ]
         if others:
             return others[0]
+    # A bare language class (old highlight.js `<code class="python">`, `<pre class="output">`):
+    # only names in the language table, never a one-letter or generic word.
+    if tag.name in ("pre", "code"):
+        for cls in classes:
+            if cls.lower() in ALIASES and len(cls) > 2 and cls.lower() not in _BARE_NOT_LANGS:
+                return cls
     return ""
 
 

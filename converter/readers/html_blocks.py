@@ -76,7 +76,7 @@ _ANCHOR_CLASSES = {
 _ANCHOR_TEXT = {"", "#", "¶", "§", "🔗"}
 # Line-number gutters inside <pre>: Chroma span.ln/.lnt, Pygments
 # span.linenos, Prism span.line-numbers-rows.
-_LINENO_CLASSES = {"ln", "lnt", "linenos", "lineno", "line-numbers-rows", "gutter"}
+_LINENO_CLASSES = {"ln", "lnt", "linenos", "lineno", "line-numbers-rows", "gutter", "rouge-gutter"}
 # One element per line and no newline characters (CodeMirror, some React
 # highlighters): lines must be joined explicitly.
 _LINE_CLASSES = {"line", "token-line", "code-line", "cm-line", "ace_line", "view-line"}
@@ -561,8 +561,8 @@ def _quote(tag: Tag, ctx: _Context) -> list[Block]:
 
 def _table(tag: Tag, ctx: _Context) -> list[Block]:
     classes = set(tag.get("class") or [])
-    if classes & {"highlighttable", "lntable"} or tag.find("td", class_=["code", "lntd"]):
-        # Pygments/Chroma line-number layout: gutter cell + code cell.
+    if classes & {"highlighttable", "lntable", "rouge-table"} or tag.find("td", class_=["code", "lntd", "rouge-code"]):
+        # Pygments/Chroma/Rouge line-number layout: gutter cell + code cell.
         pres = tag.find_all("pre")
         code = _code_block(pres[-1]) if pres else None
         if code and not code.declared:  # Sphinx: div.highlight-python > table

@@ -87,6 +87,26 @@ def read(text: str, *, source: str) -> list[Document]:
     return [Document(meta, tuple(blocks), tuple(notes))]
 
 
+def blocks_from_markdown(text: str) -> tuple[list[Block], list[str]]:
+    """A Markdown fragment (a feed item's body) as blocks, top heading level 2, and notes."""
+    notes: list[str] = []
+    body, regions = gather_html_regions(text)
+    return normalize_headings(_blocks(_parse(body).children, notes, regions)), notes
+
+
+# A fence that opens a line; the Markdown a feed item carries instead of HTML.
+_FENCE_PAIR = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n`]*\n[\s\S]*?^ {0,3}\1[ \t]*$", re.M)
+_HTML_STRUCTURE = re.compile(r"<(p|div|pre|h[1-6]|ul|ol|li|table|blockquote|br|article|section)\b[^>]*>", re.I)
+
+
+def is_markdown(text: str) -> bool:
+    """Text that is Markdown rather than HTML: at least one closed code fence, and no HTML
+    structure outside the fences (a code block may well show HTML)."""
+    if not _FENCE_PAIR.search(text):
+        return False
+    return _HTML_STRUCTURE.search(_FENCE_PAIR.sub("", text)) is None
+
+
 def _parse(text: str) -> SyntaxTreeNode:
     parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     tokens = parser.parse(text)

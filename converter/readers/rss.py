@@ -21,6 +21,7 @@ from lxml import etree
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
 from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date
+from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
 _ENTITY = re.compile(r"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]*));|&")
@@ -139,7 +140,11 @@ def _document(item: etree._Element, source: str) -> Document:
     title = _title(item)
     body = _body(item)
     notes: list[str] = []
-    blocks, block_notes = blocks_from_html(body, base_url=link) if body.strip() else ([], [])
+    if is_markdown(body):  # some feeds (Hashnode, static-site generators) carry the Markdown source
+        blocks, block_notes = blocks_from_markdown(body)
+        block_notes = ["item content is Markdown, not HTML: read as Markdown", *block_notes]
+    else:
+        blocks, block_notes = blocks_from_html(body, base_url=link) if body.strip() else ([], [])
     if not blocks:
         notes.append("item has no content")
     if not title:
@@ -254,7 +259,7 @@ def _element_html(el: etree._Element) -> str:
     if len(el):  # unescaped HTML elements inside <description>
         return _inner_html(el)
     text = el.text or ""
-    if kind in ("text", "text/plain"):
+    if kind in ("text", "text/plain") and not is_markdown(text):
         paragraphs = re.split(r"\n\s*\n", text.strip())
         return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     if "<" not in text and "&lt;" in text:

@@ -324,7 +324,7 @@ def normalize(name: str) -> str:
     """Map a declared language (CSS classes, fence info string) to a canonical name, "" if unknown."""
     text = name.strip().lower().replace("brush:", " ").strip("{}")
     for token in re.split(r"[\s,;{}]+", text):
-        token = token.lstrip(".")
+        token = token.lstrip(".").split(":", 1)[0].split("[", 1)[0]  # python:app.py (Qiita, Zenn), python[app.py]
         for prefix in _PREFIXES:
             if token.startswith(prefix) and len(token) > len(prefix):
                 token = token[len(prefix):]

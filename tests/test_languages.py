@@ -82,6 +82,7 @@ def test_a_declared_text_block_stays_text(label, code):
     ("dockerfile", "dockerfile"), ("docker", "dockerfile"), ("diff", "diff"), ("patch", "diff"),
     ("css", "css"), ("scss", "css"), ("java", "java"), ("c", "c"), ("cpp", "cpp"), ("c++", "cpp"),
     ("rust", "rust"), ("rs", "rust"), ("php", "php"), ("kotlin", "kotlin"), ("swift", "swift"),
+    ("python:app.py", "python"), ("js:src/index.js", "javascript"), ("python[main.py]", "python"),
     ("", ""), ("highlight", ""), ("hljs", ""), ("no-such-language-xyz", ""), ("code", ""),
 ])
 def test_normalize(declared, expected):

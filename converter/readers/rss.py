@@ -20,7 +20,7 @@ from lxml import etree
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date
+from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date, parse_html
 from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
@@ -140,8 +140,9 @@ def _document(item: etree._Element, source: str) -> Document:
     title = _title(item)
     body = _body(item)
     notes: list[str] = []
-    if is_markdown(body):  # some feeds (Hashnode, static-site generators) carry the Markdown source
-        blocks, block_notes = blocks_from_markdown(body)
+    markdown = body if is_markdown(body) else _markdown_in_paragraphs(body)
+    if markdown:  # some feeds (Hashnode, static-site generators, WordPress) carry the Markdown source
+        blocks, block_notes = blocks_from_markdown(markdown)
         block_notes = ["item content is Markdown, not HTML: read as Markdown", *block_notes]
     else:
         blocks, block_notes = blocks_from_html(body, base_url=link) if body.strip() else ([], [])
@@ -160,6 +161,23 @@ def _document(item: etree._Element, source: str) -> Document:
     )
     blocks = drop_title_heading(blocks, title)
     return Document(meta, tuple(blocks), tuple(notes + block_notes))
+
+
+def _markdown_in_paragraphs(body: str) -> str:
+    """Markdown source that a blog wrapped in paragraphs (WordPress's autop: `<p>```python<br />`),
+    as Markdown again; "" when the body is HTML of its own (it has a <pre>, or no closed fence)."""
+    if "```" not in body and "~~~" not in body:
+        return ""
+    soup, _ = parse_html(body)
+    root = soup.body or soup
+    if root.find("pre") is not None:
+        return ""
+    for br in root.find_all("br"):
+        br.replace_with("\x00")  # a <br /> and the newline after it in the source are one line end
+    parts = [re.sub(r"\x00\n?", "\n", child.get_text() if hasattr(child, "get_text") else str(child))
+             for child in root.children]
+    text = "\n\n".join(part.strip("\n") for part in parts if part.strip())
+    return text if is_markdown(text) else ""
 
 
 def _local(tag: object) -> str:

@@ -35,7 +35,8 @@ def compare(expected: str, printed: str, *, error: str = "", runtime: str = "") 
     if shown is not None:
         got = error or "no error"
         ok = doctest.OutputChecker().check_output(_name_only(shown) + "\n", _name_only(got) + "\n", _FLAGS) and (
-            ":" not in shown or doctest.OutputChecker().check_output(shown + "\n", got + "\n", _FLAGS))
+            ":" not in shown or doctest.OutputChecker().check_output(
+                _unqualified(shown) + "\n", _unqualified(got) + "\n", _FLAGS))
         return HOLDS if ok else _note(shown, got, runtime)
     if doctest.OutputChecker().check_output(_ending(expected), _ending(printed), _FLAGS):
         return HOLDS
@@ -46,6 +47,12 @@ def compare(expected: str, printed: str, *, error: str = "", runtime: str = "") 
 
 def _name_only(line: str) -> str:
     return line.split(":", 1)[0].rsplit(".", 1)[-1].strip()
+
+
+def _unqualified(line: str) -> str:
+    """The exception line without its module path, as doctest compares it: Python prints
+    `json.decoder.JSONDecodeError: ...`, IPython `JSONDecodeError: ...`."""
+    return re.sub(r"^[\w.]+\.(?=\w+:)", "", line.strip())
 
 
 def _ending(text: str) -> str:

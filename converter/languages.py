@@ -23,6 +23,7 @@ to break near ties (the candidate lexer that produces fewer Error tokens).
 
 from __future__ import annotations
 
+import ast
 import configparser
 import json
 import re
@@ -83,9 +84,6 @@ _NOT_LANGUAGES = frozenset((
     "shiki", "chroma", "syntax", "codehilite", "snippet", "line-numbers", "wrap", "nowrap",
     "copy", "copyable", "block", "pre", "brush", "numberlines", "example",
 ))
-
-# Declarations that say nothing: the content decides.
-_UNTRUSTED = frozenset(("", "text"))
 
 # Declared/detected pairs that are both right for the same code.
 _COMPATIBLE = frozenset((
@@ -318,8 +316,6 @@ _SAMPLE_CHARS = 6000
 _MIN_SCORE = 2
 # Near ties within this margin go to Pygments.
 _TIE_MARGIN = 2
-# A declaration is overridden only by content this strong that it does not fit at all.
-_OVERRIDE_SCORE = 6
 # Scored languages -> Pygments lexer names for tie-breaking.
 _LEXERS = {"shell": "bash"}
 
@@ -328,7 +324,7 @@ def normalize(name: str) -> str:
     """Map a declared language (CSS classes, fence info string) to a canonical name, "" if unknown."""
     text = name.strip().lower().replace("brush:", " ").strip("{}")
     for token in re.split(r"[\s,;{}]+", text):
-        token = token.lstrip(".")
+        token = token.lstrip(".").split(":", 1)[0].split("[", 1)[0]  # python:app.py (Qiita, Zenn), python[app.py]
         for prefix in _PREFIXES:
             if token.startswith(prefix) and len(token) > len(prefix):
                 token = token[len(prefix):]
@@ -355,22 +351,81 @@ def _canonical(token: str) -> str:
 
 
 def detect(code: str, declared: str = "", *, context: str = "") -> str:
-    """The language of a code block; a plausible declaration wins over the content.
+    """The language of a code block; a declaration wins over the content.
 
-    `context` is the tutorial's main language: a block too short to tell on its
-    own (`url_for('login')`, `article.destroy`) takes it when it lexes cleanly
-    as that language and looks like code.
+    * Undeclared: the content decides. `context` is the tutorial's main
+      language: a block too short to tell on its own (`url_for('login')`,
+      `article.destroy`) takes it when it lexes cleanly as that language and
+      looks like code.
+    * Declared plain text or output (`text`, `plaintext`, `output`, `none`,
+      `nohighlight`...): text, whatever it looks like. Program output, logs
+      and prose often read like code, and nothing the author marked as
+      something to read may become something to run.
+    * Declared as a language: that language, unless the content is *certainly*
+      something else (`_certainly`: a shebang, a `$ ` prompt on every line,
+      a `>>>` transcript, a parse as JSON, a drawn tree...) and the declared
+      language does not fit it at all.
     """
     stated = normalize(declared)
-    if stated in _UNTRUSTED:
+    if stated == "text":
+        return "text"
+    if not stated:
         found, strength = _detect_content(code)
         if found == "text" and strength == 0 and context and _plausible_in(code, context):
             return context
         return found
-    found, strength = _detect_content(code)
-    if found == stated or (stated, found) in _COMPATIBLE or strength < _OVERRIDE_SCORE:
+    certain = _certainly(code)
+    if not certain or certain == stated or (stated, certain) in _COMPATIBLE:
         return stated
-    return stated if _fits(code, stated) else found
+    return stated if _fits_certainly(code, stated) else certain
+
+
+# Shapes no other language has: a shebang names its interpreter; a prompt on
+# every line is a shell session; `>>>` lines are Python's interactive prompt.
+_SHEBANG = re.compile(r"\A#!\s*(?:/usr)?/bin/(?:env\s+)?(\w+)")
+_INTERPRETERS = {"sh": "shell", "bash": "shell", "zsh": "shell", "ksh": "shell", "python": "python",
+                 "python3": "python", "node": "javascript", "ruby": "ruby"}
+_PROMPT_LINE = re.compile(r"^\s*\$ \S")
+_GO_PACKAGE = re.compile(r"^package \w+\s*$(?=[\s\S]*^\s*func\b)", re.MULTILINE)
+# Exact formats that are certain (a parse or a shape no program has); YAML, INI,
+# TOML and markup are left out: annotated Python, templates and configs in code read as them.
+_CERTAIN_FORMATS = frozenset(("json", "http", "diff", "dockerfile", "text", "python"))
+
+
+def _certainly(code: str) -> str:
+    """A language the content certainly is, whatever was declared; "" when not certain."""
+    stripped = code.strip()
+    if not stripped:
+        return ""
+    shebang = _SHEBANG.match(stripped)
+    if shebang:
+        name = shebang.group(1)
+        return _INTERPRETERS.get(name) or _INTERPRETERS.get(name.rstrip("0123456789"), "")
+    lines = _significant(code)
+    if lines and all(_PROMPT_LINE.match(line) for line in lines):
+        return "shell"
+    if lines and all(_COMMAND_LINE.match(line) for line in lines):
+        return "shell"  # `pip install flask` under a python fence
+    if _GO_PACKAGE.search(code):
+        return "go"
+    exact = _exact_format(code)
+    if exact == "text" and _TRACEBACK.search(code) and not stripped.startswith("Traceback"):
+        return ""  # code, then the traceback it ends with: still the declared language
+    return exact if exact in _CERTAIN_FORMATS else ""
+
+
+def _fits_certainly(code: str, lang: str) -> bool:
+    """Whether declared `lang` still holds against certain content: it shows a sign of the
+    language (code followed by its traceback is still Python), or it parses as Python."""
+    if _fits(code, lang):
+        return True
+    if lang == "python":
+        try:
+            ast.parse(code)
+        except (SyntaxError, ValueError):
+            return False
+        return True
+    return False
 
 
 def _plausible_in(code: str, lang: str) -> bool:
@@ -418,10 +473,10 @@ def _exact_format(code: str) -> str:
     lines = _significant(code)
     if not stripped:
         return "text"
+    if _PYCON.search(code):
+        return "python"  # a transcript, with the tracebacks it shows
     if _is_tree(lines) or _TRACEBACK.search(code):
         return "text"
-    if _PYCON.search(code):
-        return "python"
     if _is_json(stripped):
         return "json"
     if _is_http(stripped):

@@ -15,6 +15,7 @@ to the very same text.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jupytext
@@ -59,6 +60,51 @@ def convert_case(path: Path) -> list[str]:
 def test_case(path: Path, regen: bool) -> None:
     notebooks = convert_case(path)
     _compare(notebooks, path.with_name(path.name.rsplit(".", 1)[0] + ".expected.md"), regen)
+    if HOSTILE not in path.parents:  # hostile titles are tag-shaped text on purpose, escaped
+        assert [tag for n in notebooks for tag in leaked_tags(n)] == []
+
+
+# --- markup leaks: no HTML tag reaches a notebook's prose ---------------------------------------
+
+HOSTILE = CASES / "hostile"
+# A raw tag, or an escaped one that is markup rather than a tag named in prose ("the \\<div\\>
+# element"): a closing tag or one with attributes.
+_LEAKED_TAG = re.compile(r"(?<!\\)</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|\\<(?:/[A-Za-z][\w:-]*|[A-Za-z][\w:-]*\s[^<>]*)\\?>")
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)")
+
+
+def leaked_tags(notebook: str) -> list[str]:
+    """HTML tags, raw or escaped (`\\</td>` shows as "</td>"), in a notebook's Markdown outside
+    code: front matter, code cells, fenced blocks, code spans and cell metadata lines left out."""
+    lines = notebook.split("\n")
+    if lines and lines[0] == "---":
+        lines = lines[lines.index("---", 1) + 1:]
+    leaked: list[str] = []
+    fence = ""
+    for line in lines:
+        marker = _FENCE.match(line)
+        if fence:
+            if marker and line.strip() == fence[0] * len(line.strip()) and len(line.strip()) >= len(fence):
+                fence = ""
+            continue
+        if marker:
+            fence = marker.group(1)
+            continue
+        if line.startswith("+++"):
+            continue
+        leaked += _LEAKED_TAG.findall(_CODE_SPAN.sub("", line))
+    return leaked
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("---\nx: 1\n---\n\nA <td>cell</td> and \\<div class=\"x\"\\> too.", ["<td>", "</td>", '\\<div class="x"\\>']),
+    ("```html\n<div></div>\n```\n\nUse `<div>` here; 2 < 3 and 4 > 1.\n\n```{code-cell}\n<b>\n```", []),
+    ("Word HTML: <o:p></o:p>", ["<o:p>", "</o:p>"]),
+    ("The \\<div\\> element and List\\<String\\>; but \\</td\\> leaked.", ["\\</td\\>"]),
+])
+def test_leaked_tags_counts_tags_outside_code(text: str, expected: list[str]) -> None:
+    assert leaked_tags(text) == expected
 
 
 def _compare(notebooks: list[str], expected: Path, regen: bool) -> None:

@@ -55,8 +55,10 @@ def test_detect_snippet(label, code):
 
 @pytest.mark.parametrize("label, code", [(label, code) for _, label, code in SNIPPETS],
                          ids=[name for name, _, _ in SNIPPETS])
-def test_plaintext_declaration_is_detected(label, code):
-    assert detect(code, "plaintext") == label
+def test_a_declared_text_block_stays_text(label, code):
+    """Plain text or output declared by the author is never relabelled, whatever it looks like."""
+    for declared in ("plaintext", "text", "output", "language-text", "lang-plaintext", "highlight-none", "nohighlight"):
+        assert detect(code, declared) == "text", declared
 
 
 @pytest.mark.parametrize("declared, expected", [
@@ -80,6 +82,7 @@ def test_plaintext_declaration_is_detected(label, code):
     ("dockerfile", "dockerfile"), ("docker", "dockerfile"), ("diff", "diff"), ("patch", "diff"),
     ("css", "css"), ("scss", "css"), ("java", "java"), ("c", "c"), ("cpp", "cpp"), ("c++", "cpp"),
     ("rust", "rust"), ("rs", "rust"), ("php", "php"), ("kotlin", "kotlin"), ("swift", "swift"),
+    ("python:app.py", "python"), ("js:src/index.js", "javascript"), ("python[main.py]", "python"),
     ("", ""), ("highlight", ""), ("hljs", ""), ("no-such-language-xyz", ""), ("code", ""),
 ])
 def test_normalize(declared, expected):
@@ -97,11 +100,15 @@ def test_normalize(declared, expected):
     ("Hello", "shell", "shell"),
     ("<div>{{ name }}</div>", "jinja", "jinja"),
     # Declarations that say nothing: content decides.
-    ("{\"a\": 1, \"b\": [true, null]}", "plaintext", "json"),
-    ("flask==3.0.0\nrequests>=2.31", "plaintext", "text"),
     ("app/\n├── main.py\n└── models.py", "", "text"),
-    ("pip install flask", "none", "shell"),
     ("SELECT 1;", "highlight", "sql"),
+    # Declared plain text or output stays text, even when it reads as code or data.
+    ("{\"a\": 1, \"b\": [true, null]}", "plaintext", "text"),
+    ("pip install flask", "none", "text"),
+    ("#!/bin/bash\necho hi", "text", "text"),
+    ("$ ls\n$ pwd", "output", "text"),
+    ("fn main() {\n    println!(\"impl\");\n}", "output", "text"),
+    ("body {\n  color: red;\n}", "text", "text"),
     # Fragments of a declared format are not overridden by what they happen to parse as.
     ('"name": "demo",\n"version": "1.0.0",', "json", "json"),
     ("  ports:\n    - 80", "yaml", "yaml"),
@@ -113,6 +120,17 @@ def test_normalize(declared, expected):
     ("app/\n├── main.py\n└── models.py", "shell", "text"),
     ("pip install flask\npip install requests", "python", "shell"),
     ("package main\n\nfunc main() {\n\tfmt.Println(1)\n}", "javascript", "go"),
+    ("#!/bin/bash\nset -e\nmake build", "python", "shell"),
+    ("$ npm install\n$ npm start", "javascript", "shell"),
+    (">>> 1 / 0\nTraceback (most recent call last):\n  File \"<stdin>\", line 1\nZeroDivisionError: division by zero",
+     "python", "python"),
+    # Certain means certain: strong signals of another language do not override a declaration.
+    ("name: str\nage: int", "python", "python"),
+    ("x = 1 / 0\nTraceback (most recent call last):\n  File \"app.py\", line 1\nZeroDivisionError: division by zero",
+     "python", "python"),
+    ("SELECT name FROM users WHERE id = 1", "python", "python"),
+    ("div { color: red; }\n.x:hover { margin: 0 }", "html", "html"),
+    ("impl Foo for Bar {}\nfn x() {}", "python", "python"),
 ])
 def test_detect_with_declaration(code, declared, expected):
     assert detect(code, declared) == expected

@@ -160,3 +160,26 @@ def test_emphasis_nested_deeper_than_markdown_it_bounds_keeps_its_text(run: int)
     """A run of asterisks nests emphasis as deep as it is long; building the tree recursed."""
     [doc] = markdown.read(f"# T\n\nSome {'*' * run}deep{'*' * run} text.\n\n```python\nprint(1)\n```\n", source="x.md")
     assert "deep" in doc.blocks[0].text and doc.blocks[1].code == "print(1)"
+
+
+# --- raw HTML regions that CommonMark would cut at blank lines ----------------------------------
+
+def test_an_html_element_with_blank_lines_is_read_whole() -> None:
+    from converter.readers.markdown import gather_html_regions
+
+    body = "Intro.\n\n<table>\n  <tr><td>a</td></tr>\n\n  <tr><td>b</td></tr>\n</table>\n\nAfter.\n"
+    gathered, regions = gather_html_regions(body)
+    assert list(regions.values()) == ["<table>\n  <tr><td>a</td></tr>\n\n  <tr><td>b</td></tr>\n</table>\n"]
+    assert gathered.count("\n") == body.count("\n")  # line numbers kept
+
+
+@pytest.mark.parametrize("body", [
+    "<div class=\"note\">\n\n**Markdown** inside, as CommonMark reads it.\n\n</div>\n",  # a Markdown part
+    "<table><tr><td>no blank line</td></tr></table>\n",  # CommonMark reads it whole already
+    "```html\n<div>\n\n<p>x</p>\n</div>\n```\n",  # inside a fence
+    "<div>\n\n<p>never closed</p>\n",
+])
+def test_html_regions_leave_commonmark_alone(body: str) -> None:
+    from converter.readers.markdown import gather_html_regions
+
+    assert gather_html_regions(body) == (body, {})

@@ -167,7 +167,7 @@ def test_atom_html_content_escaped_and_cdata() -> None:
     assert first.blocks == (
         Heading(2, "Query"),  # the entry's only heading level becomes 2
         Paragraph("Select **everything**:"),
-        CodeBlock("SELECT * FROM t;"),
+        CodeBlock("SELECT * FROM t;", declared="sql"),  # a bare language class on <pre>
     )
     assert second.blocks == (
         Paragraph("CDATA content with [a relative link](https://example.com/page2)."),

@@ -93,6 +93,11 @@ def test_an_indented_block_is_dedented() -> None:
     ("Traceback (most recent call last):\n  File ...\nKeyError: 'x'", "", "KeyError: 'x'", True),
     ("Traceback (most recent call last):\n  ...\nKeyError: 'x'", "", "KeyError: 'y'", False),
     ("Traceback (most recent call last):\n  ...\nKeyError: 'x'", "x\n", "", False),  # no error at all
+    # The module path of the exception does not count (IPython shows the bare name), its message does.
+    ("Traceback (most recent call last):\n  ...\njson.decoder.JSONDecodeError: Expecting value: line 1",
+     "", "JSONDecodeError: Expecting value: line 1", True),
+    ("Traceback (most recent call last):\n  ...\njson.decoder.JSONDecodeError: Expecting value: line 1",
+     "", "JSONDecodeError: Extra data: line 1", False),
     ("\x1b[33m2\x1b[39m", "2\n", "", False),  # the claim is compared as written
     ("2", "\x1b[33m2\x1b[39m\n", "", True),  # colour codes of the real output are ignored
 ])

@@ -15,7 +15,9 @@ from bs4 import BeautifulSoup, Tag
 
 from converter.document import Document, Meta
 from converter.errors import SourceError
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, is_anchor, iso_date, parse_html
+from converter.readers.html_blocks import (
+    blocks_from_html, drop_title_heading, is_anchor, iso_date, keep_embed_fallbacks, parse_html,
+)
 
 # Most specific first: a body container beats the <article> that also holds
 # the byline, share bar and comments.
@@ -57,6 +59,7 @@ def read(text: str, *, source: str) -> list[Document]:
     if not text.strip():
         raise SourceError(source, "empty file")
     soup, parse_notes = parse_html(text)
+    keep_embed_fallbacks(soup)  # a gist's <noscript> code stays; other fallbacks go
     for tag in soup.find_all(["script", "style", "noscript", "template"]):
         tag.decompose()
     url = _url(soup)
@@ -109,7 +112,8 @@ def _densest(soup: BeautifulSoup) -> Tag | None:
         length = len(para.get_text(strip=True))
         if (para.name == "p" and length < 25) or _in_chrome(para):
             continue
-        for weight, node in ((1.0, para.parent), (0.5, para.parent and para.parent.parent)):
+        parent = _row_table(para.parent)
+        for weight, node in ((1.0, parent), (0.5, parent and parent.parent)):
             if isinstance(node, Tag) and node.name not in ("html", "[document]"):
                 scores[id(node)] = scores.get(id(node), 0.0) + weight * length
                 tags[id(node)] = node
@@ -117,6 +121,19 @@ def _densest(soup: BeautifulSoup) -> Tag | None:
         return None
     best = max(scores, key=lambda key: scores[key] * (1 - _link_density(tags[key])))
     return tags[best]
+
+
+def _row_table(node: Tag | None) -> Tag | None:
+    """A cell of a table whose rows each hold some of the article (Docco/Pycco's prose | code
+    rows, a two-column tutorial) stands for the whole table: the article is all its rows, not
+    the longest cell. A cell of a one-row layout table (sidebar | content) stays itself."""
+    if not isinstance(node, Tag) or node.name not in ("td", "th"):
+        return node
+    table = node.find_parent("table")
+    if table is None:
+        return node
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table and tr.find(["p", "pre", "code"])]
+    return table if len(rows) >= 2 else node
 
 
 def _text_length(tag: Tag) -> int:

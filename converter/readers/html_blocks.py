@@ -36,6 +36,7 @@ from converter.document import (
     Table,
 )
 from converter.commonmark import render
+from converter.languages import ALIASES
 from converter.errors import describe
 from converter.myst_escape import code_span, escape, escape_line_start, escape_mid_line, link_target
 
@@ -75,7 +76,7 @@ _ANCHOR_CLASSES = {
 _ANCHOR_TEXT = {"", "#", "¶", "§", "🔗"}
 # Line-number gutters inside <pre>: Chroma span.ln/.lnt, Pygments
 # span.linenos, Prism span.line-numbers-rows.
-_LINENO_CLASSES = {"ln", "lnt", "linenos", "lineno", "line-numbers-rows", "gutter"}
+_LINENO_CLASSES = {"ln", "lnt", "linenos", "lineno", "line-numbers-rows", "gutter", "rouge-gutter"}
 # One element per line and no newline characters (CodeMirror, some React
 # highlighters): lines must be joined explicitly.
 _LINE_CLASSES = {"line", "token-line", "code-line", "cm-line", "ace_line", "view-line"}
@@ -89,6 +90,8 @@ _NOT_LANGS = _LANG_MARKERS | {
     "line-numbers", "linenums", "prettyprint", "numbersource", "wrap", "nowrap",
     "highlighter-rouge", "shiki", "tab-size", "literal-block",
 }
+# Bare class names that are words of page markup more often than languages.
+_BARE_NOT_LANGS = {"config", "conf", "rest", "raw", "term", "command", "block", "tree", "cli", "react"}
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-srcset")
 
 
@@ -116,6 +119,7 @@ def blocks_from_html(
         root: Tag = soup.body or soup
     else:
         root = fragment
+    keep_embed_fallbacks(root)
     blocks = _walk(root, ctx)
     return (normalize_headings(blocks) if normalize else blocks), ctx.notes
 
@@ -161,6 +165,30 @@ def flatten_deep(root: Tag, limit: int) -> int:
     for tag in reversed(deep):  # innermost first: each unwrap then moves a few children, not a subtree
         tag.unwrap()
     return len(deep)
+
+
+# ------------------------------------------------------------ embed fallbacks
+
+# Scripts that embed code from elsewhere (GitHub gists, GitLab snippets, Pastebin,
+# CodePen, JSFiddle, generic embed loaders); their <noscript> holds the code itself.
+_EMBED_SCRIPT = re.compile(r"gist\.github|gitlab\.[\w.]+/.*snippets|pastebin|codepen|jsfiddle|embed", re.I)
+
+
+def keep_embed_fallbacks(root: Tag) -> int:
+    """A <noscript> that follows an embed script (a gist) and holds code is the article's code:
+    the page shows it where the script would. It becomes a <div>, so it is read like the rest
+    (readers drop <noscript> otherwise). Returns how many were kept."""
+    kept = 0
+    for noscript in root.find_all("noscript"):
+        if noscript.find(["pre", "code"]) is None:
+            continue
+        before = noscript.find_previous_sibling(True)
+        while before is not None and before.name == "noscript":  # several fallbacks after one script
+            before = before.find_previous_sibling(True)
+        if before is not None and before.name == "script" and _EMBED_SCRIPT.search(str(before.get("src") or "")):
+            noscript.name = "div"
+            kept += 1
+    return kept
 
 
 # ----------------------------------------------------------------- block walk
@@ -466,8 +494,10 @@ def _declared(pre: Tag) -> str:
 
 
 def _language_of(tag: Tag) -> str:
-    for attr in ("data-lang", "data-language"):
-        if tag.get(attr):
+    # data-lang (Hugo, dev.to), data-language (Shiki), lang (WP-Syntax <pre lang="python">),
+    # data-enlighter-language (WordPress Enlighter).
+    for attr in ("data-lang", "data-language", "data-enlighter-language", "lang"):
+        if tag.get(attr) and (attr != "lang" or tag.name in ("pre", "code")):
             return str(tag[attr]).strip()
     classes = [str(c) for c in tag.get("class") or []]
     brush = _BRUSH.search(" ".join(classes))  # SyntaxHighlighter: "brush: python; gutter: false"
@@ -484,6 +514,12 @@ def _language_of(tag: Tag) -> str:
         ]
         if others:
             return others[0]
+    # A bare language class (old highlight.js `<code class="python">`, `<pre class="output">`):
+    # only names in the language table, never a one-letter or generic word.
+    if tag.name in ("pre", "code"):
+        for cls in classes:
+            if cls.lower() in ALIASES and len(cls) > 2 and cls.lower() not in _BARE_NOT_LANGS:
+                return cls
     return ""
 
 
@@ -550,8 +586,8 @@ def _quote(tag: Tag, ctx: _Context) -> list[Block]:
 
 def _table(tag: Tag, ctx: _Context) -> list[Block]:
     classes = set(tag.get("class") or [])
-    if classes & {"highlighttable", "lntable"} or tag.find("td", class_=["code", "lntd"]):
-        # Pygments/Chroma line-number layout: gutter cell + code cell.
+    if classes & {"highlighttable", "lntable", "rouge-table"} or _gutter_and_code(tag):
+        # Pygments/Chroma/Rouge line-number layout: gutter cell + code cell.
         pres = tag.find_all("pre")
         code = _code_block(pres[-1]) if pres else None
         if code and not code.declared:  # Sphinx: div.highlight-python > table
@@ -561,8 +597,9 @@ def _table(tag: Tag, ctx: _Context) -> list[Block]:
     rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
     if not rows:
         return []
-    if tag.find(["pre", "table", "h1", "h2", "h3"]) is not None:
-        # A layout table: its cells are page sections, not data.
+    if tag.find(["pre", "table", "h1", "h2", "h3"]) is not None or any(map(_holds_code, tag.find_all("code"))):
+        # A layout table: its cells are page sections, not data; read row by row, cell by
+        # cell (a two-column tutorial: the prose, then its code).
         return [b for tr in rows for cell in _cells(tr) if cell for b in _walk(cell, ctx)]
     grid = [[_cell_text(cell, ctx) for cell in _cells(tr)] for tr in rows]
     grid = [row for row in grid if row]
@@ -571,6 +608,22 @@ def _table(tag: Tag, ctx: _Context) -> list[Block]:
     width = max(len(row) for row in grid)
     grid = [tuple(row + [""] * (width - len(row))) for row in grid]
     return [Table(grid[0], tuple(grid[1:]))]
+
+
+def _gutter_and_code(table: Tag) -> bool:
+    """A line-number table: one row, a code cell (td.code, td.lntd, td.rouge-code) and beside it
+    only cells of line numbers. Docco/Pycco's td.docs + td.code rows are prose and code."""
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    if len(rows) != 1 or table.find("td", class_=["code", "lntd", "rouge-code"]) is None:
+        return False
+    cells = rows[0].find_all(["td", "th"], recursive=False)
+    others = [c for c in cells if not set(c.get("class") or []) & {"code", "rouge-code"}]
+    return all(re.fullmatch(r"[\d\s]*", c.get_text()) for c in others)
+
+
+def _holds_code(code: Tag) -> bool:
+    """A <code> that is a block of code: several lines (with <br> or newlines)."""
+    return code.find("br") is not None or "\n" in code.get_text().strip()
 
 
 def _cells(tr: Tag) -> list[Tag | None]:

@@ -63,8 +63,9 @@ def read(text: str, *, source: str) -> list[Document]:
     if not text.strip():
         raise SourceError(source, "empty file")
     front, body, notes = _split_front_matter(text)
+    body, regions = gather_html_regions(body)
     tree = _parse(body)
-    blocks = _blocks(tree.children, notes)
+    blocks = _blocks(tree.children, notes, regions)
 
     title = _string(front.get("title"))
     if not title:
@@ -84,6 +85,26 @@ def read(text: str, *, source: str) -> list[Document]:
         tags=_tags(front.get("tags") or front.get("categories") or front.get("keywords")),
     )
     return [Document(meta, tuple(blocks), tuple(notes))]
+
+
+def blocks_from_markdown(text: str) -> tuple[list[Block], list[str]]:
+    """A Markdown fragment (a feed item's body) as blocks, top heading level 2, and notes."""
+    notes: list[str] = []
+    body, regions = gather_html_regions(text)
+    return normalize_headings(_blocks(_parse(body).children, notes, regions)), notes
+
+
+# A fence that opens a line; the Markdown a feed item carries instead of HTML.
+_FENCE_PAIR = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n`]*\n[\s\S]*?^ {0,3}\1[ \t]*$", re.M)
+_HTML_STRUCTURE = re.compile(r"<(p|div|pre|h[1-6]|ul|ol|li|table|blockquote|br|article|section)\b[^>]*>", re.I)
+
+
+def is_markdown(text: str) -> bool:
+    """Text that is Markdown rather than HTML: at least one closed code fence, and no HTML
+    structure outside the fences (a code block may well show HTML)."""
+    if not _FENCE_PAIR.search(text):
+        return False
+    return _HTML_STRUCTURE.search(_FENCE_PAIR.sub("", text)) is None
 
 
 def _parse(text: str) -> SyntaxTreeNode:
@@ -184,17 +205,100 @@ def _take_h1(tree: SyntaxTreeNode, blocks: list[Block]) -> tuple[str, list[Block
     return title, blocks[:i] + blocks[i + 1:]
 
 
+# ------------------------------------------------------- raw HTML regions
+
+# Block-level elements that open a raw HTML region at the start of a line.
+_HTML_OPEN = re.compile(
+    r"^ {0,3}<(table|div|section|article|aside|figure|details|dl|ul|ol|blockquote|center|main"
+    r"|header|footer|nav|fieldset)(?=[\s>/])", re.I)
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_PRE_SPAN = re.compile(r"<(pre|textarea)\b[\s\S]*?</\1\s*>", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_MAX_REGION_LINES = 5000
+
+
+def gather_html_regions(body: str) -> tuple[str, dict[str, str]]:
+    """Raw HTML elements that CommonMark would cut apart, each put back together.
+
+    CommonMark ends an HTML block at the first blank line: a Jekyll post's
+    `<table>` with blank lines between rows, or a Rouge code table whose code
+    has a blank line, fell apart into HTML pieces, paragraphs of code and
+    indented "code blocks" of `<tr>` tags. An element that opens a line is
+    taken whole, up to its matching closing tag, when every part of it between
+    blank lines (outside `<pre>`) is markup; a part that is Markdown text
+    (`<div>` + blank line + `**Note**`) keeps CommonMark's reading. Each region
+    becomes a one-line placeholder comment (line count kept) that `_block`
+    reads with the HTML block reader.
+    """
+    lines = body.splitlines(keepends=True)
+    out: list[str] = []
+    regions: dict[str, str] = {}
+    fence = ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        marker = _FENCE_LINE.match(line)
+        if fence:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence) \
+                    and not line.strip().lstrip(fence[0]):
+                fence = ""
+            out.append(line)
+            i += 1
+            continue
+        if marker:
+            fence = marker.group(1)
+            out.append(line)
+            i += 1
+            continue
+        opening = _HTML_OPEN.match(line)
+        end = _region_end(lines, i, opening.group(1).lower()) if opening else None
+        if end is not None:
+            region = "".join(lines[i:end + 1])
+            if _whole_markup(region):
+                key = f"<!--course-html-region-{len(regions)}-->"
+                regions[key] = region
+                out.append(key + "\n" * (region.count("\n") or 1))
+                i = end + 1
+                continue
+        out.append(line)
+        i += 1
+    return "".join(out), regions
+
+
+def _region_end(lines: list[str], start: int, name: str) -> int | None:
+    """The line where the element opened on `start` closes, None if it does not."""
+    tag = re.compile(rf"<(/?){name}(?=[\s>/])[^>]*>", re.I)
+    depth = 0
+    for j in range(start, min(len(lines), start + _MAX_REGION_LINES)):
+        for match in tag.finditer(lines[j]):
+            if match.group(1):
+                depth -= 1
+            elif not match.group(0).endswith("/>"):
+                depth += 1
+            if depth <= 0:
+                return j
+    return None
+
+
+def _whole_markup(region: str) -> bool:
+    """A blank line inside, and every part between blank lines is markup (starts with a tag)."""
+    masked = _PRE_SPAN.sub("<pre></pre>", region)
+    if not _BLANK_LINE.search(region):
+        return False
+    return all(part.strip().startswith("<") for part in _BLANK_LINE.split(masked) if part.strip())
+
+
 # ------------------------------------------------------------------- blocks
 
 
-def _blocks(nodes: list[SyntaxTreeNode], notes: list[str]) -> list[Block]:
+def _blocks(nodes: list[SyntaxTreeNode], notes: list[str], regions: dict[str, str] | None = None) -> list[Block]:
     blocks: list[Block] = []
     for node in nodes:
-        blocks += _block(node, notes)
+        blocks += _block(node, notes, regions or {})
     return blocks
 
 
-def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
+def _block(node: SyntaxTreeNode, notes: list[str], regions: dict[str, str]) -> list[Block]:
     kind = node.type
     if kind == "heading":
         text = " ".join(_paragraphs(node)).replace("\\\n", " ")
@@ -207,9 +311,9 @@ def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
         code = clean_code(node.content)
         return [CodeBlock(code)] if code else []
     if kind in ("bullet_list", "ordered_list"):
-        return _list(node, notes)
+        return _list(node, notes, regions)
     if kind == "blockquote":
-        inner = _blocks(node.children, notes)
+        inner = _blocks(node.children, notes, regions)
         text = "\n\n".join(filter(None, (render(b, nested=True) for b in inner)))
         code = [b for b in inner if isinstance(b, CodeBlock)]
         return ([Quote(text)] if text else []) + code
@@ -219,7 +323,8 @@ def _block(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
         return _table(node)
     if kind == "html_block":
         # Not normalised on its own: its <h3> sits among the file's ### headings.
-        blocks, html_notes = blocks_from_html(node.content, normalize=False)
+        html = regions.get(node.content.strip(), node.content)
+        blocks, html_notes = blocks_from_html(html, normalize=False)
         notes += [n for n in html_notes if n not in notes]
         return blocks
     notes.append(f"skipped unsupported Markdown block: {kind}")
@@ -245,12 +350,12 @@ def _fence(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
     return [CodeBlock(code, declared=declared.strip("{}."))] if code else []
 
 
-def _list(node: SyntaxTreeNode, notes: list[str]) -> list[Block]:
+def _list(node: SyntaxTreeNode, notes: list[str], regions: dict[str, str]) -> list[Block]:
     ordered = node.type == "ordered_list"
     items: list[str] = []
     hoisted: list[Block] = []
     for item in node.children:
-        text, code = list_item(_blocks(item.children, notes), ordered=ordered)
+        text, code = list_item(_blocks(item.children, notes, regions), ordered=ordered)
         items += [text] if text else []
         hoisted += code
     start = int(node.attrs.get("start", 1)) if ordered else 1

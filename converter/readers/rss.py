@@ -20,7 +20,8 @@ from lxml import etree
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date
+from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date, parse_html
+from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.S)
 _ENTITY = re.compile(r"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]*));|&")
@@ -139,7 +140,12 @@ def _document(item: etree._Element, source: str) -> Document:
     title = _title(item)
     body = _body(item)
     notes: list[str] = []
-    blocks, block_notes = blocks_from_html(body, base_url=link) if body.strip() else ([], [])
+    markdown = body if is_markdown(body) else _markdown_in_paragraphs(body)
+    if markdown:  # some feeds (Hashnode, static-site generators, WordPress) carry the Markdown source
+        blocks, block_notes = blocks_from_markdown(markdown)
+        block_notes = ["item content is Markdown, not HTML: read as Markdown", *block_notes]
+    else:
+        blocks, block_notes = blocks_from_html(body, base_url=link) if body.strip() else ([], [])
     if not blocks:
         notes.append("item has no content")
     if not title:
@@ -155,6 +161,23 @@ def _document(item: etree._Element, source: str) -> Document:
     )
     blocks = drop_title_heading(blocks, title)
     return Document(meta, tuple(blocks), tuple(notes + block_notes))
+
+
+def _markdown_in_paragraphs(body: str) -> str:
+    """Markdown source that a blog wrapped in paragraphs (WordPress's autop: `<p>```python<br />`),
+    as Markdown again; "" when the body is HTML of its own (it has a <pre>, or no closed fence)."""
+    if "```" not in body and "~~~" not in body:
+        return ""
+    soup, _ = parse_html(body)
+    root = soup.body or soup
+    if root.find("pre") is not None:
+        return ""
+    for br in root.find_all("br"):
+        br.replace_with("\x00")  # a <br /> and the newline after it in the source are one line end
+    parts = [re.sub(r"\x00\n?", "\n", child.get_text() if hasattr(child, "get_text") else str(child))
+             for child in root.children]
+    text = "\n\n".join(part.strip("\n") for part in parts if part.strip())
+    return text if is_markdown(text) else ""
 
 
 def _local(tag: object) -> str:
@@ -254,7 +277,7 @@ def _element_html(el: etree._Element) -> str:
     if len(el):  # unescaped HTML elements inside <description>
         return _inner_html(el)
     text = el.text or ""
-    if kind in ("text", "text/plain"):
+    if kind in ("text", "text/plain") and not is_markdown(text):
         paragraphs = re.split(r"\n\s*\n", text.strip())
         return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     if "<" not in text and "&lt;" in text:

@@ -164,7 +164,8 @@ def convert(
     proved = findings.load(layout.findings)
     if proved.environment != environment.fingerprint(course_environment):
         proved = findings.Findings()  # made with other packages: check proves everything again
-    chapters = chapters_from_config(course_config(layout))
+    config = course_config(layout)
+    chapters = chapters_from_config(config)
     report.course = run_course_passes(Course(documents=tuple(docs)), findings=proved, budget=budget, chapters=chapters)
     report.warnings += [f"{d.meta.source}: {d.meta.title}: {note}" for d in report.course.documents
                         for note in d.notes if note.startswith(LEFT_OUT)]
@@ -189,7 +190,7 @@ def convert(
     entries = read_entries(layout.book, layout.root)
     order = [c.title for c in book_chapters(chapters)]
     write_generated(layout.toc, stamp(toc_yaml(entries, order=order)), report, force=force, layout=layout)
-    title = course_title(layout)
+    title = str(config.get("title") or DEFAULT_TITLE)
     page = landing_page(entries, title=title, pins=course_extra(layout.root), sandbox=proved.sandbox, order=order)
     write_generated(layout.index, stamp(page), report, force=force, layout=layout)
     return report
@@ -203,9 +204,6 @@ def course_config(layout: Layout) -> dict:
         return {}
     return config if isinstance(config, dict) else {}
 
-
-def course_title(layout: Layout) -> str:
-    return str(course_config(layout).get("title") or DEFAULT_TITLE)
 
 
 def _existing_notebooks(layout: Layout) -> dict[tuple[str, str], Path]:

@@ -883,15 +883,23 @@ def notebook_findings(nb: nbformat.NotebookNode, result: NotebookResult) -> foun
             cell_result.status, cell_result.reason, stdout if keep else None, claim)
     exercises = {}
     if result.completed and result.kernel:
-        sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
-        functions = practice_checks(nb)
-        for label, check in sources["check"].items():
-            starter, solution = sources["exercise"].get(label), sources["solution"].get(label)
-            key = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "",
-                                     functions.get(label, check.source), *_answers(solution))
+        for label, key in exercise_keys(nb).items():
             why = result.disproved.get(label, "")
             exercises[key] = found.ExerciseFinding(not why, why, result.recorded.get(label))
     return found.Findings(cells, exercises)
+
+
+def exercise_keys(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """label -> the key of what check proves about the exercise as it stands in the notebook:
+    its starter, its solution, its check's function in the practice cell, its other answers."""
+    sources = {tag: _exercise_cells(nb, tag) for tag in ("exercise", "solution", "check")}
+    functions = practice_checks(nb)
+    keys = {}
+    for label, check in sources["check"].items():
+        starter, solution = sources["exercise"].get(label), sources["solution"].get(label)
+        keys[label] = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "",
+                                         functions.get(label, check.source), *_answers(solution))
+    return keys
 
 
 # --- report ----------------------------------------------------------------------------------

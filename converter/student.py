@@ -154,15 +154,10 @@ def _mark_for_nbgrader(cell: NotebookNode) -> None:
 def recordings(nb: NotebookNode, findings: found.Findings) -> dict[str, object]:
     """label -> what `course check` recorded for the exercise's check reference, when it
     proved the exercise as it stands in this notebook."""
-    from .execute import practice_checks
+    from .execute import exercise_keys
 
-    cells = {(c.metadata.get("exercise"), t): c for c in nb.cells for t in _tags(c) if c.metadata.get("exercise")}
     recorded = {}
-    for label, function in practice_checks(nb).items():
-        starter, solution = cells.get((label, "exercise")), cells.get((label, "solution"))
-        answers = (solution.metadata.get("answers") or {}) if solution is not None else {}
-        key = found.exercise_key(label, starter.source if starter else "", solution.source if solution else "",
-                                 function, answers.get("right", []), answers.get("wrong", []))
+    for label, key in exercise_keys(nb).items():
         finding = findings.exercises.get(key)
         if finding is not None and finding.ok and finding.expected is not None:
             recorded[label] = finding.expected

@@ -639,10 +639,12 @@ def _fewest_errors(code: str, candidates: list[str]) -> str:
     return min(candidates, key=errors)
 
 
-@lru_cache(maxsize=64)
-def pygments_lexer(name: str):
-    """Pygments' lexer called `name`, or None if it has none (looked up once per name)."""
+@lru_cache(maxsize=128)
+def pygments_lexer(name: str, *, exact: bool = False):
+    """Pygments' lexer called `name`, or None if it has none (looked up once per name: a lookup
+    scans every lexer's aliases). `exact`: one whose tokens join back to the text as given
+    (no newline stripped or added), for code taken apart and put back together."""
     try:
-        return get_lexer_by_name(name)
+        return get_lexer_by_name(name, stripnl=False, ensurenl=False) if exact else get_lexer_by_name(name)
     except ClassNotFound:
         return None

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pygments.lexers import get_lexer_by_name
 from pygments.token import Comment, String
-from pygments.util import ClassNotFound
+
+from ..languages import pygments_lexer
 
 
 LANGUAGE_NAMES = {"javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
@@ -109,7 +109,7 @@ _DECLARATION = re.compile(r"^\s*(class|module|def|function|func|import|from|requ
 def _tokens(code: str, language: str) -> tuple[tuple[object, str], ...] | None:
     """Pygments' tokens of `code`, or None. Cached: the generators take one block apart
     several times (masked, without comments), half the calls were repeats."""
-    lexer = _lexer(_LEXERS.get(language, language))
+    lexer = pygments_lexer(_LEXERS.get(language, language), exact=True)
     if lexer is None:
         return None
     tokens = tuple(lexer.get_tokens(code))
@@ -122,19 +122,9 @@ def warm_lexers(languages: set[str]) -> None:
     compiling its own."""
     for language in sorted(languages):
         try:
-            _lexer(_LEXERS.get(language, language))
+            pygments_lexer(_LEXERS.get(language, language), exact=True)
         except Exception:  # noqa: BLE001 (outside the budget: a lexer that fails is the worker's to meet)
             continue
-
-
-@lru_cache(maxsize=64)
-def _lexer(name: str):
-    """The lexer called `name` that keeps the text as it is, or None (a lookup scans every
-    lexer's aliases: once per name, not once per block)."""
-    try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
-    except ClassNotFound:
-        return None
 
 
 def masked(code: str, language: str) -> str:

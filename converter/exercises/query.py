@@ -23,10 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from pygments.lexers import get_lexer_by_name
 from pygments.token import Keyword
 
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
+from ..languages import pygments_lexer
 from ..myst_escape import code_span, escape
 from .checks import packed, reference
 from .mutants import mutants, spread, without_comments
@@ -414,7 +414,7 @@ def _uncommented(sql: str) -> str:
 def equivalent_queries(sql: str) -> list[str]:
     """The same query written differently: keywords in lower case, and all on one line
     (comments dropped). A check that compares results must accept both."""
-    lexer = get_lexer_by_name("sql")
+    lexer = pygments_lexer("sql")
     lowered = "".join(v.lower() if t in Keyword else v for t, v in lexer.get_tokens(sql)).rstrip("\n")
     one_line = " ".join(without_comments(sql, "sql").split())
     bare = one_line.rstrip(";").rstrip() if one_line.endswith(";") else one_line + ";"  # with or without `;`

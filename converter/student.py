@@ -189,9 +189,11 @@ def _write(notebooks, learners: Path | None, instructors: Path | None, findings,
     for folder in (learners, instructors):
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
+    loaded: dict[Path, found.Findings] = {}  # findings.json by project, read once
     for path in notebooks:
         nb = jupytext.read(path)
-        copied = learner_copy(nb, recordings(nb, findings if findings is not None else _project_findings(path)))
+        proved = findings if findings is not None else _project_findings(path, loaded)
+        copied = learner_copy(nb, recordings(nb, proved))
         if copied.left_out and on_left_out is not None:
             on_left_out(path, copied.left_out)
         learner = instructor = None
@@ -237,9 +239,12 @@ c.GenerateAssignment.preprocessors = [
 '''
 
 
-def _project_findings(notebook: Path) -> found.Findings:
-    """The findings.json of the project a notebook is in (the nearest folder up with one)."""
+def _project_findings(notebook: Path, loaded: dict[Path, found.Findings]) -> found.Findings:
+    """The findings.json of the project a notebook is in (the nearest folder up with one),
+    read once per project (`loaded`)."""
     for folder in notebook.resolve().parents:
         if (folder / found.FINDINGS_FILE).is_file():
-            return found.load(folder / found.FINDINGS_FILE)
+            if folder not in loaded:
+                loaded[folder] = found.load(folder / found.FINDINGS_FILE)
+            return loaded[folder]
     return found.Findings()

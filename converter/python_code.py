@@ -106,6 +106,16 @@ def _imports(nodes) -> tuple[tuple[str, int], ...]:
     return tuple(found)
 
 
+def imported_modules(tree: ast.AST) -> list[tuple[str, int]]:
+    """Every module an import may load, with its relative level: `from . import blog` may load
+    the submodule `.blog`, and `from app import routes` the module `app.routes`."""
+    found = list(_imports(ast.walk(tree)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found += [(".".join(filter(None, [node.module, a.name])), node.level) for a in node.names if a.name != "*"]
+    return found
+
+
 def missing_names(f: Facts, known: set[str], functions: dict[str, frozenset[str]]) -> set[str]:
     """Names the snippet needs that neither it nor `known` provides, counting the
     bodies of the functions it calls (its own and earlier ones in `functions`)."""

@@ -109,5 +109,86 @@ def test_django_elided_apps_are_filled_once() -> None:
 
 
 def test_django_setup_without_settings_configures_in_memory() -> None:
-    code = django_project.setup_cell(settings_module="", apps=["shop"], modules=["shop.models"])
+    code = django_project.setup_cell(django_project.project({"shop/models.py": "x = 1"}))
     assert "settings.configure(" in code and "'shop'" in code and ":memory:" in code and "import shop.models" in code
+    compile(code, "<setup>", "exec")
+
+
+_APPS = "INSTALLED_APPS = ['django.contrib.auth', {}]"
+
+
+@pytest.mark.parametrize(
+    ("files", "settings", "apps", "modules"),
+    [
+        ({"mysite/settings.py": _APPS.format("'polls'"), "polls/models.py": ""},  # startproject
+         "mysite.settings", ("polls",), ("mysite.settings", "polls.models")),
+        ({"config/settings/base.py": _APPS.format("'blog'"), "config/settings/local.py": "from .base import *",
+          "config/settings/production.py": "from .base import *", "blog/models.py": "", "blog/admin.py": ""},
+         "config.settings.local", ("blog",), ("config.settings.local", "blog.models", "blog.admin")),
+        ({"shop/models/__init__.py": "", "shop/models/product.py": ""},  # a models package, no project
+         "", ("shop",), ("shop.models",)),
+        ({"src/config/settings.py": _APPS.format("'inventory.apps.InventoryConfig'"), "src/inventory/apps.py": "",
+          "src/inventory/models.py": ""},
+         "config.settings", ("inventory",), ("config.settings", "inventory.apps", "inventory.models")),
+        ({"settings.py": _APPS.format("'catalog'"), "catalog/__init__.py": ""},  # an app named only in the settings
+         "settings", ("catalog",), ("settings",)),
+    ],
+    ids=["startproject", "split-settings", "models-package", "src-layout", "named-only"],
+)
+def test_django_project_is_read_from_files(files: dict, settings: str, apps: tuple, modules: tuple) -> None:
+    found = django_project.project(files)
+    assert (found.settings, found.apps, found.modules) == (settings, apps, modules)
+
+
+def test_no_django_project_without_an_app() -> None:
+    assert django_project.project({"mysite/settings.py": "DEBUG = True", "utils.py": ""}) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import asyncio\nasyncio.run(main())", "await main()"),
+        ("import asyncio as aio\nx = aio.run(main(1))", "x = await main(1)"),
+        ("from asyncio import run\nprint(run(main()))", "print(await main())"),
+        ("import asyncio\nloop = asyncio.get_event_loop()\nloop.run_until_complete(main())\nloop.close()", "await main()"),
+        ("import asyncio\nasyncio.new_event_loop().run_until_complete(main())", "await main()"),
+        ("import asyncio\nwith asyncio.Runner() as r:\n    r.run(main())", "await main()"),
+        ("import asyncio\nasyncio.run(\n    main(\n        2,\n    )\n)", "await main(\n        2,\n    )"),
+    ],
+    ids=["run", "alias", "from-import", "explicit-loop", "new-loop", "runner", "multi-line"],
+)
+def test_asyncio_loop_starts_become_await(code: str, expected: str) -> None:
+    new, note = asyncio_run.rewrite(code, py.parse(code))
+    assert expected in new.split("\n") or expected in new
+    assert note and py.parse(new.replace("await ", "")) is not None
+    live = [line for line in new.split("\n") if not line.lstrip().startswith("#")]
+    assert not any(call in line for line in live for call in ("run(", "run_until_complete(", ".close()"))
+
+
+def test_asyncio_rewrite_leaves_other_runs_alone() -> None:
+    code = "import subprocess\nsubprocess.run(['ls'])\nloop = make_loop()\nloop.run_until_complete(main())"
+    assert asyncio_run.rewrite(code, py.parse(code)) == (code, "")
+
+
+@pytest.mark.parametrize(
+    ("files", "cell", "app"),
+    [
+        ({"": "from flask import Flask\napp = Flask(__name__)"}, "app.run()", "app"),
+        ({"flaskr": "from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    return app"},
+         "from flaskr import create_app\napp = create_app()\napp.run()", "app"),
+        ({"factory": "import flask\ndef make_app():\n    server = flask.Flask('x')\n    return server"},
+         "import factory\napplication = factory.make_app()\napplication.run(port=1)", "application"),
+        ({"app": "from flask import Flask\napp = Flask(__name__)"}, "from app import app\napp.run(debug=True)", "app"),
+    ],
+    ids=["one-file", "factory", "factory-module", "package-app"],
+)
+def test_flask_apps_are_found_in_every_layout(files: dict, cell: str, app: str) -> None:
+    known = flask_app.known_apps([(m, py.parse(c)) for m, c in files.items()])
+    new, note = flask_app.rewrite(cell, py.parse(cell), known)
+    assert note and f"client = {app}.test_client()" in new
+
+
+def test_flask_factory_is_a_function_that_returns_a_new_app() -> None:
+    known = flask_app.known_apps([("helpers", py.parse("def make_thing():\n    return 1"))])
+    cell = "import helpers\nthing = helpers.make_thing()\nthing.run()"
+    assert flask_app.rewrite(cell, py.parse(cell), known) == (cell, "")

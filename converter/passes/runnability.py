@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .. import python_code as py
@@ -75,6 +76,8 @@ class _Kernel:
     file_code: dict[str, str] = field(default_factory=dict)
     """What the tutorial's files that cells write hold (path -> code)."""
     flask_apps: set[str] = field(default_factory=set)
+    flask_known: flask_app.Known = flask_app.Known()
+    """The tutorial's app factories and the apps its files make."""
     project: set[str] = field(default_factory=set)
     """Top-level packages of every file the tutorial names (`tests` for tests/conftest.py)."""
 
@@ -82,10 +85,11 @@ class _Kernel:
 def decide_runnability(doc: Document, *, environment: CourseEnvironment) -> Document:
     """Give every code block a status (and a reason when it doesn't simply run);
     `environment`: what the course's notebooks can import."""
-    blocks = [_rewritten(b) if _is_python(b) else b for b in doc.blocks]
+    flask_known = _flask_known(doc.blocks)
+    blocks = [_rewritten(b, flask_known) if _is_python(b) else b for b in doc.blocks]
     written = _files_to_write(blocks)
     known_imports = _tutorial_imports(blocks, environment)
-    kernel = _Kernel(project=_project_packages(blocks))
+    kernel = _Kernel(project=_project_packages(blocks), flask_known=flask_known)
     others = _OtherLanguages(required=_required_by_javascript(blocks))
     out: list[Block] = []
     for index, block in enumerate(blocks):
@@ -134,13 +138,18 @@ def _is_python(block: Block) -> bool:
     return isinstance(block, CodeBlock) and block.language == "python" and block.status != SETUP
 
 
-def _rewritten(block: CodeBlock) -> CodeBlock:
+def _flask_known(blocks: Iterable[Block]) -> flask_app.Known:
+    return flask_app.known_apps([(workspace.module_of(b.file) if b.file else "", tree) for b in blocks
+                                 if _is_python(b) and (tree := py.parse(b.code))])
+
+
+def _rewritten(block: CodeBlock, flask_known: flask_app.Known) -> CodeBlock:
     """Apply the order-free recipes; the block's reason lists what changed."""
     code, notes = block.code, []
-    if block.file and django_project.is_settings(block.file):
+    if block.file:
         code, note = django_project.fill_elided_apps(code)
         notes += [note] if note else []
-    for recipe in (asyncio_run.rewrite, flask_app.rewrite):
+    for recipe in (asyncio_run.rewrite, lambda code, tree: flask_app.rewrite(code, tree, flask_known)):
         tree = py.parse(code)
         if tree is None:
             break
@@ -164,9 +173,9 @@ def _files_to_write(blocks: list[Block]) -> set[int]:
     imported: dict[int, list[str]] = {}
     for i, b in enumerate(blocks):
         if _is_python(b) and (tree := py.parse(b.code)):
-            imported[i] = [_absolute(m, level, _package_of(b.file)) for m, level in py.facts(tree).imports if not level or b.file]
+            imported[i] = [_absolute(m, level, _package_of(b.file)) for m, level in py.imported_modules(tree) if not level or b.file]
     wanted = {(m, i) for i, modules in imported.items() for m in modules}
-    wanted |= {(m, -1) for m in _django_modules([b.file for b in files.values()], blocks)}
+    wanted |= {(m, -1) for m in _django_modules(_file_texts(files.values()), blocks)}
     # A file's imports of its own package (app/__init__.py importing app.main) don't need it.
     needed = {by_module[c] for m, i in wanted for c in _prefixes(m) if by_module.get(c, i) != i}
     # A shell block that runs a file (`python app.py`, `pytest test_app.py`) needs it too.
@@ -206,14 +215,18 @@ def _absolute(module: str, level: int, package: str) -> str:
     return ".".join([*base, module] if module else base)
 
 
-def _django_modules(files: list[str], blocks: list[Block]) -> set[str]:
-    """Modules the Django setup cell imports: the settings and each app's models and admin."""
-    if not _uses_django(blocks):
-        return set()
-    settings = [workspace.module_of(f) for f in files if django_project.is_settings(f)]
-    apps = django_project.apps_of(files)
-    admin = [f"{a}.admin" for a in apps if f"{a.replace('.', '/')}/admin.py" in files]
-    return set(settings[:1]) | {f"{a}.models" for a in apps} | set(admin)
+def _file_texts(files: Iterable[CodeBlock]) -> dict[str, str]:
+    """Path -> what the tutorial writes there (a second block for a path appends to it)."""
+    texts: dict[str, str] = {}
+    for block in files:
+        texts[block.file] = texts.get(block.file, "") + block.code + "\n"
+    return texts
+
+
+def _django_modules(files: dict[str, str], blocks: list[Block]) -> set[str]:
+    """Modules the Django setup cell imports: the settings and each app's models, admin and config."""
+    found = django_project.project(files) if _uses_django(blocks) else None
+    return set(found.modules) if found else set()
 
 
 def _uses_django(blocks: list[Block]) -> bool:
@@ -353,7 +366,7 @@ def _remember(kernel: _Kernel, tree: ast.Module) -> None:
     f = py.facts(tree)
     kernel.names |= f.binds
     kernel.functions.update(f.deferred)
-    kernel.flask_apps |= flask_app.flask_apps(tree)
+    kernel.flask_apps |= flask_app.flask_apps(tree, kernel.flask_known)
     kernel.files |= py.files_opened(tree, writing=True)
 
 
@@ -450,13 +463,10 @@ def _with_setup_cells(blocks: list[Block]) -> list[Block]:
         return blocks
     paths = [b.file for b in files]
     out = list(blocks)
-    if _uses_django(blocks) and django_project.apps_of(paths):
+    found = django_project.project(_file_texts(files)) if _uses_django(blocks) else None
+    if found:
         last = max(i for i, b in enumerate(out) if isinstance(b, CodeBlock) and b.status == FILE)
-        settings = next((workspace.module_of(p) for p in paths if django_project.is_settings(p)), "")
-        apps = django_project.apps_of(paths)
-        modules = sorted(m for m in _django_modules(paths, blocks) if m != settings)
-        code = django_project.setup_cell(settings_module=settings, apps=apps, modules=modules)
-        out.insert(last + 1, _setup("loads the Django project the cells above wrote", code))
+        out.insert(last + 1, _setup("loads the Django project the cells above wrote", django_project.setup_cell(found)))
     first = next(i for i, b in enumerate(out) if isinstance(b, CodeBlock) and b.status == FILE)
     folders = workspace.setup_cell(paths)
     if "\n" in folders:  # not only its comment: files in folders, or src/ layouts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,3 +168,32 @@ def test_prefix_filtering_finds_every_pair_a_full_comparison_finds() -> None:
     candidates = set(_candidates(titles, TITLE_THRESHOLD))
     assert similar and similar <= candidates
     assert len(candidates) < 200 * 199 // 2  # far from every pair
+
+
+def _tagged(title: str, *tags: str) -> Document:
+    return replace(_coded(title, "python"), meta=replace(_coded(title, "python").meta, tags=tags))
+
+
+def test_a_long_chapter_is_split_by_the_subjects_its_tutorials_share() -> None:
+    topics = ["Flask"] * 8 + ["FastAPI"] * 6 + ["asyncio"] * 5 + ["misc"] * 4
+    docs = [_tagged(f"Working with {topic} in practice, part {n}", "python", topic.lower()) for n, topic in enumerate(topics)]
+    placed = place_tutorials(Course(tuple(docs))).documents
+    chapters = Counter(d.meta.chapter for d in placed)
+    # "python" and the title's "working", "practice" are shared by all: they say nothing of a subject.
+    assert chapters == {"Python · Flask": 8, "Python": 15}
+    assert [d.meta.chapter for d in placed] == [d.meta.chapter for d in place_tutorials(Course(tuple(docs))).documents]
+
+
+def test_subjects_keep_the_titles_spelling_and_chapters_stay_whole_when_short() -> None:
+    docs = [_tagged(f"Async {t} tricks {n}", "python", t.lower()) for n, t in enumerate(["asyncio"] * 9 + ["FastAPI"] * 8 + ["other"] * 3)]
+    chapters = Counter(d.meta.chapter for d in place_tutorials(Course(tuple(docs))).documents)
+    assert chapters == {"Python · asyncio": 9, "Python": 11}
+    short = place_tutorials(Course(tuple(docs[:12]))).documents
+    assert {d.meta.chapter for d in short} == {"Python"}
+
+
+def test_subchapters_follow_their_chapter_in_the_table_of_contents() -> None:
+    from converter.writers.toc import Entry, chapters as toc_chapters
+    entries = [Entry(path=f"book/{n}", title=c, chapter=c, kind="tutorial", summary="", order=("s", n)) for n, c in
+               enumerate(["Go", "Python · Flask", "Python", "Concepts", "Python · asyncio"])]
+    assert [title for title, _ in toc_chapters(entries)] == ["Python", "Python · Flask", "Python · asyncio", "Go", "Concepts"]

@@ -5,7 +5,10 @@ folder and keywords; their order is the book's): a tutorial goes to the chapter 
 keywords best match its title (weight 3), tags (2) and headings (1). Without that list,
 chapters come from the tutorials themselves: the language most of a tutorial's code is
 in ("Python", "JavaScript & TypeScript", "Databases & SQL", ...), and "Concepts" for a
-tutorial without code. Nothing here knows any particular source.
+tutorial without code. A chapter that grows past SPLIT_ABOVE tutorials is split by what its
+tutorials share: the tag or title word most of them have in common (but not more than half of
+the chapter: that says nothing of a subject) becomes a chapter of its own ("Python · Flask"),
+and so on while the rest is still too long. Nothing here knows any particular source.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ _NOT_A_LANGUAGE = frozenset({"", "text", "output", "plaintext", "none", "json", 
 _SLUG_NOISE = frozenset("a an the to for of and your with mastering ultimate guide complete".split())
 _MAX_SLUG_WORD = 24
 _MAX_SLUG_WORDS = 6
+SPLIT_ABOVE = 15
+"""A chapter inferred from languages with more tutorials than this is split by subject."""
+_MIN_GROUP = 3
+SUBCHAPTER = " · "
 
 
 def chapters_from_config(config: Mapping) -> tuple[Chapter, ...]:
@@ -77,7 +84,53 @@ def place_tutorials(course: Course, chapters: Sequence[Chapter] = ()) -> Course:
         slug = _unique(slugify(doc.meta.title), used)
         used.add(slug)
         placed.append(replace(doc, meta=replace(doc.meta, chapter=chapter.title, slug=slug)))
+    if not chapters:
+        placed = split_by_subject(placed)
     return replace(course, documents=tuple(placed))
+
+
+def split_by_subject(docs: list[Document]) -> list[Document]:
+    """Chapters longer than SPLIT_ABOVE split by the subjects their tutorials share (see above)."""
+    chapter_of = {id(d): d.meta.chapter for d in docs}
+    for chapter in dict.fromkeys(chapter_of.values()):
+        remaining = [d for d in docs if chapter_of[id(d)] == chapter]
+        while len(remaining) > SPLIT_ABOVE:
+            broad = len(remaining) / 2
+            subjects = {id(d): _subjects(d) for d in remaining}
+            counts = Counter(s for found in subjects.values() for s in found)
+            shared = [(n, key) for key, n in counts.items() if _MIN_GROUP <= n <= broad]
+            if not shared:
+                break
+            _n, key = min(shared, key=lambda c: (-c[0], c[1]))  # the most shared; alphabetical on a tie
+            group = [d for d in remaining if key in subjects[id(d)]]
+            name = _display(key, [d.meta.title for d in group], [t for d in group for t in d.meta.tags])
+            for d in group:
+                chapter_of[id(d)] = f"{chapter}{SUBCHAPTER}{name}"
+            remaining = [d for d in remaining if key not in subjects[id(d)]]
+    return [replace(d, meta=replace(d.meta, chapter=chapter_of[id(d)])) if chapter_of[id(d)] != d.meta.chapter else d
+            for d in docs]
+
+
+def _subjects(doc: Document) -> set[str]:
+    """What a tutorial is about, as comparable words: its tags and its title's longer words."""
+    tags = {_word(t) for t in doc.meta.tags}
+    words = {w for w in re.findall(r"[a-z][a-z0-9+#.-]*[a-z0-9+#]", doc.meta.title.lower()) if len(w) >= 4}
+    return (tags | words) - {""}
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[^a-z0-9+#.]+", "", text.lower().lstrip("#"))
+
+
+def _display(key: str, titles: list[str], tags: list[str]) -> str:
+    """The subject as the titles spell it most ("FastAPI", "asyncio"), else as a tag, capitalised."""
+    def spellings(texts: list[str]) -> Counter:
+        return Counter(m for text in texts for m in re.findall(r"[\w+#.-]+", text.lstrip("#")) if _word(m) == key)
+    found = spellings(titles)
+    if found:
+        return max(found.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    tag = max(spellings(tags).items(), key=lambda kv: (kv[1], kv[0]), default=(key, 0))[0]
+    return tag if tag != tag.lower() else tag[:1].upper() + tag[1:]
 
 
 def chapter_for(doc: Document, chapters: Sequence[Chapter]) -> Chapter:

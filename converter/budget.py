@@ -1,11 +1,12 @@
 """A time and memory budget for each source, so that one hostile file can't stall or
 exhaust the machine.
 
-The work runs in a forked worker process (it inherits everything imported), which takes
-the items one after another and sends each result back as soon as it has it. An item
+The work runs in forked worker processes (they inherit everything imported), one per core
+asked for, each taking its share of the items one after another and sending each result
+back as soon as it has it. An item
 over its time budget gets the worker killed; one over its memory budget (an address-space
 limit on the worker) stops it; either way that item is reported and a fresh worker goes
-on with the next. One worker for all items keeps the caches it warms (lexers, compiled
+on with the next. A worker for many items keeps the caches it warms (lexers, compiled
 patterns): a fork per item made converting the seeds a third slower.
 
 Fuzzing found sources that hang or blow up in parsers and passes (a 449-byte text dump took
@@ -42,6 +43,8 @@ class Budget:
 
     seconds: float = 20.0
     memory: int = 1 << 30
+    jobs: int = os.cpu_count() or 1
+    """Workers side by side (each with the budget per item); default: one per core."""
 
 
 NO_BUDGET = Budget(seconds=0)
@@ -59,7 +62,8 @@ class WorkerDied(OverBudget):
 def each_within(budget: Budget, work: Callable[[T], R], items: Sequence[T]) -> Iterator[R | BaseException]:
     """`work(item)` for each item, in order, each under `budget`: its result, or the exception
     it raised (OverBudget when stopped). Exceptions are yielded, not raised, so that one
-    item's failure never costs the others."""
+    item's failure never costs the others. `budget.jobs` workers share the items (item i goes
+    to worker i % jobs) and run side by side; results still come in order."""
     if not budget.seconds or not hasattr(os, "fork"):
         for item in items:
             try:
@@ -67,42 +71,60 @@ def each_within(budget: Budget, work: Callable[[T], R], items: Sequence[T]) -> I
             except Exception as err:
                 yield err
         return
-    start = 0
-    while start < len(items):
-        for outcome in _worker(budget, work, items, start):
-            start += 1
-            yield outcome
-
-
-def _worker(budget: Budget, work: Callable[[T], R], items: Sequence[T], start: int) -> Iterator[R | BaseException]:
-    """Fork a worker for items[start:]; yield what it sends until it stops or overruns."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker: never returns
-        os.close(read_end)
-        _serve(budget, work, items[start:], write_end)
-    os.close(write_end)
-    stopped: BaseException | None = None
+    jobs = max(1, min(budget.jobs, len(items)))
+    lanes = [_Lane(budget, work, items[k::jobs]) for k in range(jobs)]
     try:
-        with os.fdopen(read_end, "rb", buffering=0) as pipe:
-            for _ in items[start:]:
-                data = _message(pipe, time.monotonic() + budget.seconds)
-                if data is None:
-                    stopped = OverBudget(f"stopped after {budget.seconds:g} s (the time budget)")
-                    break
-                if not data:
-                    stopped = WorkerDied(f"the conversion process died; memory budget {budget.memory >> 20} MB")
-                    break
-                kind, value = pickle.loads(data)
-                if kind == "memory":
-                    stopped = OverBudget(f"needed more than {budget.memory >> 20} MB (the memory budget)")
-                    break
-                yield value
+        for i in range(len(items)):
+            yield lanes[i % len(lanes)].next()
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    if stopped is not None:
-        yield stopped
+        for lane in lanes:
+            lane.stop()
+
+
+class _Lane:
+    """A forked worker serving a list of items one after another; a fresh one takes over
+    after the item that stopped it. The worker starts at once, so lanes run side by side."""
+
+    def __init__(self, budget: Budget, work: Callable, items: Sequence) -> None:
+        self.budget, self.work, self.items, self.done = budget, work, items, 0
+        self.pid, self.pipe = 0, None
+        if items:
+            self._fork()
+
+    def _fork(self) -> None:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            os.close(read_end)
+            _serve(self.budget, self.work, self.items[self.done:], write_end)
+        os.close(write_end)
+        self.pid, self.pipe = pid, os.fdopen(read_end, "rb", buffering=0)
+
+    def next(self) -> object:
+        """The next item's result, or why its worker was stopped. The deadline runs from when
+        the result is waited for: with several lanes an item may have started a little earlier."""
+        data = _message(self.pipe, time.monotonic() + self.budget.seconds)
+        self.done += 1
+        if data:
+            kind, value = pickle.loads(data)
+            if kind != "memory":
+                return value
+            stopped: BaseException = OverBudget(f"needed more than {self.budget.memory >> 20} MB (the memory budget)")
+        elif data is None:
+            stopped = OverBudget(f"stopped after {self.budget.seconds:g} s (the time budget)")
+        else:
+            stopped = WorkerDied(f"the conversion process died; memory budget {self.budget.memory >> 20} MB")
+        self.stop()
+        if self.done < len(self.items):
+            self._fork()
+        return stopped
+
+    def stop(self) -> None:
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pipe.close()
+            self.pid, self.pipe = 0, None
 
 
 def _serve(budget: Budget, work: Callable, items: Sequence, write_end: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from converter.budget import NO_BUDGET, Budget, OverBudget, each_within
 from converter.convert import Layout, convert
 from converter.errors import SourceError
 
-SHORT = Budget(seconds=2, memory=256 << 20)
+SHORT = Budget(seconds=2, memory=256 << 20, jobs=1)
 
 
 def _work(item: str) -> str:
@@ -27,6 +28,11 @@ def _work(item: str) -> str:
     return item.upper()
 
 
+def _nap(item: int) -> int:
+    time.sleep(1)
+    return item
+
+
 @pytest.mark.parametrize("budget", [SHORT, NO_BUDGET], ids=["in a worker", "off"])
 def test_results_and_exceptions_come_back_in_order(budget: Budget) -> None:
     out = list(each_within(budget, _work, ["a", "bad", "b"]))
@@ -34,13 +40,22 @@ def test_results_and_exceptions_come_back_in_order(budget: Budget) -> None:
     assert isinstance(out[1], SourceError) and str(out[1]) == "bad.md: not a tutorial"
 
 
+@pytest.mark.parametrize("jobs", [1, 2, 3])
 @pytest.mark.parametrize("hostile, problem", [("slow", "stopped after 2 s"), ("hungry", "more than 256 MB")])
-def test_an_item_over_budget_is_stopped_and_the_next_ones_go_on(hostile: str, problem: str) -> None:
+def test_an_item_over_budget_is_stopped_and_the_next_ones_go_on(hostile: str, problem: str, jobs: int) -> None:
     start = time.monotonic()
-    out = list(each_within(SHORT, _work, ["a", hostile, "b", "c"]))
+    out = list(each_within(replace(SHORT, jobs=jobs), _work, ["a", hostile, "b", "c", "d", "bad", "e"]))
     assert time.monotonic() - start < 30
-    assert out[0] == "A" and out[2:] == ["B", "C"]
+    assert out[0] == "A" and out[2:5] == ["B", "C", "D"] and out[6] == "E"
     assert isinstance(out[1], OverBudget) and problem in str(out[1])
+    assert isinstance(out[5], SourceError)
+
+
+def test_workers_run_side_by_side() -> None:
+    """Two items that each sleep 1 s take about 1 s with two workers, 2 s with one."""
+    start = time.monotonic()
+    assert list(each_within(replace(SHORT, jobs=2), _nap, [1, 2])) == [1, 2]
+    assert time.monotonic() - start < 1.8
 
 
 def test_a_result_that_does_not_pickle_is_an_error_not_a_hang() -> None:

@@ -170,11 +170,12 @@ def convert(
     report.warnings += [f"{d.meta.source}: {d.meta.title}: {note}" for d in report.course.documents
                         for note in d.notes if note.startswith(LEFT_OUT)]
     existing = _existing_notebooks(layout)
-    for doc in report.course.documents:
-        try:
-            text = to_myst(doc)
-        except ConverterError as err:  # nothing written or removed for it; the others still are
-            report.failures.append(err)
+    # Writing (and reading back) each notebook is pure work on its document: the budget's
+    # workers do it side by side; the files are written here, one process, in order.
+    for doc, text in zip(report.course.documents, each_within(budget, to_myst, report.course.documents)):
+        if isinstance(text, BaseException):  # nothing written or removed for it; the others still are
+            report.failures.append(text if isinstance(text, ConverterError) else
+                                   SourceError(doc.meta.source, f"{doc.meta.title}: could not be written ({describe(text)})"))
             continue
         path = _target(doc, layout, existing, chapters)
         old = existing.get((doc.meta.source, doc.meta.title))

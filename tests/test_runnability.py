@@ -394,3 +394,15 @@ def test_a_javascript_file_a_later_block_requires_is_written_and_its_test_runs_w
     doc = Document(Meta("t", "s"), tuple(CodeBlock(b.code, language="javascript") for b in (module, test)))
     without_jest = decide_runnability(find_files(doc), environment=from_requirements([])).code_blocks
     assert [b.status for b in without_jest] == [RUNS, SKIPPED]
+
+
+def test_a_cell_calling_a_function_that_times_itself_is_flagged_too() -> None:
+    timed, through, calls, plain = _decide(
+        ("import time\n\ndef run():\n    start = time.perf_counter()\n    print(time.perf_counter() - start)\n\n"
+         "def steady():\n    print('same')", "python"),
+        ("def main():\n    run()", "python"),
+        ("main()", "python"),
+        ("steady()", "python"),
+    )
+    assert timed.volatile and not through.volatile  # defining a function prints nothing
+    assert calls.volatile and not plain.volatile

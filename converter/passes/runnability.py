@@ -76,6 +76,8 @@ class _Kernel:
     file_code: dict[str, str] = field(default_factory=dict)
     """What the tutorial's files that cells write hold (path -> code)."""
     flask_apps: set[str] = field(default_factory=set)
+    volatile_functions: set[str] = field(default_factory=set)
+    """Functions whose output changes from run to run (they time themselves, say)."""
     flask_known: flask_app.Known = flask_app.Known()
     """The tutorial's app factories and the apps its files make."""
     project: set[str] = field(default_factory=set)
@@ -333,7 +335,8 @@ def _judge(
     status = REWRITTEN if reason else RUNS
     services = tuple(sorted({_STARTED_SERVICES[m.split(".")[0]] for m, level in py.facts(tree).imports
                              if not level and m.split(".")[0] in _STARTED_SERVICES}))
-    return replace(block, code=code, status=status, reason=reason, category="", volatile=bool(_VOLATILE.search(code)),
+    volatile = bool(_VOLATILE.search(code)) or _calls_volatile(py.facts(tree), kernel)
+    return replace(block, code=code, status=status, reason=reason, category="", volatile=volatile,
                    services=services)
 
 
@@ -362,8 +365,25 @@ def _expect_error(block: CodeBlock, facts: py.Facts, kernel: _Kernel, known_impo
     return replace(block, code=code, status=RAISES, reason="the tutorial shows this error on purpose", volatile=True)
 
 
+def _calls_volatile(facts: py.Facts, kernel: _Kernel) -> bool:
+    """The cell calls a function of an earlier cell whose output changes from run to run
+    (it times itself, say), directly or through other functions."""
+    seen, todo = set(), list(facts.calls)
+    while todo:
+        name = todo.pop()
+        if name in kernel.volatile_functions:
+            return True
+        if name not in seen:
+            seen.add(name)
+            todo += kernel.functions.get(name, ())
+    return False
+
+
 def _remember(kernel: _Kernel, tree: ast.Module) -> None:
     f = py.facts(tree)
+    kernel.volatile_functions |= {node.name for node in tree.body
+                                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                  and _VOLATILE.search(ast.unparse(node))}
     kernel.names |= f.binds
     kernel.functions.update(f.deferred)
     kernel.flask_apps |= flask_app.flask_apps(tree, kernel.flask_known)

@@ -10,12 +10,11 @@ from itertools import combinations
 
 from ..document import CodeBlock, Course, Document, Heading, ListBlock, Paragraph
 
-# Words every title in a "Mastering X: The Ultimate Guide" blog shares; they
-# say nothing about the topic.
-_TITLE_NOISE = frozenset(
-    "a an and the to for of in on with your you how from guide ultimate complete comprehensive "
-    "practical mastering master modern developers developer beginners intro introduction".split()
-)
+# English function words: they say nothing about a topic in any title.
+_FUNCTION_WORDS = frozenset("a an and the to for of in on with your you how from what when why is are".split())
+# A word in this share of the course's titles (and in 3 at least) is the blog's house style
+# ("Mastering X: The Ultimate Guide", "Learn X in 10 Minutes"), not a topic.
+_HOUSE_STYLE_SHARE = 0.25
 _WORD = re.compile(r"[a-z][a-z0-9_.+#-]{2,}")
 # Both must hold: a title about the same subject and a body that teaches it the same way.
 TITLE_THRESHOLD = 0.5
@@ -26,7 +25,8 @@ def flag_duplicates(course: Course) -> Course:
     """Record in each document's meta the titles of its near-duplicates."""
     docs = course.documents
     vectors = _tfidf([_words(_body(d)) for d in docs])
-    titles = [_topic_words(d.meta.title) for d in docs]
+    noise = title_noise([d.meta.title for d in docs])
+    titles = [_topic_words(d.meta.title, noise) for d in docs]
     found: dict[int, list[str]] = {}
     for i, j in _candidates(titles, TITLE_THRESHOLD):
         if _jaccard(titles[i], titles[j]) >= TITLE_THRESHOLD and _cosine(vectors[i], vectors[j]) >= BODY_THRESHOLD:
@@ -39,9 +39,16 @@ def flag_duplicates(course: Course) -> Course:
     return replace(course, documents=flagged)
 
 
-def similar_titles(a: str, b: str) -> float:
-    """Jaccard similarity of the topic words of two titles."""
-    return _jaccard(_topic_words(a), _topic_words(b))
+def title_noise(titles: list[str]) -> frozenset[str]:
+    """The words of a course's house style: in at least 3 titles and a quarter of them."""
+    df = Counter(w for title in titles for w in set(re.findall(r"[a-z0-9]+", title.lower())))
+    least = max(3, _HOUSE_STYLE_SHARE * len(titles))
+    return _FUNCTION_WORDS | {w for w, n in df.items() if n >= least}
+
+
+def similar_titles(a: str, b: str, noise: frozenset[str] = _FUNCTION_WORDS) -> float:
+    """Jaccard similarity of the topic words of two titles (`noise`: the course's title_noise)."""
+    return _jaccard(_topic_words(a, noise), _topic_words(b, noise))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -62,8 +69,8 @@ def _candidates(titles: list[set[str]], threshold: float) -> list[tuple[int, int
     return sorted({pair for indices in by_word.values() for pair in combinations(indices, 2)})
 
 
-def _topic_words(title: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", title.lower()) if w not in _TITLE_NOISE}
+def _topic_words(title: str, noise: frozenset[str]) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", title.lower()) if w not in noise}
 
 
 def _body(doc: Document) -> str:

@@ -13,10 +13,19 @@ that returns a new Flask app), or an import of the app a tutorial file makes
 from __future__ import annotations
 
 import ast
-
 from dataclasses import dataclass, field
 
 from ..python_code import dotted
+
+NOTE = "`app.run()` would block the notebook forever; the cell asks the app's routes with Flask's test client instead"
+
+_DEMO = """\
+{indent}# {call}  # changed: a server never returns; ask every route with the test client instead
+{indent}client = {app}.test_client()
+{indent}for rule in sorted({app}.url_map.iter_rules(), key=lambda r: r.rule):
+{indent}    if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
+{indent}        response = client.get(rule.rule)
+{indent}        print(f"GET {{rule.rule}} -> {{response.status_code}} {{response.get_data(as_text=True)[:60]!r}}")"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +59,12 @@ def _top_level(tree: ast.Module) -> ast.Module:
 
 
 def _returns_new_app(function: ast.FunctionDef) -> bool:
-    made = {t.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _makes_app(node.value, Known(frozenset()))
+    """`app = Flask(...)` ... `return app`, or `return Flask(...)`."""
+    plain = Known(frozenset())
+    made = {t.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _makes_app(node.value, plain)
             for t in node.targets if isinstance(t, ast.Name)}
-    return any(isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in made
+    return any(isinstance(node, ast.Return) and node.value is not None
+               and ((isinstance(node.value, ast.Name) and node.value.id in made) or _makes_app(node.value, plain))
                for node in ast.walk(function))
 
 
@@ -61,16 +73,6 @@ def _makes_app(value: ast.AST, known: Known) -> bool:
         return False
     name = dotted(value.func)
     return name in ("Flask", "flask.Flask") or name.rpartition(".")[2] in known.factories
-
-NOTE = "`app.run()` would block the notebook forever; the cell asks the app's routes with Flask's test client instead"
-
-_DEMO = """\
-{indent}# {call}  # changed: a server never returns; ask every route with the test client instead
-{indent}client = {app}.test_client()
-{indent}for rule in sorted({app}.url_map.iter_rules(), key=lambda r: r.rule):
-{indent}    if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static":
-{indent}        response = client.get(rule.rule)
-{indent}        print(f"GET {{rule.rule}} -> {{response.status_code}} {{response.get_data(as_text=True)[:60]!r}}")"""
 
 
 def rewrite(code: str, tree: ast.Module, known: Known = Known()) -> tuple[str, str]:

@@ -1,0 +1,40 @@
+"""A tutorial's SQL statement as sqlglot's syntax tree, in whichever dialect it parses.
+
+Tutorials mix dialects (MySQL backticks and `AUTO_INCREMENT`, PostgreSQL `SERIAL`),
+so each statement is tried as SQLite (which also takes backticks and double-quoted
+names), then MySQL, then PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+__all__ = ["names", "parse"]
+
+_DIALECTS = ("sqlite", "mysql", "postgres")
+
+
+@lru_cache(maxsize=2048)
+def parse(sql: str) -> exp.Expression | None:
+    """The statement's tree; None when no dialect parses it (or sqlglot only keeps it as a Command)."""
+    for dialect in _DIALECTS:
+        try:
+            tree = sqlglot.parse_one(sql, read=dialect)
+        except (ParseError, TokenError, RecursionError):
+            continue
+        if tree is not None and not isinstance(tree, exp.Command):
+            return tree
+    return None
+
+
+def names(node: exp.Expression | None) -> list[str]:
+    """The column names a parenthesised list holds (`(a, b DESC)`, `REFERENCES t (id)`), unquoted."""
+    if node is None:
+        return []
+    items = node.args.get("columns") or [] if isinstance(node, exp.IndexParameters) else node.expressions
+    items = [item.this if isinstance(item, exp.Ordered) else item for item in items]
+    return [item.name for item in items if isinstance(item, (exp.Column, exp.Identifier))]  # not `lower(email)`

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
+from converter.exercises.query import _sort_keys_query
 from converter.exercises.sample_db import inserted_rows
 from converter.exercises.sample_schema import Contribution, Schema, read_schema_statement
 from converter.exercises.sql_text import split_statements
@@ -78,3 +81,26 @@ def test_inserted_rows_read_literals() -> None:
 def test_inserted_rows_refuse_what_is_not_literal_rows(insert: str) -> None:
     schema, _ = read("CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT);\n" + insert)
     assert inserted_rows(schema.tables["pets"]) is None
+
+
+@pytest.mark.parametrize(("sql", "keys"), [
+    ("SELECT name, total AS t FROM orders o WHERE total > 1 ORDER BY t DESC, 1 NULLS LAST LIMIT 3 OFFSET 1;",
+     "SELECT total, name FROM orders AS o WHERE total > 1 ORDER BY total DESC, name NULLS LAST LIMIT 3 OFFSET 1"),
+    # an alias without AS names the expression too (the keys query cannot use the alias)
+    ("select `name`, count(*) n from orders group by name order by n desc, name",
+     "SELECT COUNT(*), name FROM orders GROUP BY name ORDER BY COUNT(*) DESC, name"),
+    ('SELECT name, total FROM orders ORDER BY "name" COLLATE NOCASE ASC',
+     'SELECT "name" COLLATE NOCASE FROM orders ORDER BY "name" COLLATE NOCASE ASC'),
+    ("SELECT DISTINCT name FROM orders ORDER BY name", None),  # one row per result row no more
+    ("SELECT name FROM orders UNION SELECT name FROM orders ORDER BY 1", None),
+    ("WITH o AS (SELECT * FROM orders) SELECT name FROM o ORDER BY name", None),
+    ("SELECT * FROM orders ORDER BY 1", None),  # `*` is no key
+    ("SELECT name FROM orders ORDER BY 5", None),
+    ("SELECT name FROM orders", None),
+])
+def test_sort_keys_query(sql: str, keys: str | None) -> None:
+    assert _sort_keys_query(sql) == keys
+    if keys:  # SQLite runs it
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE orders (name TEXT, total REAL)")
+        db.execute(keys).fetchall()

@@ -13,21 +13,28 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-__all__ = ["names", "parse"]
+__all__ = ["arg", "names", "parse", "parse_in"]
 
 _DIALECTS = ("sqlite", "mysql", "postgres")
 
 
-@lru_cache(maxsize=2048)
 def parse(sql: str) -> exp.Expression | None:
-    """The statement's tree; None when no dialect parses it (or sqlglot only keeps it as a Command)."""
+    """The statement's tree (shared: copy it before changing it); None when no dialect parses it."""
+    parsed = parse_in(sql)
+    return parsed[0] if parsed else None
+
+
+@lru_cache(maxsize=2048)
+def parse_in(sql: str) -> tuple[exp.Expression, str] | None:
+    """The statement's tree and the dialect it parsed in, to write SQL back in that dialect
+    (written in another, sqlglot would spell out what differs, such as where NULLs sort)."""
     for dialect in _DIALECTS:
         try:
             tree = sqlglot.parse_one(sql, read=dialect)
         except (ParseError, TokenError, RecursionError):
             continue
-        if tree is not None and not isinstance(tree, exp.Command):
-            return tree
+        if tree is not None and not isinstance(tree, exp.Command):  # a Command: sqlglot gave up on it
+            return tree, dialect
     return None
 
 
@@ -38,3 +45,8 @@ def names(node: exp.Expression | None) -> list[str]:
     items = node.args.get("columns") or [] if isinstance(node, exp.IndexParameters) else node.expressions
     items = [item.this if isinstance(item, exp.Ordered) else item for item in items]
     return [item.name for item in items if isinstance(item, (exp.Column, exp.Identifier))]  # not `lower(email)`
+
+
+def arg(node: exp.Expression, name: str) -> object:
+    """A child by its name: newer sqlglot spells the ones that are Python keywords `from_`, `with_`."""
+    return node.args.get(name + "_") or node.args.get(name)

@@ -7,6 +7,7 @@ names), then MySQL, then PostgreSQL.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 import sqlglot
@@ -16,6 +17,12 @@ from sqlglot.errors import ParseError, TokenError
 __all__ = ["arg", "names", "parse", "parse_in"]
 
 _DIALECTS = ("sqlite", "mysql", "postgres")
+_LOG = logging.getLogger("sqlglot")
+
+
+def _not_a_fallback(record: logging.LogRecord) -> bool:
+    """sqlglot warns when it keeps a statement as a Command; here the next dialect is tried instead."""
+    return "Falling back to parsing as a 'Command'" not in record.getMessage()
 
 
 def parse(sql: str) -> exp.Expression | None:
@@ -28,14 +35,18 @@ def parse(sql: str) -> exp.Expression | None:
 def parse_in(sql: str) -> tuple[exp.Expression, str] | None:
     """The statement's tree and the dialect it parsed in, to write SQL back in that dialect
     (written in another, sqlglot would spell out what differs, such as where NULLs sort)."""
-    for dialect in _DIALECTS:
-        try:
-            tree = sqlglot.parse_one(sql, read=dialect)
-        except (ParseError, TokenError, RecursionError):
-            continue
-        if tree is not None and not isinstance(tree, exp.Command):  # a Command: sqlglot gave up on it
-            return tree, dialect
-    return None
+    _LOG.addFilter(_not_a_fallback)
+    try:
+        for dialect in _DIALECTS:
+            try:
+                tree = sqlglot.parse_one(sql, read=dialect)
+            except (ParseError, TokenError, RecursionError):
+                continue
+            if tree is not None and not isinstance(tree, exp.Command):  # a Command: sqlglot gave up on it
+                return tree, dialect
+        return None
+    finally:
+        _LOG.removeFilter(_not_a_fallback)
 
 
 def names(node: exp.Expression | None) -> list[str]:
@@ -44,7 +55,15 @@ def names(node: exp.Expression | None) -> list[str]:
         return []
     items = node.args.get("columns") or [] if isinstance(node, exp.IndexParameters) else node.expressions
     items = [item.this if isinstance(item, exp.Ordered) else item for item in items]
-    return [item.name for item in items if isinstance(item, (exp.Column, exp.Identifier))]  # not `lower(email)`
+    return [_prefixed(item).name for item in items if isinstance(_prefixed(item), (exp.Column, exp.Identifier))]
+
+
+def _prefixed(item: exp.Expression) -> exp.Expression:
+    """The column of a MySQL prefix index (`address(10)`: its first 10 characters), which parses
+    as a call; any other expression (`lower(email)`) is left as it is, and is no column."""
+    if isinstance(item, exp.Anonymous) and len(item.expressions) == 1 and item.expressions[0].is_int:
+        return exp.column(item.name)
+    return item
 
 
 def arg(node: exp.Expression, name: str) -> object:

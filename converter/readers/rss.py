@@ -30,7 +30,8 @@ from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.S)
 _DECLARATION = re.compile(r"\A<\?xml[^>]*\?>")
-_ROOT = re.compile(r"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
+# An element's start (its local name), or what may come before the root: comment, doctype, instruction.
+_MARKUP = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?.*?(?:\?>|\Z)|<(?:[\w.-]+:)?([\w.-]+)", re.S)
 _ROOT_END = re.compile(r"</(?:[\w-]+:)?(?:rss|feed|RDF)>\s*\Z")
 _ITEM_END = re.compile(r"</(?:[\w-]+:)?(?:item|entry)>")
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
@@ -123,9 +124,10 @@ def _allowed_reference(match: re.Match[str]) -> str:
 
 def _root_name(xml: str) -> str:
     """Local name of the first element (comments, doctype and processing instructions skipped)."""
-    body = re.sub(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?.*?(?:\?>|\Z)", "", xml, flags=re.S)
-    match = _ROOT.search(body)
-    return match.group(1) if match else ""
+    for match in _MARKUP.finditer(xml):
+        if match.group(1):
+            return match.group(1)
+    return ""
 
 
 def _malformed(xml: str, error: Any) -> list[str]:

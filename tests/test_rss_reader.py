@@ -281,3 +281,13 @@ def test_huge_character_reference_is_dropped() -> None:
     (doc,) = rss.read("<rss><channel><item><title>a&#" + "9" * 5000 + ";b</title>"
                       "<description>x</description></item></channel></rss>", source="f.xml")
     assert doc.meta.title == "ab"
+
+
+def test_a_misspelt_end_tag_costs_its_item_and_says_so() -> None:
+    """Where feedparser's recovery does worse than lxml's did: `</titel>` never closes the title,
+    which swallows the rest of the item. The loss is named; the next item is whole."""
+    first, second = rss.read(_two_items("<title>A</titel><description>&lt;p&gt;a&lt;/p&gt;</description>"),
+                             source="f.xml")
+    assert (first.meta.title, first.blocks) == ("Untitled", ())
+    assert first.notes == ("item has no content", "item has no title")
+    assert second.blocks == (Paragraph("Item b."),)

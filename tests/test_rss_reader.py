@@ -242,3 +242,52 @@ def test_one_bad_element_costs_nothing_else(bad: str) -> None:
     docs = rss.read(feed, source="f.xml")
     assert [d.meta.title for d in docs][-1] == "Second"
     assert Paragraph("More python.") in docs[-1].blocks
+
+
+# ------------------------------------------- malformed feeds feedparser recovers
+
+def _two_items(first: str) -> str:
+    return (f"<rss><channel><item>{first}</item>"
+            "<item><title>B</title><description>&lt;p&gt;Item b.&lt;/p&gt;</description></item></channel></rss>")
+
+
+@pytest.mark.parametrize(("first", "title", "blocks"), [
+    # raw HTML with a void <br> in <description>: the next item's escaped HTML stays HTML
+    ("<title>A</title><description><p>one<br>two</description>", "A", (Paragraph("one\\\ntwo"),)),
+    # an unquoted attribute value in raw HTML: the paragraph keeps its text only
+    ("<title>A</title><description><p class=x>aa</p></description>", "A", (Paragraph("aa"),)),
+    # a bare < in a title
+    ("<title>a < b</title><description>&lt;p&gt;a&lt;/p&gt;</description>", "a < b", (Paragraph("a"),)),
+])
+def test_malformed_item_is_recovered_and_noted(first: str, title: str, blocks: tuple) -> None:
+    docs = rss.read(_two_items(first), source="f.xml")
+    assert [(d.meta.title, d.blocks) for d in docs] == [(title, blocks), ("B", (Paragraph("Item b."),))]
+    assert docs[0].source_notes[0].startswith("feed XML is malformed, recovered (line 1: ")
+
+
+def test_feed_text_is_never_opened_as_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """feedparser reads a str that names a file from that file: the reader passes the text as data."""
+    monkeypatch.chdir(tmp_path)
+    text = "<rss></rss>"
+    for name in (text, rss._UTF8_DECLARATION + text):  # what the reader may hand on, as a path
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(_two_items("<title>A</title><description>a</description>"))
+    with pytest.raises(SourceError) as error:
+        rss.read(text, source="f.xml")
+    assert error.value.problem == "feed has no items"
+
+
+def test_huge_character_reference_is_dropped() -> None:
+    (doc,) = rss.read("<rss><channel><item><title>a&#" + "9" * 5000 + ";b</title>"
+                      "<description>x</description></item></channel></rss>", source="f.xml")
+    assert doc.meta.title == "ab"
+
+
+def test_a_misspelt_end_tag_costs_its_item_and_says_so() -> None:
+    """Where feedparser's recovery does worse than lxml's did: `</titel>` never closes the title,
+    which swallows the rest of the item. The loss is named; the next item is whole."""
+    first, second = rss.read(_two_items("<title>A</titel><description>&lt;p&gt;a&lt;/p&gt;</description>"),
+                             source="f.xml")
+    assert (first.meta.title, first.blocks) == ("Untitled", ())
+    assert first.notes == ("item has no content", "item has no title")
+    assert second.blocks == (Paragraph("Item b."),)

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, replace
 
 from pygments.token import Keyword
+from sqlglot import exp
 
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from ..languages import pygments_lexer
@@ -35,6 +36,7 @@ from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_
 from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
 from .select_analysis import SelectInfo, _all_infos, analyze_select, select_items
 from .sql_text import _KEYWORDS, Statement, Tok, _ident_name, _split_top, split_statements, sqlite_problem, tokenize
+from .sql_tree import arg, parse_in
 
 MAX_EXERCISES = 3
 PREVIEW_ROWS = 3
@@ -454,54 +456,36 @@ def _name(tok: Tok) -> str:
 def _sort_keys_query(sql: str) -> str | None:
     """The query with its select list replaced by its ORDER BY expressions (None if not simple):
     the check runs it to find the rows that tie."""
-    toks = [t for t in tokenize(sql) if t.kind != "comment" and t.text != ";"]
-    if not toks or toks[0].up != "SELECT":
+    parsed = parse_in(sql)
+    if parsed is None:
         return None
-    depth = 0
-    marks: dict[str, int] = {}
-    for k, t in enumerate(toks):
-        if t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-        elif depth == 0 and t.up in ("FROM", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT"):
-            marks.setdefault(t.up, k)
-    if any(w in marks for w in ("UNION", "INTERSECT", "EXCEPT")) or "FROM" not in marks or "ORDER" not in marks:
+    tree, dialect = parsed
+    # Not for a compound query, a CTE or a query without FROM or ORDER BY; nor with DISTINCT,
+    # since then the keys query would not return one row per result row.
+    if not isinstance(tree, exp.Select) or arg(tree, "with") or tree.args.get("distinct") \
+            or not arg(tree, "from") or not tree.args.get("order"):
         return None
-    select = _split_top(toks[1:marks["FROM"]])
-    if select and select[0] and select[0][0].up in ("DISTINCT", "ALL"):
-        return None  # without DISTINCT the keys query would not return one row per result row
-    exprs: list[str] = []
-    aliases: dict[str, str] = {}
-    for item in select:
-        if not item:
-            return None
-        body = item
-        if len(item) >= 2 and item[-2].up == "AS":
-            aliases[item[-1].name.lower()] = sql[item[0].start:item[-3].end]
-            body = item[:-2]
-        exprs.append(sql[body[0].start:body[-1].end])
-    end = marks.get("LIMIT", len(toks))
-    keys = []
+    items = tree.expressions
+    aliases = {item.alias.lower(): item.this for item in items if isinstance(item, exp.Alias)}
     order = []
-    for item in _split_top(toks[marks["ORDER"] + 2:end]):
-        direction = " ".join(t.up for t in item if t.up in ("ASC", "DESC", "NULLS", "FIRST", "LAST"))
-        item = [t for t in item if t.up not in ("ASC", "DESC", "NULLS", "FIRST", "LAST")]
-        if not item:
-            return None
-        text = sql[item[0].start:item[-1].end]
-        if len(item) == 1 and item[0].kind == "number":
-            n = int(item[0].text)
-            if not 1 <= n <= len(exprs):
+    for ordered in tree.args["order"].expressions:
+        key = ordered.this
+        if isinstance(key, exp.Literal) and key.is_int:  # ORDER BY 2: the second item of the select list
+            n = int(key.this)
+            if not 1 <= n <= len(items):
                 return None
-            text = exprs[n - 1]
-        elif len(item) == 1 and item[0].name.lower() in aliases:
-            text = aliases[item[0].name.lower()]
-        keys.append(text)
-        order.append(f"{text} {direction}".strip())
-    rest = sql[toks[marks["FROM"]].start:toks[marks["ORDER"] - 1].end]
-    limit = sql[toks[marks["LIMIT"]].start:toks[-1].end] if "LIMIT" in marks else ""
-    return f"SELECT {', '.join(keys)} {rest} ORDER BY {', '.join(order)} {limit}".strip()
+            key = items[n - 1].unalias()
+        elif isinstance(key, exp.Column) and not key.table and key.name.lower() in aliases:
+            key = aliases[key.name.lower()]
+        if isinstance(key, exp.Star):
+            return None
+        ordered = ordered.copy()
+        ordered.set("this", key.copy())
+        order.append(ordered)
+    keys = tree.copy()
+    keys.set("expressions", [o.this.copy() for o in order])
+    keys.set("order", exp.Order(expressions=order))
+    return keys.sql(dialect=dialect)
 
 
 def _parents_first(data: SampleData, keys: list[str]) -> list[str]:

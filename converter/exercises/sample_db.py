@@ -13,8 +13,11 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from sqlglot import exp
+
+from . import sql_tree
 from .sample_schema import Column, Contribution, Schema, TableSpec, _singular, finalize_schema
-from .sql_text import Tok, _ident_name, _literal_value, _matching_paren, _split_top, tokenize
+from .sql_tree import parse
 
 DB = "sample_db"
 
@@ -450,20 +453,15 @@ def inserted_rows(spec: TableSpec) -> list[tuple] | None:
     keys = list(spec.columns)
     rows: list[tuple] = []
     for text in spec.inserts:
-        toks = [t for t in tokenize(text) if t.kind != "comment" and t.text != ";"]
-        if len(toks) < 4:
+        tree = parse(text)
+        if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Values):
             return None
-        names, i = keys, 3
-        if toks[3].text == "(":  # INSERT INTO name (columns) VALUES ...
-            close = _matching_paren(toks, 3)
-            names = [_column_name(t) for t in toks[4:close] if t.text != ","]
-            i = close + 1
-        if i >= len(toks) or toks[i].up != "VALUES" or any(n not in spec.columns for n in names):
+        target = tree.this  # INSERT INTO name (columns) VALUES ... names its columns
+        names = [name.lower() for name in sql_tree.names(target)] if isinstance(target, exp.Schema) else keys
+        if any(n not in spec.columns for n in names):
             return None
-        for group in _split_top(toks[i + 1:]):
-            if len(group) < 2 or group[0].text != "(" or _matching_paren(group, 0) != len(group) - 1:
-                return None
-            values = [_insert_value(item) for item in _split_top(group[1:-1])]
+        for row in tree.expression.expressions:
+            values = [_insert_value(item) for item in (row.expressions if isinstance(row, exp.Tuple) else [row])]
             if len(values) != len(names) or any(v is _NOT_LITERAL for v in values):
                 return None
             given = dict(zip(names, values))
@@ -471,17 +469,23 @@ def inserted_rows(spec: TableSpec) -> list[tuple] | None:
     return _constrained(spec, rows) if rows else None
 
 
-def _column_name(tok: Tok) -> str:
-    return (tok.text[1:-1] if tok.kind == "dquote" else _ident_name(tok)).lower()
-
-
-def _insert_value(item: list[Tok]) -> object:
-    if len(item) == 1 and item[0].up in ("NULL", "TRUE", "FALSE"):
-        return {"NULL": None, "TRUE": 1, "FALSE": 0}[item[0].up]
-    if len(item) == 1 and item[0].kind in ("string", "number"):
-        return _literal_value(item[0])
-    if len(item) == 2 and item[0].text == "-" and item[1].kind == "number":
-        return _literal_value(item[1], "-")
+def _insert_value(node: exp.Expression) -> object:
+    """The value a literal in VALUES stands for; _NOT_LITERAL for anything else."""
+    sign = 1
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        sign, node = -1, node.this
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Boolean):
+        return int(node.this)
+    if isinstance(node, exp.Literal) and node.is_string:
+        return node.this
+    if isinstance(node, exp.Literal):
+        try:
+            number = float(node.this) if any(c in node.this for c in ".eE") else int(node.this)
+        except ValueError:  # a number Python does not read the same way
+            return _NOT_LITERAL
+        return sign * number
     return _NOT_LITERAL
 
 

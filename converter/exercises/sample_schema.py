@@ -10,8 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sqlglot import exp
+
 from .select_analysis import SelectInfo, _add, _all_infos
-from .sql_text import _DATE_TYPES, _INT_TYPES, _REAL_TYPES, Statement, Tok, _ident_name, _matching_paren, _split_top
+from .sql_text import Statement
+from .sql_tree import names, parse
+
+# The heads of declared types, by sqlglot's names (INTEGER is INT, REAL and FLOAT are DOUBLE,
+# NUMERIC is DECIMAL, BOOL is BOOLEAN) and, for the ones it does not know, their own.
+_INT_TYPES = {"INT", "BIGINT", "SMALLINT", "TINYINT", "MEDIUMINT", "SERIAL", "BIGSERIAL", "SMALLSERIAL",
+              "BOOLEAN", "BIT", "YEAR"}
+_REAL_TYPES = {"DECIMAL", "FLOAT", "DOUBLE", "MONEY", "SMALLMONEY"}
+_DATE_TYPES = {"DATE", "TIME", "TIMETZ", "DATE32"}
 
 # --------------------------------------------------------------------------------------
 # Schema model
@@ -52,16 +62,18 @@ class Schema:
         return self.tables[key]
 
 
-def _sqlite_type(words: list[str]) -> tuple[str, bool]:
+def _sqlite_type(kind: exp.DataType | None) -> tuple[str, bool]:
     """SQLite type affinity for a declared (MySQL/PostgreSQL) type, and whether it holds dates."""
-    head = words[0].upper() if words else ""
-    if head in _INT_TYPES:
+    head = kind.this.name if kind is not None else ""
+    if head == "USERDEFINED":  # a type sqlglot does not know by name (SERIAL, MONEY, YEAR)
+        head = str(kind.args.get("kind") or "").split("(")[0].strip().upper()
+    if head in _INT_TYPES or head.startswith("UINT") or head in ("UBIGINT", "USMALLINT", "UTINYINT", "UMEDIUMINT"):
         return "INTEGER", False
-    if head in _REAL_TYPES:
+    if head in _REAL_TYPES or head.startswith("UDECIMAL") or head == "UDOUBLE":
         return "REAL", False
-    if head in _DATE_TYPES:
+    if head in _DATE_TYPES or head.startswith(("TIMESTAMP", "DATETIME")):
         return "TEXT", True
-    if head in ("BLOB", "BINARY", "VARBINARY", "BYTEA"):
+    if head in ("BLOB", "BINARY", "VARBINARY", "BYTEA", "LONGBLOB", "MEDIUMBLOB", "TINYBLOB"):
         return "BLOB", False
     return "TEXT", False
 
@@ -120,125 +132,84 @@ def select_contribution(info: SelectInfo) -> Contribution:
     return contrib
 
 
-def _parse_create_table(stmt: Statement, schema: Schema) -> bool:
-    toks = stmt.code
-    i = 2
-    while i < len(toks) and toks[i].up in ("IF", "NOT", "EXISTS", "TEMPORARY"):
-        i += 1
-    if i >= len(toks) or toks[i].kind != "ident":
-        return False
-    if i + 2 < len(toks) and toks[i + 1].text == ".":
-        i += 2
-    table = schema.table(_ident_name(toks[i]))
+def _declare_table(create: exp.Create, schema: Schema) -> None:
+    """CREATE TABLE: the table, its columns with their types, keys and constraints, as declared."""
+    target = create.this  # a Schema (the table and its definitions), or the Table of `AS SELECT`
+    table = schema.table(target.this.name if isinstance(target, exp.Schema) else target.name)
     table.declared = True
-    try:
-        open_ = next(k for k in range(i, len(toks)) if toks[k].text == "(")
-    except StopIteration:
-        return False
-    close = _matching_paren(toks, open_)
-    # The column and constraint definitions: the commas at the top level inside the parentheses.
-    defs = _split_top(toks[open_ + 1:close])
-    for d in defs:
-        if not d:
+    if not isinstance(target, exp.Schema):
+        return
+    for item in target.expressions:
+        if isinstance(item, exp.ColumnDef):
+            _declare_column(table, item)
             continue
-        head = d[0].up
-        if head in ("PRIMARY", "CONSTRAINT", "FOREIGN", "UNIQUE", "KEY", "INDEX", "CHECK", "FULLTEXT", "SPATIAL"):
-            words = [t.up for t in d]
-            if "PRIMARY" in words or "FOREIGN" in words or (head == "UNIQUE"):
-                k = next((m for m, t in enumerate(d) if t.text == "("), None)
-                if k is None:
-                    continue
-                end = _matching_paren(d, k)
-                cols = [_ident_name(t) for t in d[k + 1:end] if t.kind == "ident"]
-                if "PRIMARY" in words:
-                    if len(cols) == 1:
-                        table.column(cols[0]).pk = True
-                elif "FOREIGN" in words and "REFERENCES" in words:
-                    r = words.index("REFERENCES")
-                    if r + 1 < len(d):
-                        target = _ident_name(d[r + 1])
-                        rk = next((m for m in range(r, len(d)) if d[m].text == "("), None)
-                        tcols = [_ident_name(t) for t in d[rk + 1:_matching_paren(d, rk)] if t.kind == "ident"] if rk else []
-                        if len(cols) == 1 and len(tcols) == 1:
-                            table.column(cols[0]).ref = (target.lower(), tcols[0])
-                elif head == "UNIQUE" and len(cols) == 1:
-                    table.column(cols[0]).unique = True
-            continue
-        if d[0].kind != "ident":
-            continue
-        col = table.column(_ident_name(d[0]))
-        type_words = [t.text for t in d[1:3] if t.kind == "ident"]
-        col.type, col.date = _sqlite_type(type_words)
-        words = [t.up for t in d]
-        if "PRIMARY" in words:
+        for constraint in item.expressions if isinstance(item, exp.Constraint) else [item]:  # CONSTRAINT name ...
+            if isinstance(constraint, exp.PrimaryKey) and len(cols := names(constraint)) == 1:
+                table.column(cols[0]).pk = True
+            elif isinstance(constraint, exp.ForeignKey) and len(cols := names(constraint)) == 1:
+                reference = constraint.args.get("reference")
+                target_cols = names(reference.this) if reference is not None else []
+                if len(target_cols) == 1:
+                    table.column(cols[0]).ref = (reference.this.this.name.lower(), target_cols[0])
+            elif isinstance(constraint, exp.UniqueColumnConstraint) and len(cols := names(constraint.this)) == 1:
+                table.column(cols[0]).unique = True
+
+
+def _declare_column(table: TableSpec, definition: exp.ColumnDef) -> None:
+    col = table.column(definition.name)
+    col.type, col.date = _sqlite_type(definition.args.get("kind"))
+    for constraint in definition.constraints:
+        kind = constraint.kind
+        if isinstance(kind, exp.PrimaryKeyColumnConstraint):
             col.pk = True
-        if "NOT" in words and "NULL" in words[words.index("NOT"):words.index("NOT") + 2]:
+        elif isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null"):
             col.not_null = True
-        if "UNIQUE" in words:
+        elif isinstance(kind, exp.UniqueColumnConstraint):
             col.unique = True
-        if "REFERENCES" in words:
-            r = words.index("REFERENCES")
-            if r + 1 < len(d):
-                target = _ident_name(d[r + 1])
-                rk = next((m for m in range(r, len(d)) if d[m].text == "("), None)
-                tcols = [_ident_name(t) for t in d[rk + 1:_matching_paren(d, rk)] if t.kind == "ident"] if rk else []
-                col.ref = (target.lower(), tcols[0] if tcols else "")
-    return True
+        elif isinstance(kind, exp.Reference):
+            target = kind.this  # `REFERENCES t (id)` is a Schema, `REFERENCES t` a Table
+            table_name = target.this.name if isinstance(target, exp.Schema) else target.name
+            col.ref = (table_name.lower(), next(iter(names(target) if isinstance(target, exp.Schema) else []), ""))
 
 
-def _paren_columns(toks: list[Tok], start: int) -> list[str]:
-    k = next((m for m in range(start, len(toks)) if toks[m].text == "("), None)
-    if k is None:
-        return []
-    end = _matching_paren(toks, k)
-    out = []
-    depth = 0
-    for t in toks[k + 1:end]:
-        if t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-        elif depth == 0 and t.kind == "ident" and t.up not in ("ASC", "DESC"):
-            out.append(_ident_name(t))
+def _added_columns(action: exp.Expression) -> list[str]:
+    """The columns an ALTER TABLE action adds or constrains (`ADD COLUMN x`, `ADD INDEX i (a, b)`)."""
+    if isinstance(action, exp.ColumnDef):
+        return [action.name]
+    constraints = action.expressions if isinstance(action, (exp.AddConstraint, exp.Constraint)) else []
+    out: list[str] = []
+    for constraint in constraints:
+        if isinstance(constraint, exp.Constraint):
+            out += _added_columns(constraint)
+        elif isinstance(constraint, exp.UniqueColumnConstraint):
+            out += names(constraint.this)
+        elif isinstance(constraint, (exp.PrimaryKey, exp.ForeignKey, exp.IndexColumnConstraint)):
+            out += names(constraint)
     return out
 
 
 def read_schema_statement(stmt: Statement, schema: Schema, contribs: list[Contribution]) -> None:
     """DDL and DML: add to `schema` (declared tables) or to `contribs` (hints)."""
-    toks = stmt.code
-    words = [t.up for t in toks[:4]]
-    if words[:2] == ["CREATE", "TABLE"] or words[:3] == ["CREATE", "TEMPORARY", "TABLE"]:
-        _parse_create_table(stmt, schema)
-    elif words[:2] == ["CREATE", "INDEX"] or words[:3] == ["CREATE", "UNIQUE", "INDEX"] \
-            or (words[:1] == ["CREATE"] and "INDEX" in words):
-        if "ON" in [t.up for t in toks]:
-            on = [t.up for t in toks].index("ON")
-            if on + 1 < len(toks) and not (on + 2 < len(toks) and toks[on + 2].text == "."):
-                table = _ident_name(toks[on + 1])
-                c = Contribution(tables=[table])
-                c.columns = [(table, col) for col in _paren_columns(toks, on + 1)]
-                contribs.append(c)
-    elif words[:2] == ["ALTER", "TABLE"] and len(toks) > 3:
-        table = _ident_name(toks[2])
+    tree = parse(stmt.text)
+    if isinstance(tree, exp.Create) and tree.kind == "TABLE":
+        _declare_table(tree, schema)
+    elif isinstance(tree, exp.Create) and tree.kind == "INDEX":
+        table = tree.this.args.get("table")
+        if table is not None and not table.db:  # another schema's table is not the tutorial's
+            contribs.append(Contribution(tables=[table.name],
+                                         columns=[(table.name, col) for col in names(tree.this.args.get("params"))]))
+    elif isinstance(tree, exp.Alter) and tree.kind == "TABLE":
+        table = tree.this.name
         c = Contribution(tables=[table])
-        i = 3
-        while i < len(toks):
-            if toks[i].up == "ADD":
-                j = i + 1
-                if j < len(toks) and toks[j].up == "COLUMN":
-                    j += 1
-                if j < len(toks) and toks[j].up in ("INDEX", "KEY", "FULLTEXT", "UNIQUE", "SPATIAL", "PRIMARY", "CONSTRAINT", "FOREIGN"):
-                    for col in _paren_columns(toks, j):
-                        _add(c.columns, (table, col))
-                elif j < len(toks) and toks[j].kind == "ident":
-                    _add(c.columns, (table, _ident_name(toks[j])))
-            i += 1
+        for action in tree.actions:
+            for col in _added_columns(action):
+                _add(c.columns, (table, col))
         contribs.append(c)
-    elif words[:2] == ["INSERT", "INTO"] and len(toks) > 2:
-        table = _ident_name(toks[2])
-        cols = _paren_columns(toks, 3) if len(toks) > 3 and toks[3].text == "(" else []
-        c = Contribution(tables=[table], columns=[(table, col) for col in cols])
-        contribs.append(c)
+    elif isinstance(tree, exp.Insert) and isinstance(tree.this, (exp.Schema, exp.Table)):
+        target = tree.this
+        table = target.this.name if isinstance(target, exp.Schema) else target.name
+        cols = names(target) if isinstance(target, exp.Schema) else []
+        contribs.append(Contribution(tables=[table], columns=[(table, col) for col in cols]))
         schema.table(table).inserts.append(stmt.text)
 
 

@@ -245,7 +245,7 @@ def check(
     # Names over this run's notebooks and the report's others: no run overwrites another's file.
     executed = executed_paths([*notebooks, *(Path(n) for n in previous if Path(n).exists())], options.out_dir)
     results: list[NotebookResult] = []
-    todo: list[tuple[Path, str, nbformat.NotebookNode]] = []
+    todo: list[tuple[Path, str]] = []
     for path in notebooks:
         text = path.read_text(encoding="utf-8")
         key = cache_key(text, options.cell_timeout, options.notebook_timeout, _sandbox_key(options))
@@ -256,20 +256,13 @@ def check(
             results.append(result)
             on_done(result)
         else:
-            todo.append((path, key, _read(text)))
+            todo.append((path, key))
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    # Longest first (by the last known run time), so a slow notebook does not start last.
-    needs_kernel = sorted(
-        ((p, k) for p, k, nb in todo if _has_cells_to_run(nb)),
-        key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0),
-    )
-    no_kernel = [(p, k, nb) for p, k, nb in todo if not _has_cells_to_run(nb)]
-    with _pool([(p, k, executed[p]) for p, k in needs_kernel], options) as running:
-        # While the kernels run, the notebooks with nothing to run are done here.
-        for path, key, nb in no_kernel:
-            result = _store(_run_without_kernel(path, key, nb, executed[path]), options)
-            results.append(result)
-            on_done(result)
+    # Longest first (by the last known run time), so a slow notebook does not start last. The
+    # workers parse the notebooks (a parse takes about as long as a kernel start: done here,
+    # one after another, it kept the first kernels waiting).
+    todo.sort(key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0))
+    with _pool([(p, k, executed[p]) for p, k in todo], options) as running:
         for result in running:
             result = _store(result, options)
             results.append(result)
@@ -391,7 +384,7 @@ def run_notebook(
     kernel_name: str = "python3", limits: Limits = Limits(),
 ) -> NotebookResult:
     """Execute one notebook in a fresh kernel and a temporary working folder; the
-    executed notebook is written to `executed`.
+    executed notebook is written to `executed`. A notebook with nothing to run needs no kernel.
 
     Runs past unexpected errors (the notebook still fails, but every cell gets its
     real status); stops (kills the kernel) after `notebook_timeout` seconds in all."""
@@ -400,9 +393,12 @@ def run_notebook(
 
     start = time.perf_counter()
     source = _read(path.read_text(encoding="utf-8"))
+    kernel = _has_cells_to_run(source)
+    spare = _WORKER.take(kernel=kernel) if _WORKER is not None else None
+    if not kernel:
+        return _run_without_kernel(path, key, source, executed)
     shipped = len(source.cells)
     source.cells += answer_runs(source)
-    spare = _WORKER.take() if _WORKER is not None else None
     for _attempt in range(KERNEL_STARTS):
         nb = copy.deepcopy(source)
         run = _execute(nb, cell_timeout, notebook_timeout, kernel_name, limits, spare=spare)
@@ -554,10 +550,12 @@ class _WarmKernels:
         """One event loop for the worker's notebooks, so a spare outlives the run that started it."""
         self.spare: _Spare | None = None
 
-    def take(self) -> _Spare | None:
-        """This worker starts a notebook: the spare kernel, if it has one."""
+    def take(self, *, kernel: bool) -> _Spare | None:
+        """This worker starts a notebook: the spare kernel if it needs one and there is one."""
         with self.unstarted.get_lock():  # type: ignore[attr-defined]
             self.unstarted.value -= 1  # type: ignore[attr-defined]
+        if not kernel:
+            return None
         spare, self.spare = self.spare, None
         return spare
 

@@ -6,7 +6,9 @@ Execution
     per-notebook limit (`--notebook-timeout`, default 300 s). A notebook over its
     limit is stopped (its kernel killed) and reported as a hang; the other
     notebooks go on. Notebooks run in parallel in worker processes (`-j`, default
-    one per core). A notebook with no cell to run (every code cell skipped, or no
+    two per core: notebooks mostly wait). Each worker starts the kernel of its next notebook
+    while the current one runs (a kernel takes about half a second to start), never reusing
+    one. A notebook with no cell to run (every code cell skipped, or no
     code at all) needs no kernel: it is "executed" without one, which gives the
     same notebook nbclient would and saves a kernel start (about a second).
 
@@ -65,6 +67,13 @@ from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
 CELL_TIMEOUT = 60
 NOTEBOOK_TIMEOUT = 300
+
+
+def default_jobs() -> int:
+    """Notebooks run at once: two per core. A notebook mostly waits (the tutorials' sleeps and
+    timers, servers, compilers): on the seeds, check used 8 s of CPU for 95 s of cells, so one
+    notebook per core leaves the cores idle (bench/check_vs_nbconvert.py)."""
+    return 2 * (os.cpu_count() or 1)
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
 VOLATILE_TAG = "nbval-ignore-output"
@@ -171,7 +180,7 @@ class CheckOptions:
     report: Path = Path("_build/report.json")
     cell_timeout: int = CELL_TIMEOUT
     notebook_timeout: float = NOTEBOOK_TIMEOUT
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int = field(default_factory=default_jobs)
     use_cache: bool = True
     jupyter_cache: Path | None = JUPYTER_CACHE
     """Where the book build finds the executed notebooks (None: don't store them)."""

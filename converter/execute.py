@@ -67,13 +67,6 @@ from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
 CELL_TIMEOUT = 60
 NOTEBOOK_TIMEOUT = 300
-
-
-def default_jobs() -> int:
-    """Notebooks run at once: two per core. A notebook mostly waits (the tutorials' sleeps and
-    timers, servers): the seeds' 25 notebooks took 140 s one after another, of which their kernels
-    used 23 s of CPU, so one notebook per core leaves the cores idle (bench/README.md)."""
-    return 2 * (os.cpu_count() or 1)
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
 VOLATILE_TAG = "nbval-ignore-output"
@@ -170,6 +163,13 @@ class NotebookResult:
     @property
     def failed_cell(self) -> CellResult | None:
         return next((c for c in self.cells if c.status in FAILED), None)
+
+
+def default_jobs() -> int:
+    """Notebooks run at once: two per core. A notebook mostly waits (the tutorials' sleeps and
+    timers, servers): the seeds' 25 notebooks took 140 s one after another, of which their kernels
+    used 23 s of CPU, so one notebook per core leaves the cores idle (bench/README.md)."""
+    return 2 * (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +493,7 @@ def _execute(
         async def execute() -> None:
             if spare is not None:
                 try:
-                    client.km, client.kc = await spare.manager
+                    client.km, client.kc = await spare.connected
                     # nbclient then stops this kernel at the end as it stops its own ones: one notebook per kernel.
                     client.owns_km = True
                 except Exception:  # noqa: BLE001 - it did not start: nbclient starts one
@@ -538,7 +538,7 @@ class _Spare:
     """A kernel started ahead for a worker's next notebook, in its own fresh working folder.
     No code has run in it; it runs one notebook, then it is killed like any other."""
 
-    manager: object
+    connected: object
     """A task giving the kernel's manager and a client connected to it once the kernel answers."""
     workdir: tempfile.TemporaryDirectory
 
@@ -597,7 +597,7 @@ class _WarmKernels:
             try:
                 await coroutine  # type: ignore[misc]
             finally:
-                keep = {asyncio.current_task(), self.spare.manager if self.spare else None}
+                keep = {asyncio.current_task(), self.spare.connected if self.spare else None}
                 stray = [t for t in asyncio.all_tasks() if t not in keep]
                 for task in stray:
                     task.cancel()
@@ -611,7 +611,7 @@ class _WarmKernels:
         if spare is not None:
             async def stop() -> None:
                 try:
-                    manager, client = await spare.manager  # type: ignore[misc]
+                    manager, client = await spare.connected  # type: ignore[misc]
                     client.stop_channels()  # type: ignore[attr-defined]
                     await manager.shutdown_kernel(now=True)  # type: ignore[attr-defined]
                 except Exception:  # noqa: BLE001, S110 - it never started: nothing to stop

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -237,9 +236,9 @@ def _convert_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
-    from .execute import NOTEBOOK_TIMEOUT
+    from .execute import NOTEBOOK_TIMEOUT, default_jobs
 
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="notebooks run in parallel (default: cores)")
+    parser.add_argument("-j", "--jobs", type=int, default=default_jobs(), help="notebooks run in parallel (default: two per core)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})")
     parser.add_argument(
         "--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT, metavar="S",

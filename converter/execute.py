@@ -6,7 +6,9 @@ Execution
     per-notebook limit (`--notebook-timeout`, default 300 s). A notebook over its
     limit is stopped (its kernel killed) and reported as a hang; the other
     notebooks go on. Notebooks run in parallel in worker processes (`-j`, default
-    one per core). A notebook with no cell to run (every code cell skipped, or no
+    two per core: notebooks mostly wait). Each worker starts the kernel of its next notebook
+    while the current one runs (a kernel takes about half a second to start), never reusing
+    one. A notebook with no cell to run (every code cell skipped, or no
     code at all) needs no kernel: it is "executed" without one, which gives the
     same notebook nbclient would and saves a kernel start (about a second).
 
@@ -117,6 +119,9 @@ class NotebookResult:
     error: str = ""
     hang: bool = False
     seconds: float = 0.0
+    cell_seconds: float = 0.0
+    """Of `seconds`, the time the kernel spent running cells (answer runs included); the rest is
+    the kernel's start and the bookkeeping around it (bench/check_vs_nbconvert.py adds them up)."""
     kernel: bool = True
     """False when nothing had to run, so no kernel was started."""
     jupyter_cache: str = ""
@@ -160,6 +165,13 @@ class NotebookResult:
         return next((c for c in self.cells if c.status in FAILED), None)
 
 
+def default_jobs() -> int:
+    """Notebooks run at once: two per core. A notebook mostly waits (the tutorials' sleeps and
+    timers, servers): the seeds' 25 notebooks took 140 s one after another, of which their kernels
+    used 23 s of CPU, so one notebook per core leaves the cores idle (bench/README.md)."""
+    return 2 * (os.cpu_count() or 1)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
     """How `course check` runs notebooks."""
@@ -168,7 +180,7 @@ class CheckOptions:
     report: Path = Path("_build/report.json")
     cell_timeout: int = CELL_TIMEOUT
     notebook_timeout: float = NOTEBOOK_TIMEOUT
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int = field(default_factory=default_jobs)
     use_cache: bool = True
     jupyter_cache: Path | None = JUPYTER_CACHE
     """Where the book build finds the executed notebooks (None: don't store them)."""
@@ -242,7 +254,7 @@ def check(
     # Names over this run's notebooks and the report's others: no run overwrites another's file.
     executed = executed_paths([*notebooks, *(Path(n) for n in previous if Path(n).exists())], options.out_dir)
     results: list[NotebookResult] = []
-    todo: list[tuple[Path, str, nbformat.NotebookNode]] = []
+    todo: list[tuple[Path, str]] = []
     for path in notebooks:
         text = path.read_text(encoding="utf-8")
         key = cache_key(text, options.cell_timeout, options.notebook_timeout, _sandbox_key(options))
@@ -253,20 +265,13 @@ def check(
             results.append(result)
             on_done(result)
         else:
-            todo.append((path, key, _read(text)))
+            todo.append((path, key))
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    # Longest first (by the last known run time), so a slow notebook does not start last.
-    needs_kernel = sorted(
-        ((p, k) for p, k, nb in todo if _has_cells_to_run(nb)),
-        key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0),
-    )
-    no_kernel = [(p, k, nb) for p, k, nb in todo if not _has_cells_to_run(nb)]
-    with _pool([(p, k, executed[p]) for p, k in needs_kernel], options) as running:
-        # While the kernels run, the notebooks with nothing to run are done here.
-        for path, key, nb in no_kernel:
-            result = _store(_run_without_kernel(path, key, nb, executed[path]), options)
-            results.append(result)
-            on_done(result)
+    # Longest first (by the last known run time), so a slow notebook does not start last. The
+    # workers parse the notebooks (a parse takes about as long as a kernel start: done here,
+    # one after another, it kept the first kernels waiting).
+    todo.sort(key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0))
+    with _pool([(p, k, executed[p]) for p, k in todo], options) as running:
         for result in running:
             result = _store(result, options)
             results.append(result)
@@ -294,7 +299,9 @@ def _pool(todo: list[tuple[Path, str, Path]], options: CheckOptions) -> Iterator
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     args = (options.cell_timeout, options.notebook_timeout, options.kernel_name, options.limits)
     workers = max(1, min(options.jobs, len(todo)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    unstarted = context.Value("i", len(todo))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(unstarted,)) as pool:
         futures = [pool.submit(run_notebook, path, key, executed, *args) for path, key, executed in todo]
         yield (future.result() for future in as_completed(futures))
 
@@ -386,7 +393,7 @@ def run_notebook(
     kernel_name: str = "python3", limits: Limits = Limits(),
 ) -> NotebookResult:
     """Execute one notebook in a fresh kernel and a temporary working folder; the
-    executed notebook is written to `executed`.
+    executed notebook is written to `executed`. A notebook with nothing to run needs no kernel.
 
     Runs past unexpected errors (the notebook still fails, but every cell gets its
     real status); stops (kills the kernel) after `notebook_timeout` seconds in all."""
@@ -395,11 +402,16 @@ def run_notebook(
 
     start = time.perf_counter()
     source = _read(path.read_text(encoding="utf-8"))
+    kernel = _has_cells_to_run(source)
+    spare = _WORKER.take(kernel=kernel) if _WORKER is not None else None
+    if not kernel:
+        return _run_without_kernel(path, key, source, executed)
     shipped = len(source.cells)
     source.cells += answer_runs(source)
     for _attempt in range(KERNEL_STARTS):
         nb = copy.deepcopy(source)
-        run = _execute(nb, cell_timeout, notebook_timeout, kernel_name, limits)
+        run = _execute(nb, cell_timeout, notebook_timeout, kernel_name, limits, spare=spare)
+        spare = None  # a retry starts a kernel of its own
         if run.started:
             break
     error = run.error
@@ -419,6 +431,7 @@ def run_notebook(
         error = "; ".join(f"exercise {label}: {why}" for label, why in problems.items())
     return NotebookResult(
         str(path), key, str(executed), cells, error, run.hang, round(time.perf_counter() - start, 2),
+        cell_seconds=round(run.cell_seconds, 2),
         exercises=len(_exercise_cells(nb, "check")) - len(problems) if completed else 0, disproved=problems,
         completed=completed, variants=tally.right, wrong_answers=tally.wrong,
         recorded={label: value for label, value in recorded.items() if label not in problems},
@@ -441,30 +454,51 @@ class _Run:
     """The cell running when the run stopped."""
     cut: set[int] = field(default_factory=set)
     """Cells whose output went over the limit (the rest of it dropped)."""
+    cell_seconds: float = 0.0
+    """From each cell's execute request to its reply, added up."""
 
 
-def _execute(nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: float, kernel_name: str, limits: Limits) -> _Run:
+def _execute(
+    nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: float, kernel_name: str, limits: Limits,
+    *, spare: _Spare | None = None,
+) -> _Run:
+    """Run the notebook in `spare` (a kernel started for it, never used) or in a kernel started now."""
     import asyncio
-    import subprocess
+    import time
 
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     run = _Run()
     provisioners = []
+    sent: dict[int, float] = {}
 
     def on_cell_start(cell, cell_index):  # noqa: ANN001, ANN202 (nbclient hook)
         run.started, run.current = True, cell_index
         if client.km is not None and client.km.provisioner is not None and not provisioners:
             provisioners.append(client.km.provisioner)
+            if _WORKER is not None:  # this kernel is up: the next notebook's boots while these cells run
+                _WORKER.prestart(kernel_name, limits)
 
-    with tempfile.TemporaryDirectory(prefix="course-", ignore_cleanup_errors=True) as workdir:
-        client = _client(nb, run, limits, timeout=cell_timeout, kernel_name=kernel_name,
-                         path=workdir, on_cell_start=on_cell_start)
+    def on_cell_execute(cell, cell_index):  # noqa: ANN001, ANN202 (nbclient hook)
+        sent[cell_index] = time.perf_counter()
+
+    def on_cell_executed(cell, cell_index, execute_reply):  # noqa: ANN001, ANN202 (nbclient hook)
+        run.cell_seconds += time.perf_counter() - sent.pop(cell_index, time.perf_counter())
+
+    folder = spare.workdir if spare is not None else tempfile.TemporaryDirectory(prefix="course-", ignore_cleanup_errors=True)
+    with folder as workdir:
+        client = _client(nb, run, limits, timeout=cell_timeout, kernel_name=kernel_name, path=workdir,
+                         on_cell_start=on_cell_start, on_cell_execute=on_cell_execute, on_cell_executed=on_cell_executed)
 
         async def execute() -> None:
-            # The kernel's own stderr (ipykernel start-up notes) is noise on the terminal.
-            task = asyncio.ensure_future(client.async_execute(
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **limits.env()}))
+            if spare is not None:
+                try:
+                    client.km, client.kc = await spare.connected
+                    # nbclient then stops this kernel at the end as it stops its own ones: one notebook per kernel.
+                    client.owns_km = True
+                except Exception:  # noqa: BLE001 - it did not start: nbclient starts one
+                    client.km, client.kc = None, None
+            task = asyncio.ensure_future(client.async_execute(**_kernel_options(limits)))
             done, _ = await asyncio.wait({task}, timeout=notebook_timeout)
             if not done:
                 # Cancelling runs nbclient's cleanup, which kills the kernel; nbclient then
@@ -475,7 +509,7 @@ def _execute(nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: f
             task.result()
 
         try:
-            asyncio.run(execute())
+            (_WORKER.run if _WORKER is not None else asyncio.run)(execute())
         except _NotebookLimit:
             run.error, run.hang = f"hang: stopped after the notebook limit of {notebook_timeout:g} s", True
         except CellTimeoutError:
@@ -487,6 +521,119 @@ def _execute(nb: nbformat.NotebookNode, cell_timeout: float, notebook_timeout: f
             what = "could not run" if run.started else "kernel did not start"
             run.error = f"{what}: {type(err).__name__}: {_first_line('', str(err))}"
     return run
+
+
+def _kernel_options(limits: Limits) -> dict[str, object]:
+    """How nbclient starts a kernel: the sandbox's limits in its environment; its own stderr
+    (ipykernel start-up notes) is noise on the terminal."""
+    import subprocess
+
+    return {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": {**os.environ, **limits.env()}}
+
+
+# --- warm kernels: the next notebook's kernel starts while this one runs -------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Spare:
+    """A kernel started ahead for a worker's next notebook, in its own fresh working folder.
+    No code has run in it; it runs one notebook, then it is killed like any other."""
+
+    connected: object
+    """A task giving the kernel's manager and a client connected to it once the kernel answers."""
+    workdir: tempfile.TemporaryDirectory
+
+
+class _WarmKernels:
+    """One per worker of `check`'s process pool. A kernel takes about half a second to start
+    (`bench/check_vs_nbconvert.py` measures it); the worker starts its next notebook's kernel
+    once the current notebook's kernel is up, so the start overlaps the cells' own time.
+    Kernels are never reused: isolation between notebooks stays what one fresh kernel gives."""
+
+    def __init__(self, unstarted: object) -> None:
+        import asyncio
+
+        self.unstarted = unstarted
+        """Shared by the workers (multiprocessing.Value): notebooks no worker has taken yet.
+        No spare is started when none is left (at worst one per other worker goes unused)."""
+        self.runner = asyncio.Runner()
+        """One event loop for the worker's notebooks, so a spare outlives the run that started it."""
+        self.spare: _Spare | None = None
+
+    def take(self, *, kernel: bool) -> _Spare | None:
+        """This worker starts a notebook: the spare kernel if it needs one and there is one."""
+        with self.unstarted.get_lock():  # type: ignore[attr-defined]
+            self.unstarted.value -= 1  # type: ignore[attr-defined]
+        if not kernel:
+            return None
+        spare, self.spare = self.spare, None
+        return spare
+
+    def prestart(self, kernel_name: str, limits: Limits) -> None:
+        """Launch a kernel for the next notebook (called in the running loop)."""
+        import asyncio
+
+        if self.spare is not None or self.unstarted.value <= 0:  # type: ignore[attr-defined]
+            return
+        folder = tempfile.TemporaryDirectory(prefix="course-", ignore_cleanup_errors=True)
+        # nbclient's own kernel start (kernel manager, working folder, arguments), only earlier.
+        starter = _client(nbformat.v4.new_notebook(), _Run(), limits, path=folder.name, kernel_name=kernel_name)
+        starter.create_kernel_manager()
+
+        async def launch() -> tuple[object, object]:
+            await starter.async_start_new_kernel(**_kernel_options(limits))
+            # Connecting waits for the kernel and drains its first messages (0.2 s at least): done
+            # here, it overlaps the current notebook too. A kernel that does not answer is killed.
+            kc = await starter.async_start_new_kernel_client()
+            return starter.km, kc
+
+        self.spare = _Spare(asyncio.ensure_future(launch()), folder)
+
+    def run(self, coroutine: object) -> None:
+        """Run one notebook's coroutine in this worker's loop; then cancel what it left behind
+        (nbclient's pollers after a hang), as `asyncio.run` would, but not the spare's launch."""
+        import asyncio
+
+        async def main() -> None:
+            try:
+                await coroutine  # type: ignore[misc]
+            finally:
+                keep = {asyncio.current_task(), self.spare.connected if self.spare else None}
+                stray = [t for t in asyncio.all_tasks() if t not in keep]
+                for task in stray:
+                    task.cancel()
+                await asyncio.gather(*stray, return_exceptions=True)
+
+        self.runner.run(main())
+
+    def close(self) -> None:
+        """At the worker's exit: kill a spare no notebook took, remove its folder."""
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            async def stop() -> None:
+                try:
+                    manager, client = await spare.connected  # type: ignore[misc]
+                    client.stop_channels()  # type: ignore[attr-defined]
+                    await manager.shutdown_kernel(now=True)  # type: ignore[attr-defined]
+                except Exception:  # noqa: BLE001, S110 - it never started: nothing to stop
+                    pass
+
+            self.runner.run(stop())
+            spare.workdir.cleanup()
+        self.runner.close()
+
+
+_WORKER: _WarmKernels | None = None
+"""This process's warm kernels when it is a worker of `check`'s pool (None elsewhere)."""
+
+
+def _start_worker(unstarted: object) -> None:
+    """ProcessPoolExecutor initializer."""
+    from multiprocessing.util import Finalize
+
+    global _WORKER
+    _WORKER = _WarmKernels(unstarted)
+    # Pool workers leave through multiprocessing's exit handlers (not atexit): kill the spare there.
+    Finalize(_WORKER, _WORKER.close, exitpriority=10)
 
 
 def _death(provisioner: object, limits: Limits) -> str:

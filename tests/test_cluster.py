@@ -39,7 +39,7 @@ def _notebooks(folder: Path) -> list[Path]:
 
 def _comparable(result) -> dict:
     data = asdict(result)
-    for key in ("notebook", "executed", "seconds", "jupyter_cache", "cached", "key"):
+    for key in ("notebook", "executed", "seconds", "cell_seconds", "jupyter_cache", "cached", "key"):
         data.pop(key)
     return data
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -306,3 +308,41 @@ def test_a_program_cells_error_is_its_message_not_where_it_happened(stderr: str,
     cell = new_code_cell("%%script ruby\nputs 1", outputs=outputs)
     error = {"ename": "CalledProcessError", "evalue": "Command 'b'...'' returned non-zero exit status 1."}
     assert _process_error(cell, error) == reason
+
+
+# Each notebook leaves a mark in its kernel, its working folder and /tmp; the next notebook a
+# worker runs (in a kernel started while this one ran) must find none of them.
+_MARKS = """\
+import builtins, os, tempfile
+seen = (getattr(builtins, 'course_mark', None), os.listdir('.'), 'mark.txt' in os.listdir(tempfile.gettempdir()))
+builtins.course_mark = 'left by an earlier notebook'
+open('mark.txt', 'w').write('x'); open(os.path.join(tempfile.gettempdir(), 'mark.txt'), 'w').write('x')
+print(seen)"""
+
+
+def test_every_notebook_gets_a_fresh_kernel_and_no_kernel_is_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kernels' folders (connection files, working folders) go here, so that what is left can be
+    # counted: a short path, as the kernels' IPC sockets are in it (tmp_path can be too long for them).
+    kernels = Path(tempfile.mkdtemp(prefix="course-test-"))
+    monkeypatch.setattr("tempfile.tempdir", str(kernels))
+    paths = [_write(tmp_path, f"marks-{n}", _notebook(_code(_MARKS))) for n in range(5)]
+    try:
+        results = check(paths, _options(tmp_path, jobs=2, jupyter_cache=None))
+        left = list(kernels.iterdir())
+    finally:
+        shutil.rmtree(kernels, ignore_errors=True)
+    for result in results:
+        nb = nbformat.read(result.executed, as_version=4)
+        assert result.ok and nb.cells[1].outputs[0].text == "(None, [], False)\n", result.notebook
+        assert 0 < result.cell_seconds <= result.seconds
+    # The kernels that ran a notebook, and any started ahead that no notebook took, are gone.
+    assert left == []
+
+
+def test_changing_one_notebook_runs_only_that_one_again(tmp_path: Path) -> None:
+    paths = [_write(tmp_path, name, NOTEBOOKS[name]) for name in ("passing", "expected", "skipping")]
+    options = _options(tmp_path)
+    assert not any(r.cached for r in check(paths, options))
+    paths[1].write_text(NOTEBOOKS["expected"].replace("after the expected error", "after the error"), encoding="utf-8")
+    again = {Path(r.notebook).stem: r.cached for r in check(paths, options)}
+    assert again == {"passing": True, "expected": False, "skipping": True}

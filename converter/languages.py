@@ -77,7 +77,8 @@ ALIASES: dict[str, str] = {
 }
 
 # Class prefixes that mark a language in HTML and fence info strings.
-_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "source-", "brush:")
+# nbconvert marks a cell's lexer as `hl-ipython3` (`div.highlight.hl-ipython3`).
+_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "source-", "brush:", "hl-")
 # Class names that say "code" but no language; never handed to Pygments.
 _NOT_LANGUAGES = frozenset((
     "highlight", "hljs", "code", "sourcecode", "prettyprint", "linenums", "notranslate",
@@ -220,6 +221,11 @@ _RULES: tuple[tuple[str, str, int, int], ...] = (
     ("java", r"\b(String|Integer|Long|Double|Boolean|List<\w+>|Map<[\w, ]+>)(\[\])?\s+\w+\s*[=;,)]", 3, 0),
     ("java", r"^\s*import (static )?[\w.]+(\.\*)?;", 4, _M),
     ("java", r"\w::\w+\)", 2, 0),
+    # A generic type before a variable name (`Stream<String> lines =`): typed declarations
+    # JavaScript has not; try-with-resources; `x -> ...` lambdas (JavaScript's arrow is `=>`).
+    ("java", r"\b[A-Z]\w*<[\w<>, ?]+>\s+\w+\s*[=;,)]", 3, 0),
+    ("java", r"\btry\s*\(", 3, 0),
+    ("java", r"\(\s*[a-z]\w*\s+->\s+[!a-z(]", 2, 0),
     # C, C++, Rust, PHP: enough to not call them something else
     ("c", r"^#include\s*[<\"]", 6, _M),
     ("c", r"\b(printf|malloc|free|sizeof)\(|\bint main\(", 3, 0),

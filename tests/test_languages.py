@@ -175,3 +175,17 @@ def test_a_list_of_commands_is_not_a_tree() -> None:
 )
 def test_short_blocks_take_the_tutorials_main_language(code: str, context: str, expected: str) -> None:
     assert detect(code, context=context) == expected
+
+
+@pytest.mark.parametrize("code", [
+    # Java's shapes JavaScript has not: a generic type before a name, try-with-resources, `x -> ...`.
+    'try (Stream<String> lines = Files.lines(Paths.get("data.txt"))) {\n'
+    '    lines.filter(l -> !l.isBlank()).forEach(System.out::println);\n}',
+    "Map<String, List<Integer>> index = new HashMap<>();\nindex.computeIfAbsent(key, k -> new ArrayList<>());",
+])
+def test_java_without_a_class_around_it(code: str) -> None:
+    assert detect(code) == "java"
+
+
+def test_nbconvert_lexer_class_names_the_language() -> None:
+    assert normalize("hl-ipython3") == "python"

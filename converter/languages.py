@@ -140,6 +140,8 @@ _RULES: tuple[tuple[str, str, int, int], ...] = (
     ("javascript", r"\bnew [A-Z]\w*\(", 1, 0),
     ("javascript", r"\bawait\s+\w+", 1, 0),
     ("javascript", r"^\s*//", 1, _M),  # the commonest language with // comments in tutorials
+    # JSX: a function returning markup, or markup holding `{expression}`; HTML has neither.
+    ("javascript", r"\breturn\s+\(?\s*<[A-Za-z]|=>\s*\(?\s*<[A-Za-z]|<\w+[^<>]*>[^<>]*\{\w[\w.]*\}", 4, 0),
     # TypeScript-only
     ("typescript", r"^\s*(export\s+)?(declare\s+)?(interface|type)\s+\w+(<.*>)?\s*(=|\{|extends)", 5, _M),
     ("typescript", r"[\w)\]]\??:\s*(string|number|boolean|any|void|unknown|never|bigint)\b", 5, 0),
@@ -263,7 +265,7 @@ _COMMAND_LINE = re.compile(
 _TREE = re.compile(r"[├└│]|^\s*[|`]--")
 _PATH_ENTRY = re.compile(r"^\s*/?[\w.@-]+(/[\w.@-]+)*/?\s*(#.*)?$")
 # A line shaped like code: a call, attribute access, assignment, index or statement end.
-_CODE_SHAPE = re.compile(r"[\w\])'\"]\s*[(.=\[;]")
+_CODE_SHAPE = re.compile(r"[\w\])'\"]\s*[(.=\[;]|\w\s*[*/%]\s*[\w(]")
 _HTTP_START = re.compile(
     r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE) (/\S*|https?://\S+)( HTTP/[\d.]+)?\s*$"
     r"|^HTTP/[\d.]+ \d{3}\b")

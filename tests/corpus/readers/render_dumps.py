@@ -24,6 +24,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -119,10 +120,13 @@ def _code(pre: Tag) -> str:
 
 def _language(node: Tag) -> str:
     for tag in [node, *node.parents][:4]:
-        for cls in _classes(tag) | set((tag.find("code") or tag).get("class") or ()):
+        classes = _classes(tag) | set((tag.find("code") or tag).get("class") or ())
+        for cls in classes:
             for prefix in ("language-", "lang-", "highlight-"):
                 if cls.startswith(prefix):
                     return cls[len(prefix):]
+        if tag.name == "pre" and "highlight" in classes and len(classes) == 2:  # dev.to: "highlight ruby"
+            return (classes - {"highlight"}).pop()
     return ""
 
 
@@ -294,8 +298,8 @@ def lynx(page: Page) -> str:
             out.append("")
         elif item.kind == "code":
             out += _indented(item.text.expandtabs(8), "") + [""]
-    if links:
-        out += ["References", ""] + [f"  {n:>2}. {href}" for n, href in enumerate(links, 1)]
+    if links:  # lynx lists absolute addresses
+        out += ["References", ""] + [f"  {n:>2}. {urljoin(page.url, href)}" for n, href in enumerate(links, 1)]
     return "\n".join(out)
 
 

@@ -189,3 +189,26 @@ def test_java_without_a_class_around_it(code: str) -> None:
 
 def test_nbconvert_lexer_class_names_the_language() -> None:
     assert normalize("hl-ipython3") == "python"
+
+
+def test_jsx_is_javascript_not_html() -> None:
+    code = ("function UserCard({ id }) {\n  const { data, loading } = useFetch(`/api/users/${id}`);\n"
+            "  if (loading) return <p>Loading…</p>;\n  return <h2>{data.name}</h2>;\n}")
+    assert detect(code) == "javascript"
+
+
+def test_a_short_product_takes_the_tutorials_language() -> None:
+    assert detect("prices * tax", context="python") == "python"
+    assert detect("Pros * cons", context="") == "text"
+
+
+def test_undeclared_javascript_in_a_typescript_tutorial_is_typescript() -> None:
+    from converter.document import CodeBlock, Document, Meta
+    from converter.passes.languages import assign_languages
+
+    doc = Document(Meta(title="T", source="t"), (
+        CodeBlock('import { z } from "zod";\nconst Env = z.object({ PORT: z.number() });'),
+        CodeBlock("app.listen(env.PORT);"),
+        CodeBlock("app.listen(env.PORT);", declared="js"),
+    ))
+    assert [b.language for b in assign_languages(doc).code_blocks] == ["typescript", "typescript", "javascript"]

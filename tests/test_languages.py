@@ -207,8 +207,10 @@ def test_undeclared_javascript_in_a_typescript_tutorial_is_typescript() -> None:
     from converter.passes.languages import assign_languages
 
     doc = Document(Meta(title="T", source="t"), (
-        CodeBlock('import { z } from "zod";\nconst Env = z.object({ PORT: z.number() });'),
+        CodeBlock('import { z } from "zod";'),
+        CodeBlock("const Env = z.object({ PORT: z.number() });\nexport const env = Env.parse(process.env);"),
         CodeBlock("app.listen(env.PORT);"),
         CodeBlock("app.listen(env.PORT);", declared="js"),
     ))
-    assert [b.language for b in assign_languages(doc).code_blocks] == ["typescript", "typescript", "javascript"]
+    # One block only TypeScript has makes the tutorial TypeScript, however many JavaScript-looking blocks.
+    assert [b.language for b in assign_languages(doc).code_blocks] == ["typescript"] * 3 + ["javascript"]

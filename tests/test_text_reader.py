@@ -507,3 +507,8 @@ def test_copy_buttons_go_and_a_header_names_the_language() -> None:
 def test_lynx_link_numbers_and_references_go() -> None:
     doc = one("Title\n\n   Read [1]the docs first, then row[1] stays.\n\nReferences\n\n   1. https://example.org/docs\n")
     assert [b.text for b in doc.blocks] == ["Read the docs first, then row\\[1\\] stays."]
+
+
+def test_an_indented_run_of_prose_stays_prose() -> None:
+    doc = one("Title\n\nSee also:\n\n    Parsing e-mail headers\n\nThe end of it.\n")
+    assert not doc.code_blocks

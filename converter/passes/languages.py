@@ -17,6 +17,8 @@ def assign_languages(doc: Document) -> Document:
     """Detect each block's language; short ambiguous blocks take the tutorial's main language."""
     alone = [languages.detect(b.code, b.declared) if isinstance(b, CodeBlock) else "" for b in doc.blocks]
     counts = Counter(lang for lang in alone if lang in _MAIN_LANGUAGES)
+    if counts["typescript"]:  # JavaScript is TypeScript: one block only TypeScript has decides
+        counts["typescript"] += counts.pop("javascript", 0)
     main = counts.most_common(1)[0][0] if counts else ""
     blocks = tuple(
         replace(b, language=_in_context(b, lang, main)) if isinstance(b, CodeBlock) else b

@@ -356,8 +356,9 @@ def _whole_run_kind(run: Sequence[int], lines: _Lines) -> str:
     if prompt == "In":
         return "code"
     # Indented as a whole under prose at the margin: pandoc, e-mail and Markdown-ish dumps
-    # indent code by four; prose is never indented that far.
-    if all(_indent(t) >= 4 for t in text):
+    # indent code by four. Quotes and list items may be indented as far, so one line at
+    # least must read as code.
+    if all(_indent(t) >= 4 for t in text) and any(line_is_code(t) for t in text):
         return "code"
     return ""
 

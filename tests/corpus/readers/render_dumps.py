@@ -52,6 +52,7 @@ ARTICLE = {
     "sphinx-docs": "div.body",
     "nbconvert-lab": "main",
     "gobyexample": "div.example",
+    "wordpress-enlighter": "div.entry-content",
 }
 _SKIP = {"script", "style", "svg", "noscript", "input", "form", "iframe", "template", "head", "title"}
 _ANCHORS = {"headerlink", "anchor", "hash-link", "anchor-link", "header-anchor-parent"}
@@ -143,6 +144,9 @@ def _is_anchor(tag: Tag) -> bool:
 
 
 def _walk(tag: Tag, items: list[Item], style: str) -> None:
+    if tag.name == "svg" and tag.find("title"):  # an icon's tooltip: copied by some browsers
+        items.append(Item("icon", _collapse(tag.find("title").get_text())))
+        return
     if tag.name in _SKIP or _is_anchor(tag):
         return
     classes = _classes(tag)
@@ -164,6 +168,7 @@ def _walk(tag: Tag, items: list[Item], style: str) -> None:
         lis = [li for li in tag.find_all("li", recursive=False)]
         items.append(Item("list", items=[_collapse(_inline(li, [], style)) for li in lis], ordered=tag.name == "ol"))
     elif not any(isinstance(c, Tag) and c.name in _BLOCKS for c in tag.children):
+        items.extend(Item("icon", _collapse(svg.title.get_text())) for svg in tag.find_all("svg") if svg.title)
         links = []
         for part in _inline(tag, links, style).split("\n\n"):
             if text := _collapse(part):
@@ -265,11 +270,14 @@ def tag_page(pages: list[Page]) -> str:
     return "\n".join(lines)
 
 
-def select_all(page: Page, *, buttons: bool = True, prompts: bool = True) -> str:
-    """Ctrl+A, Ctrl+C in a browser: chrome, then blocks one per line, code verbatim."""
+def select_all(page: Page, *, buttons: bool = True, prompts: bool = True, icons: bool = False) -> str:
+    """Ctrl+A, Ctrl+C in a browser: chrome, then blocks one per line, code verbatim; with `icons`,
+    the tooltips of icons too (dev.to's code boxes give "Enter fullscreen mode Exit fullscreen mode")."""
     out = list(page.before) + ["", page.title, ""]
     for item in page.items:
         if item.kind in ("heading", "para", "caption") or (item.kind == "prompt" and prompts):
+            out += [item.text, ""]
+        elif item.kind == "icon" and icons:
             out += [item.text, ""]
         elif item.kind == "button" and buttons:
             out += [item.text, ""]
@@ -440,6 +448,19 @@ def docs_print(page: Page) -> str:
     return "\n".join(out)
 
 
+def double_spaced(page: Page) -> str:
+    """Code pasted from a page that breaks its lines with <br>: every line its own paragraph."""
+    out = [page.title, ""]
+    for item in page.items:
+        if item.kind in ("heading", "para"):
+            out += [item.text, ""]
+        elif item.kind == "list":
+            out += [f"• {text}" for text in item.items] + [""]
+        elif item.kind == "code":
+            out += [line for code_line in item.text.split("\n") for line in (code_line, "")]
+    return "\n".join(out)
+
+
 def table_copy(page: Page) -> str:
     """A two-column page copied from the browser: each row's prose, then its code below it."""
     out = [page.title, ""]
@@ -482,6 +503,10 @@ DUMP_LAYOUTS: tuple[Dump, ...] = (
     Dump("newsletter-substack.txt", ("substack",), lambda pages: newsletter(pages[0])),
     Dump("docs-print-sphinx.txt", ("sphinx-docs",), lambda pages: docs_print(pages[0])),
     Dump("table-copy-gobyexample.txt", ("gobyexample",), lambda pages: table_copy(pages[0])),
+    # Added after the rules above were written, to see how they hold on layouts not seen before.
+    Dump("select-all-fullscreen-devto.txt", ("devto",), lambda pages: select_all(pages[0], icons=True)),
+    Dump("double-spaced-medium.txt", ("medium",), lambda pages: double_spaced(pages[0])),
+    Dump("reader-mode-enlighter.txt", ("wordpress-enlighter",), lambda pages: reader_mode(pages[0])),
 )
 
 

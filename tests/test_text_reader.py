@@ -512,3 +512,17 @@ def test_lynx_link_numbers_and_references_go() -> None:
 def test_an_indented_run_of_prose_stays_prose() -> None:
     doc = one("Title\n\nSee also:\n\n    Parsing e-mail headers\n\nThe end of it.\n")
     assert not doc.code_blocks
+
+
+def test_without_whitespace_markers_an_empty_line_inside_code_is_a_blank_line() -> None:
+    # Browser copies (select all, reader view) give blank lines of code as empty lines; the
+    # seed's layout marks them with whitespace and keeps empty lines as separators.
+    doc = one("Title\n\nThe loop:\n\nimport csv\n\nwith open(\"f\") as f:\n    print(f.read())\n\n"
+              "$ python read.py\nhello\n\nDone.\n")
+    assert _codes(doc) == [('import csv\n\nwith open("f") as f:\n    print(f.read())', ""), ("$ python read.py\nhello", "")]
+
+
+def test_double_spaced_code_is_single_spaced() -> None:
+    doc = one("Title\n\nThe code:\n\nimport pandas as pd\n\n\n\nsales = load()\n\ntotal = sales.sum()\n\nprint(total)\n\nDone.\n")
+    # Runs are joined by one empty line, so a blank line of the code (three empty lines here) is lost.
+    assert _codes(doc) == [("import pandas as pd\nsales = load()\ntotal = sales.sum()\nprint(total)", "")]

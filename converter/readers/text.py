@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from ..classify import BULLET, NUMBERED, Kind, label_run, line_is_code
 from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Paragraph
 from ..errors import SourceError, describe
-from ..languages import normalize as normalize_language
+from ..languages import detect as detect_language, normalize as normalize_language
 from ..myst_escape import escape
 
 # An article separator: a bullet (any common glyph) at a smaller indent than the body.
@@ -258,12 +258,15 @@ def _build_article(article: _Article, body_indent: int) -> _Built:
         kept.append(raw[min(_indent(raw), body_indent) :].rstrip())
         raws.append(raw.rstrip())
     runs = _runs(kept)
+    # A dump that marks code with whitespace-only lines (the seed's layout) separates blocks
+    # with empty lines; in one that does not, an empty line between code is a blank line of code.
+    separates = "" in kept
     blocks = _blocks(_join_tracebacks(runs, kept, raws), _Lines(kept, raws, _run_prompts(runs, prompts),
-                                                          _run_prompts(runs, boxes)))
+                                                          _run_prompts(runs, boxes), separates))
     cleaned: list[Block] = []
     for block in blocks:
         if isinstance(block, CodeBlock):
-            code, leaked = _clean_code(textwrap.dedent(block.code))
+            code, leaked = _clean_code(_single_spaced(textwrap.dedent(block.code)))
             if leaked:
                 notes.append("removed leaked HTML markup from a code block")
             block = CodeBlock(code=code, language="", declared=block.declared)
@@ -281,6 +284,8 @@ class _Lines:
     """Index of a run's first line -> the notebook prompt ("In", "Out") that stood above it."""
     boxes: dict[int, str]
     """Index of a run's first line -> the language named by the code box header above it."""
+    empty_separates: bool
+    """An empty line between two code runs separates two blocks (else it is inside one)."""
 
 
 def _runs(lines: Sequence[str | None]) -> list[list[int]]:
@@ -430,7 +435,8 @@ def _append(blocks: list[Block], segment: _Segment, lines: _Lines, *, declared: 
         code = _code_text([lines.raw[i] for i in segment.lines])
         previous = blocks[-1] if blocks else None
         # Code split by an empty line whose next part is indented continues it.
-        if isinstance(previous, CodeBlock) and texts[0].startswith(" ") and previous.declared == declared:
+        continues = texts[0].startswith(" ") or (not lines.empty_separates and _same_program(previous, code))
+        if isinstance(previous, CodeBlock) and continues and previous.declared == declared:
             blocks[-1] = CodeBlock(code=previous.code + "\n\n" + code, declared=declared)
         else:
             blocks.append(CodeBlock(code=code, language="", declared=declared))
@@ -477,6 +483,29 @@ def _paragraphs(lines: Sequence[str]) -> list[str]:
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
+
+
+def _same_program(before: Block | None, after: str) -> bool:
+    """Whether code after an empty line can go on the code block before it: not when they are
+    plainly two languages (a program, then the `$ go run` that runs it)."""
+    if not isinstance(before, CodeBlock):
+        return False
+    a, b = detect_language(textwrap.dedent(before.code)), detect_language(textwrap.dedent(after))
+    return a == b or "text" in (a, b) or {a, b} <= {"javascript", "typescript"}
+
+
+def _single_spaced(code: str) -> str:
+    """Code pasted from a page that breaks lines with <br> comes double-spaced: every line is
+    followed by an empty one. Then n empty lines stand for (n - 1) // 2 blank lines of code."""
+    lines = code.split("\n")
+    text_rows = [i for i, line in enumerate(lines) if line.strip()]
+    if len(text_rows) < 3 or any(b - a < 2 for a, b in zip(text_rows, text_rows[1:])):
+        return code
+    out: list[str] = []
+    for a, b in zip(text_rows, text_rows[1:]):
+        out.append(lines[a])
+        out += [""] * ((b - a - 2) // 2)
+    return "\n".join(out + [lines[text_rows[-1]]])
 
 
 def _code_text(lines: Sequence[str]) -> str:

@@ -58,7 +58,7 @@ _KEYWORD_START = re.compile(
     r"|(?:export\s+)?(?:interface|enum)\s+\w+|type\s+\w+\s*=|(?:if|for|while|switch)\s*\(|}\s*(?:else|catch|finally)\b"
     r"|case\s.*:$|default:$|break;?$|continue;?$|throw\s"
     # Go
-    r"|package\s+\w+$|func\s|import\s*\($|defer\s|go\s+\w+[\w.]*\(|select\s*{|type\s+\w+\s+(?:struct|interface)\b"
+    r"|package\s+\w+$|func\s|import\s*\($|import\s+(?:\w+\s+)?\"[\w./-]+\"$|defer\s|go\s+\w+[\w.]*\(|select\s*{|type\s+\w+\s+(?:struct|interface)\b"
     # Ruby
     r"|end$|end\.|module\s+[A-Z]\w*$|require\s+['\"]|puts\s|attr_(?:accessor|reader|writer)\s"
     r"|(?:has_many|has_one|belongs_to|validates?|scope|before_\w+|after_\w+)\s+:|private$|protected$|public$"
@@ -103,6 +103,11 @@ _PATH_TOKEN = re.compile(r"^[\w.~-]*[\\/][\w.\\/~-]+$")
 _CODE_TOKEN = re.compile(
     r"[{}\[\];=<>|\\$@]|\w\(|\)\.|::|->|=>|\w\.\w|^\.\w|^:\w|\w_\w|^_|[a-z][A-Z]|^[&*]\w"
 )
+# A capitalised word with inner capitals alone on a line is a name (JavaScript, GitHub,
+# PostgreSQL, a tag list glued together), not code: identifiers alone on a line are rare.
+_PROPER_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][A-Za-z]*)+$|^[A-Z]{2,}[a-z]+$")
+# A row of comma-separated fields without spaces after the commas: CSV data, not a sentence.
+_CSV_ROW = re.compile(r"^[^\s,]+(?:,[^\s,]*){2,}$")
 _STRING_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|`[^`]*`")
 _TRAILING_COMMENT = re.compile(r"\s(?:#|//|--)\s.*$")
 
@@ -138,6 +143,8 @@ def _code_evidence(s: str) -> float:
     """Points for code from the (comment-free) line `s`."""
     score = 0.0
     first = s.split(maxsplit=1)[0]
+    if _PROPER_NAME.match(s):
+        return 0.0
     if _KEYWORD_START.match(s):
         score += 3.5
     if _SQL_START.match(s):
@@ -169,6 +176,8 @@ def _code_evidence(s: str) -> float:
     tokens = s.split()
     if len(tokens) == 1 and (_PATH_TOKEN.match(s) or _CODE_TOKEN.search(s)):
         score += 2.5
+    if _CSV_ROW.match(s):
+        score += 3.0
     code_tokens = sum(1 for t in _STRING_LITERAL.sub('""', s).split() if _CODE_TOKEN.search(t))
     score += min(code_tokens, 4) * 0.75
     return score

@@ -77,7 +77,8 @@ ALIASES: dict[str, str] = {
 }
 
 # Class prefixes that mark a language in HTML and fence info strings.
-_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "source-", "brush:")
+# nbconvert marks a cell's lexer as `hl-ipython3` (`div.highlight.hl-ipython3`).
+_PREFIXES = ("language-", "lang-", "highlight-source-", "highlight-", "source-", "brush:", "hl-")
 # Class names that say "code" but no language; never handed to Pygments.
 _NOT_LANGUAGES = frozenset((
     "highlight", "hljs", "code", "sourcecode", "prettyprint", "linenums", "notranslate",
@@ -139,6 +140,8 @@ _RULES: tuple[tuple[str, str, int, int], ...] = (
     ("javascript", r"\bnew [A-Z]\w*\(", 1, 0),
     ("javascript", r"\bawait\s+\w+", 1, 0),
     ("javascript", r"^\s*//", 1, _M),  # the commonest language with // comments in tutorials
+    # JSX: a function returning markup, or markup holding `{expression}`; HTML has neither.
+    ("javascript", r"\breturn\s+\(?\s*<[A-Za-z]|=>\s*\(?\s*<[A-Za-z]|<\w+[^<>]*>[^<>]*\{\w[\w.]*\}", 4, 0),
     # TypeScript-only
     ("typescript", r"^\s*(export\s+)?(declare\s+)?(interface|type)\s+\w+(<.*>)?\s*(=|\{|extends)", 5, _M),
     ("typescript", r"[\w)\]]\??:\s*(string|number|boolean|any|void|unknown|never|bigint)\b", 5, 0),
@@ -220,6 +223,11 @@ _RULES: tuple[tuple[str, str, int, int], ...] = (
     ("java", r"\b(String|Integer|Long|Double|Boolean|List<\w+>|Map<[\w, ]+>)(\[\])?\s+\w+\s*[=;,)]", 3, 0),
     ("java", r"^\s*import (static )?[\w.]+(\.\*)?;", 4, _M),
     ("java", r"\w::\w+\)", 2, 0),
+    # A generic type before a variable name (`Stream<String> lines =`): typed declarations
+    # JavaScript has not; try-with-resources; `x -> ...` lambdas (JavaScript's arrow is `=>`).
+    ("java", r"\b[A-Z]\w*<[\w<>, ?]+>\s+\w+\s*[=;,)]", 3, 0),
+    ("java", r"\btry\s*\(", 3, 0),
+    ("java", r"\(\s*[a-z]\w*\s+->\s+[!a-z(]", 2, 0),
     # C, C++, Rust, PHP: enough to not call them something else
     ("c", r"^#include\s*[<\"]", 6, _M),
     ("c", r"\b(printf|malloc|free|sizeof)\(|\bint main\(", 3, 0),
@@ -257,7 +265,7 @@ _COMMAND_LINE = re.compile(
 _TREE = re.compile(r"[├└│]|^\s*[|`]--")
 _PATH_ENTRY = re.compile(r"^\s*/?[\w.@-]+(/[\w.@-]+)*/?\s*(#.*)?$")
 # A line shaped like code: a call, attribute access, assignment, index or statement end.
-_CODE_SHAPE = re.compile(r"[\w\])'\"]\s*[(.=\[;]")
+_CODE_SHAPE = re.compile(r"[\w\])'\"]\s*[(.=\[;]|\w\s*[*/%]\s*[\w(]")
 _HTTP_START = re.compile(
     r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE) (/\S*|https?://\S+)( HTTP/[\d.]+)?\s*$"
     r"|^HTTP/[\d.]+ \d{3}\b")

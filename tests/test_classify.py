@@ -92,3 +92,20 @@ def test_lone_identifier_is_a_heading_not_code() -> None:
 def test_directory_tree() -> None:
     run = ["/my_project", "    /app", "        /__init__.py", "    /run.py"]
     assert label_run(run) == [Kind.CODE] * 4
+
+
+# --- issue 13: lines found on the reader corpus (tests/corpus/readers) ---------------------------
+
+
+@pytest.mark.parametrize("line, is_code", [
+    ("JavaScript", False),  # a tag or product name alone on a line (page chrome, a tag list)
+    ("RedisExpress", False),
+    ("PostgreSQL", False),
+    ("myVariable", True),  # camelCase starting lower-case stays an identifier
+    ("name,email,age", True),  # CSV rows
+    ("Ada,ada@example.org,36", True),
+    ('import "fmt"', True),  # Go's single import
+    ('import log "github.com/sirupsen/logrus"', True),
+])
+def test_corpus_lines(line: str, is_code: bool) -> None:
+    assert line_is_code(line) is is_code

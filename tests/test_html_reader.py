@@ -396,3 +396,38 @@ def test_a_title_has_no_permalink_sign(heading: str) -> None:
     page = f"<html><body><article>{heading}<p>{'Some words of the article. ' * 20}</p></article></body></html>"
     (doc,) = html.read(page, source="page.html")
     assert doc.meta.title == "Getting started"
+
+
+# --- issue 13: rules found on the reader corpus (tests/corpus/readers) ---------------------------
+
+_FILLER = "<p>" + "Prose of the article that is long enough to count as the article itself. " * 4 + "</p>"
+
+
+def test_article_with_most_of_the_page_inside_a_chrome_looking_wrapper() -> None:
+    # Blogger wraps every post in div.widget.Blog; Substack's article is article.newsletter-post.
+    page = (f"<html><body><nav><a href='/'>Home</a></nav><div class='widget Blog'><div class='post-body'>"
+            f"{_FILLER}<pre>x = 1</pre></div></div><div class='sidebar'><p>Archive</p></div></body></html>")
+    (doc,) = html.read(page, source="t.html")
+    assert [type(b).__name__ for b in doc.blocks] == ["Paragraph", "CodeBlock"]
+
+
+def test_jupyter_cells_declare_their_lexer_and_outputs_are_text() -> None:
+    blocks = fragment("<div class='highlight hl-ipython3'><pre>a * b</pre></div>"
+                      "<div class='jp-RenderedText jp-OutputArea-output'><pre>array([1, 2])</pre></div>"
+                      "<div class='output_subarea output_text'><pre>Traceback (most recent call last):</pre></div>")
+    assert [b.declared for b in blocks] == ["ipython3", "output", "output"]
+
+
+def test_sibling_row_tables_are_one_article() -> None:
+    row = "<tr><td class='docs'><p>{}</p></td><td class='code'><pre>{}</pre></td></tr>"
+    table = lambda n: "<table>" + "".join(row.format(f"Explanation {n}.{i} " * 8, f"code_{n}_{i}()") for i in (1, 2)) + "</table>"
+    page = f"<html><body><div class='example'><h2>Topic</h2>{table(1)}{table(1)}{table(2)}</div></body></html>"
+    (doc,) = html.read(page, source="t.html")
+    assert [b.code for b in doc.code_blocks][-2:] == ["code_2_1()", "code_2_2()"]
+
+
+def test_an_element_classed_footer_is_chrome() -> None:
+    page = (f"<html><body><article><h1>T</h1>{_FILLER}<pre>x = 1</pre>"
+            "<p class='footer'>by <a href='/a'>A</a> | <a href='/src'>source</a></p></article></body></html>")
+    (doc,) = html.read(page, source="t.html")
+    assert "source" not in " ".join(texts(doc.blocks))

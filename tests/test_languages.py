@@ -175,3 +175,42 @@ def test_a_list_of_commands_is_not_a_tree() -> None:
 )
 def test_short_blocks_take_the_tutorials_main_language(code: str, context: str, expected: str) -> None:
     assert detect(code, context=context) == expected
+
+
+@pytest.mark.parametrize("code", [
+    # Java's shapes JavaScript has not: a generic type before a name, try-with-resources, `x -> ...`.
+    'try (Stream<String> lines = Files.lines(Paths.get("data.txt"))) {\n'
+    '    lines.filter(l -> !l.isBlank()).forEach(System.out::println);\n}',
+    "Map<String, List<Integer>> index = new HashMap<>();\nindex.computeIfAbsent(key, k -> new ArrayList<>());",
+])
+def test_java_without_a_class_around_it(code: str) -> None:
+    assert detect(code) == "java"
+
+
+def test_nbconvert_lexer_class_names_the_language() -> None:
+    assert normalize("hl-ipython3") == "python"
+
+
+def test_jsx_is_javascript_not_html() -> None:
+    code = ("function UserCard({ id }) {\n  const { data, loading } = useFetch(`/api/users/${id}`);\n"
+            "  if (loading) return <p>Loading…</p>;\n  return <h2>{data.name}</h2>;\n}")
+    assert detect(code) == "javascript"
+
+
+def test_a_short_product_takes_the_tutorials_language() -> None:
+    assert detect("prices * tax", context="python") == "python"
+    assert detect("Pros * cons", context="") == "text"
+
+
+def test_undeclared_javascript_in_a_typescript_tutorial_is_typescript() -> None:
+    from converter.document import CodeBlock, Document, Meta
+    from converter.passes.languages import assign_languages
+
+    doc = Document(Meta(title="T", source="t"), (
+        CodeBlock('import { z } from "zod";'),
+        CodeBlock("const Env = z.object({ PORT: z.number() });\nexport const env = Env.parse(process.env);"),
+        CodeBlock("app.listen(env.PORT);"),
+        CodeBlock("app.listen(env.PORT);", declared="js"),
+    ))
+    # One block only TypeScript has makes the tutorial TypeScript, however many JavaScript-looking blocks.
+    assert [b.language for b in assign_languages(doc).code_blocks] == ["typescript"] * 3 + ["javascript"]

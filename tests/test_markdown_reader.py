@@ -183,3 +183,31 @@ def test_html_regions_leave_commonmark_alone(body: str) -> None:
     from converter.readers.markdown import gather_html_regions
 
     assert gather_html_regions(body) == (body, {})
+
+
+# --- issue 13: static site generators' code tags (tests/corpus/readers) ----------------------------
+
+
+def _read(text: str) -> Document:
+    (doc,) = markdown.read(text, source="post.md")
+    return doc
+
+
+def test_liquid_highlight_is_a_code_block_and_raw_tags_are_not_content() -> None:
+    doc = _read("# T\n\nIntro text.\n\n{% highlight jinja linenos %}\n{% raw %}\n{{ user.name }}\n{% endraw %}\n"
+                "{% endhighlight %}\n\nThe {% raw %}`{{ }}`{% endraw %} tags print.\n")
+    assert [(b.code, b.declared) for b in doc.code_blocks] == [("{{ user.name }}", "jinja")]
+    assert doc.blocks[-1] == Paragraph("The `{{ }}` tags print.")
+
+
+def test_hugo_highlight_shortcode_is_a_code_block_and_other_shortcodes_go() -> None:
+    doc = _read('# T\n\n{{< highlight go "linenos=table" >}}\nx := 1\n{{< / highlight >}}\n\n'
+                "{{< notice warning >}}\nMind the deadline.\n{{< /notice >}}\n")
+    assert [(b.code, b.declared) for b in doc.code_blocks] == [("x := 1", "go")]
+    assert doc.blocks[-1] == Paragraph("Mind the deadline.")
+    assert any("template tag" in n for n in doc.notes)
+
+
+def test_template_tags_inside_fences_stay_code() -> None:
+    doc = _read("# T\n\nA Jekyll layout:\n\n```liquid\n{% include nav.html %}\n{% highlight ruby %}\n```\n")
+    assert doc.code_blocks[0].code == "{% include nav.html %}\n{% highlight ruby %}"

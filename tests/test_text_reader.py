@@ -444,3 +444,85 @@ docker compose up -d
     assert doc.meta.tags == ("devops", "docker")
     assert kinds(doc) == ["Paragraph", "CodeBlock"]
     assert doc.blocks[0].text.startswith("Docker Compose describes several containers in one file. It is handy")
+
+
+# --- issue 13: dump layouts of the reader corpus (tests/corpus/readers/dumps) ----------------------
+
+
+def _codes(doc: Document) -> list[tuple[str, str]]:
+    return [(b.code, b.declared) for b in doc.code_blocks]
+
+
+def test_code_left_of_the_margin_keeps_its_own_indentation() -> None:
+    # lynx -dump: prose at three spaces, preformatted text from column 0.
+    doc = one("Title\n\n   Save this as compose.yaml:\n\nservices:\n  api:\n    build: .\n\n   Then start it.\n")
+    assert _codes(doc) == [("services:\n  api:\n    build: .", "")]
+
+
+def test_a_run_indented_as_a_whole_is_code_and_dedented() -> None:
+    # pandoc -t plain, plain-text e-mails: code indented by four under prose at the margin.
+    doc = one("Title\n\nThe plan:\n\n    EXPLAIN SELECT 1;\n\n                QUERY PLAN\n     Result  (cost=0.00..0.01)\n\nDone.\n")
+    assert _codes(doc) == [("EXPLAIN SELECT 1;\n\n            QUERY PLAN\n Result  (cost=0.00..0.01)", "")]
+
+
+def test_nbsp_indentation_is_spaces() -> None:
+    doc = one("Title\n\nLoop:\n\nfor x in xs:\n\xa0\xa0\xa0\xa0print(x)\n")
+    assert _codes(doc) == [("for x in xs:\n    print(x)", "")]
+
+
+def test_notebook_prompts_go_and_say_what_follows() -> None:
+    doc = one("Title\n\nMultiply:\n\nIn [2]:\n\nprices * tax\n\nOut[2]:\n\narray([12. , 9.6])\n\nDone here.\n")
+    assert _codes(doc) == [("prices * tax", ""), ("array([12. , 9.6])", "output")]
+
+
+def test_a_traceback_is_output_with_its_last_line() -> None:
+    doc = one("Title\n\nIt fails:\n\n-----\nValueError        Traceback (most recent call last)\n"
+              "----> 1 f()\n\nValueError: bad value\n\nFix it.\n")
+    assert _codes(doc) == [("-----\nValueError        Traceback (most recent call last)\n----> 1 f()\n\n"
+                            "ValueError: bad value", "output")]
+
+
+def test_a_line_number_gutter_is_stripped() -> None:
+    doc = one("Title\n\nThe model:\n\n 1  def f():\n 2\n 3      return 1\n\n1  $ uvicorn main:app\n\nDone.\n")
+    assert _codes(doc) == [("def f():\n\n    return 1", ""), ("$ uvicorn main:app", "")]
+
+
+def test_numbers_counting_up_without_code_are_not_a_gutter() -> None:
+    doc = one("Title\n\nIt prints:\n\n$ go run main.go\n1\n2\n\nDone.\n")
+    assert _codes(doc) == [("$ go run main.go\n1\n2", "")]
+
+
+def test_a_file_name_above_code_is_its_caption() -> None:
+    doc = one("Title\n\nThe file:\n\ndeps.py\n\nimport os\nx = os.getcwd()\n")
+    assert kinds(doc) == ["Paragraph", "Paragraph", "CodeBlock"]
+
+
+def test_copy_buttons_go_and_a_header_names_the_language() -> None:
+    doc = one("Title\n\nThe schema:\n\ntypescript\nCopy code\nimport { z } from \"zod\";\n\nconst A = z.object({});\n\n"
+              "It parses.\n\nx = 1\n\nCopy\n")
+    assert _codes(doc) == [('import { z } from "zod";\n\nconst A = z.object({});', "typescript"), ("x = 1", "")]
+    assert "Copy" not in " ".join(b.text for b in doc.blocks if isinstance(b, Paragraph))
+
+
+def test_lynx_link_numbers_and_references_go() -> None:
+    doc = one("Title\n\n   Read [1]the docs first, then row[1] stays.\n\nReferences\n\n   1. https://example.org/docs\n")
+    assert [b.text for b in doc.blocks] == ["Read the docs first, then row\\[1\\] stays."]
+
+
+def test_an_indented_run_of_prose_stays_prose() -> None:
+    doc = one("Title\n\nSee also:\n\n    Parsing e-mail headers\n\nThe end of it.\n")
+    assert not doc.code_blocks
+
+
+def test_without_whitespace_markers_an_empty_line_inside_code_is_a_blank_line() -> None:
+    # Browser copies (select all, reader view) give blank lines of code as empty lines; the
+    # seed's layout marks them with whitespace and keeps empty lines as separators.
+    doc = one("Title\n\nThe loop:\n\nimport csv\n\nwith open(\"f\") as f:\n    print(f.read())\n\n"
+              "$ python read.py\nhello\n\nDone.\n")
+    assert _codes(doc) == [('import csv\n\nwith open("f") as f:\n    print(f.read())', ""), ("$ python read.py\nhello", "")]
+
+
+def test_double_spaced_code_is_single_spaced() -> None:
+    doc = one("Title\n\nThe code:\n\nimport pandas as pd\n\n\n\nsales = load()\n\ntotal = sales.sum()\n\nprint(total)\n\nDone.\n")
+    # Runs are joined by one empty line, so a blank line of the code (three empty lines here) is lost.
+    assert _codes(doc) == [("import pandas as pd\nsales = load()\ntotal = sales.sum()\nprint(total)", "")]

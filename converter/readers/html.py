@@ -44,7 +44,7 @@ _CHROME = re.compile(
     r"(?:^|[-_])(?:comments?|respond|disqus|sidebar|widgets?|share|sharing|social|"
     r"related|recommended|cookies?|consent|gdpr|newsletter|subscribe|signup|promo|"
     r"advert|ads?|sponsor(?:ed)?|banner|popup|modal|breadcrumbs?|pagination|pager|"
-    r"navbar|menu|toc|author-bio|byline|post-meta|entry-meta|entry-footer|"
+    r"navbar|menu|toc|author-bio|byline|post-meta|entry-meta|entry-footer|footer|"
     r"skip-link|screen-reader-text|sr-only|visually-hidden)(?:$|[-_])",
     re.I,
 )
@@ -95,8 +95,12 @@ def read(text: str, *, source: str) -> list[Document]:
 
 
 def _find_article(soup: BeautifulSoup) -> Tag | None:
+    body = _text_length(soup.body or soup) or 1
     for selector in _CONTENT_SELECTORS:
-        found = [t for t in soup.select(selector) if not _in_chrome(t)]
+        # Chrome is the smaller part of a page: an element with most of its text is the article
+        # even inside a wrapper whose class looks like chrome (Blogger's div.widget.Blog,
+        # Substack's article.newsletter-post).
+        found = [t for t in soup.select(selector) if not _in_chrome(t) or _text_length(t) > body / 2]
         if found:
             best = max(found, key=_text_length)
             if _text_length(best) >= _MIN_TEXT or best.find("pre"):
@@ -132,8 +136,17 @@ def _row_table(node: Tag | None) -> Tag | None:
     table = node.find_parent("table")
     if table is None:
         return node
+    if not _is_row_table(table):
+        return node
+    # Go by Example splits a page into several such tables (the run's output in the last):
+    # sibling row tables are one article, their parent.
+    siblings = [t for t in table.parent.find_all("table", recursive=False) if _is_row_table(t)]
+    return table.parent if len(siblings) >= 2 else table
+
+
+def _is_row_table(table: Tag) -> bool:
     rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table and tr.find(["p", "pre", "code"])]
-    return table if len(rows) >= 2 else node
+    return len(rows) >= 2
 
 
 def _text_length(tag: Tag) -> int:

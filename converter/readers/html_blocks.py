@@ -80,7 +80,11 @@ _LINENO_CLASSES = {"ln", "lnt", "linenos", "lineno", "line-numbers-rows", "gutte
 # One element per line and no newline characters (CodeMirror, some React
 # highlighters): lines must be joined explicitly.
 _LINE_CLASSES = {"line", "token-line", "code-line", "cm-line", "ace_line", "view-line"}
-_LANG_PREFIX = re.compile(r"^(?:language|lang|highlight-source|highlight)-(.+)$", re.I)
+_LANG_PREFIX = re.compile(r"^(?:language|lang|highlight-source|highlight|hl)-(.+)$", re.I)
+# Jupyter's output areas (JupyterLab's nbconvert and the classic one): what a cell printed,
+# never code to run, whatever it looks like (a repr, a traceback).
+_OUTPUT_AREA = {"jp-OutputArea-output", "output_area", "output_subarea", "output_text", "output_stream",
+                "output_error", "output_result"}
 _BRUSH = re.compile(r"brush:\s*([\w#+.-]+)", re.I)
 # Classes that mark "the next class is the language" (dev.to/Rouge
 # `highlight python`, pandoc `sourceCode python`, highlight.js `python hljs`).
@@ -474,6 +478,8 @@ def _collect_code(node: Tag, out: list[str], line_mode: bool) -> None:
 
 def _declared(pre: Tag) -> str:
     """Raw language named by the markup of a <pre>, its <code>, or wrapper divs."""
+    if any(set(p.get("class") or ()) & _OUTPUT_AREA for p in [pre, *pre.parents][:3]):
+        return "output"
     candidates: list[Tag] = []
     code = pre.find("code") if pre.name == "pre" else None
     if code is not None:

@@ -63,6 +63,7 @@ def read(text: str, *, source: str) -> list[Document]:
     if not text.strip():
         raise SourceError(source, "empty file")
     front, body, notes = _split_front_matter(text)
+    body = site_generator_code(body, notes)
     body, regions = gather_html_regions(body)
     tree = _parse(body)
     blocks = _blocks(tree.children, notes, regions)
@@ -90,7 +91,7 @@ def read(text: str, *, source: str) -> list[Document]:
 def blocks_from_markdown(text: str) -> tuple[list[Block], list[str]]:
     """A Markdown fragment (a feed item's body) as blocks, top heading level 2, and notes."""
     notes: list[str] = []
-    body, regions = gather_html_regions(text)
+    body, regions = gather_html_regions(site_generator_code(text, notes))
     return normalize_headings(_blocks(_parse(body).children, notes, regions)), notes
 
 
@@ -203,6 +204,58 @@ def _take_h1(tree: SyntaxTreeNode, blocks: list[Block]) -> tuple[str, list[Block
     if not title or i is None:  # "# <span></span>": no text, no block
         return "", blocks
     return title, blocks[:i] + blocks[i + 1:]
+
+
+# ------------------------------------------- static site generators' tags
+
+# Jekyll's Liquid and Hugo's shortcodes mark code with template tags instead of fences:
+# `{% highlight python linenos %}` ... `{% endhighlight %}`, `{{< highlight go "opts" >}}` ...
+# `{{< / highlight >}}`. `{% raw %}` / `{% endraw %}` only stop Liquid from reading the `{{ }}`
+# of the code or prose between them; they are not content.
+_HIGHLIGHT_OPEN = re.compile(
+    r"^\s*(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}"
+    r"|\{\{[<%]\s*(?:highlight|code)\s+(?:lang=)?[\"']?([\w+#.-]+)[\"']?[^}]*[>%]\}\})\s*$")
+_HIGHLIGHT_CLOSE = re.compile(r"^\s*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*(?:highlight|code)\s*[>%]\}\})\s*$")
+_RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+# A line that is only a template tag (`{% include toc.html %}`, `{{< notice warning >}}`,
+# `{{< /notice >}}`): an instruction to the site generator, not text of the article.
+_TEMPLATE_LINE = re.compile(r"^\s*(?:\{%-?\s*[a-z]\w*\b[^%]*-?%\}|\{\{[<%]\s*/?\s*[\w-]+\b[^}]*[>%]\}\})\s*$")
+
+
+def site_generator_code(body: str, notes: list[str]) -> str:
+    """Liquid and Hugo code tags to fences, template-only lines out; fenced code untouched."""
+    out: list[str] = []
+    fence = ""
+    code: list[str] | None = None
+    language = opener = ""
+    for line in body.split("\n"):
+        marker = _FENCE_LINE.match(line)
+        if code is not None:
+            if _HIGHLIGHT_CLOSE.match(line):
+                ticks = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", "\n".join(code))), default=0))
+                out += [ticks + language, *code, ticks]
+                code = None
+            elif not _RAW_TAG.fullmatch(line.strip()):
+                code.append(_RAW_TAG.sub("", line))
+            continue
+        if fence:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = ""
+        elif marker:
+            fence = marker.group(1)
+        elif opening := _HIGHLIGHT_OPEN.match(line):
+            code, language, opener = [], opening.group(1) or opening.group(2), line
+            continue
+        elif _TEMPLATE_LINE.match(line):
+            notes.append(f"dropped a site generator's template tag: {line.strip()[:60]!r}")
+            out.append("")
+            continue
+        else:
+            line = _RAW_TAG.sub("", line)
+        out.append(line)
+    if code is not None:  # never closed: the tag line was text after all
+        out += [opener, *code]
+    return "\n".join(out)
 
 
 # ------------------------------------------------------- raw HTML regions

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..classify import BULLET, NUMBERED, Kind, label_run
+from ..classify import BULLET, NUMBERED, Kind, label_run, line_is_code
 from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Paragraph
 from ..errors import SourceError, describe
+from ..languages import detect as detect_language, normalize as normalize_language
 from ..myst_escape import escape
 
 # An article separator: a bullet (any common glyph) at a smaller indent than the body.
@@ -50,6 +52,25 @@ _HTML_BLOCK = re.compile(
 )
 
 
+# What a copied page's buttons say: the code box's "Copy" (a header line naming the
+# language goes with it), "Copied!".
+_BUTTON_TEXT = re.compile(r"^\s*(?:Copy(?: code| to clipboard)?|Copied!?)\s*$", re.I)
+# lynx's numbered links: "[12]text" in the page, "  12. https://..." under "References".
+_REFERENCE = re.compile(r"^\s*\d+\.\s+\w[\w+.-]*:\S*$")
+_LINK_NUMBER = re.compile(r"(?<![\w\]\[])\[\d+\](?=\S)")
+# Jupyter's prompts, alone on their line in a copied notebook page.
+_NOTEBOOK_PROMPT = re.compile(r"^\s*(?P<which>In|Out)\s?\[\s*\d*\s*\]:\s*$")
+# Python's traceback header, plain or IPython's ("ValueError    Traceback (most recent call last)").
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+_EXCEPTION_LINE = re.compile(r"^\s*[A-Z]\w*(?:Error|Exception|Warning|Interrupt|Exit)\b.*$")
+# A line-number gutter: the number, the separator, the code.
+_GUTTER = re.compile(r"^\s*(?P<num>\d{1,4})(?P<sep>\s+|$)(?P<rest>.*)$")
+# A file name alone on its line: a code box's caption.
+_FILE_NAME = re.compile(
+    r"^[\w.-]*[\w-]\.(?:py|js|mjs|ts|tsx|jsx|go|rb|sql|sh|bash|yaml|yml|json|toml|ini|cfg|conf|env|md|txt|html"
+    r"|css|java|rs|php|c|h|cpp|xml|lock|dockerfile)$|^(?:Dockerfile|Makefile|Gemfile|Procfile)$", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class _Article:
     title: str
@@ -69,9 +90,12 @@ def read(text: str, *, source: str) -> list[Document]:
     """Read a plain-text dump into one Document per article."""
     if "\x00" in text:
         raise SourceError(source, "binary data (NUL bytes), not a text dump")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n")
+    # A copied &nbsp; is U+00A0: in code it is indentation (Python rejects it), in prose a space.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    lines = text.expandtabs(4).split("\n")
     if not any(line.strip() for line in lines):
         raise SourceError(source, "empty text dump")
+    lines, link_notes = _without_link_references(lines)
     body_indent = _body_indent(lines)
     preamble, articles = _split_articles(lines, body_indent)
     tags, page_notes = _page_header(preamble)
@@ -91,8 +115,24 @@ def read(text: str, *, source: str) -> list[Document]:
     if not documents:
         raise SourceError(source, "no readable article (only page header, footer or titles)")
     # After the loop: an article skipped after the first one is noted too.
-    documents[0] = replace(documents[0], source_notes=tuple(page_notes))
+    documents[0] = replace(documents[0], source_notes=tuple(link_notes + page_notes))
     return documents
+
+
+def _without_link_references(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A `lynx -dump`: "[3]" before each link's text and a closing "References" list of
+    numbered addresses. Both are the browser's, not the article's; only taken out when the
+    list is there, so "[1]" in other dumps is left alone."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start and (_REFERENCE.match(lines[start - 1]) or not lines[start - 1].strip()):
+        start -= 1
+    if start == end or not start or lines[start - 1].strip() != "References":
+        return lines, []
+    kept = [_LINK_NUMBER.sub("", line) for line in lines[: start - 1]]
+    return kept, [f"dropped the dump's list of {end - start} link references (lynx)"]
 
 
 # --- articles -----------------------------------------------------------------
@@ -180,11 +220,17 @@ def _restates(line: str, title: str) -> bool:
 def _build_article(article: _Article, body_indent: int) -> _Built:
     notes: list[str] = []
     tags: list[str] = []
+    # Two views of each kept line: relative to the body margin (for telling code from prose)
+    # and as written (code keeps its own indentation: lynx puts code left of the margin).
     kept: list[str | None] = []  # None = empty line (paragraph break), "" = blank code line
+    raws: list[str | None] = []
+    prompts: dict[int, str] = {}  # kept index -> "In" / "Out": a notebook prompt stood before it
+    boxes: dict[int, str] = {}  # kept index -> the language a code box's header named above it
     first_text = True
     for raw in article.lines:
         if not raw.strip():
             kept.append("" if raw else None)
+            raws.append("" if raw else None)
             continue
         if _FOOTER.search(raw) and len(raw.strip()) < 160:
             notes.append(f"dropped footer {raw.strip()!r}")
@@ -196,93 +242,213 @@ def _build_article(article: _Article, body_indent: int) -> _Built:
         if first_text and (raw.strip() == article.title or _restates(raw.strip(), article.title)):
             notes.append(f"removed repeated title {raw.strip()!r}")
             continue
+        if _BUTTON_TEXT.match(raw):
+            notes.append(f"dropped a button's text {raw.strip()!r}")
+            # "python" / "Copy code" above code: the box's header names the code's language.
+            if kept and kept[-1] and normalize_language(kept[-1].strip()) and " " not in kept[-1].strip():
+                boxes[len(kept) - 1] = kept.pop().strip()
+                raws.pop()
+            continue
+        if m := _NOTEBOOK_PROMPT.match(raw):
+            # Jupyter's "In [3]:" / "Out[3]:" are the page's, not the code's: the block after
+            # an In prompt is code, after an Out prompt what the cell printed.
+            prompts[len(kept)] = m["which"]
+            continue
         first_text = False
         kept.append(raw[min(_indent(raw), body_indent) :].rstrip())
+        raws.append(raw.rstrip())
     runs = _runs(kept)
-    blocks = _blocks(runs)
+    # A dump that marks code with whitespace-only lines (the seed's layout) separates blocks
+    # with empty lines; in one that does not, an empty line between code is a blank line of code.
+    separates = "" in kept
+    blocks = _blocks(_join_tracebacks(runs, kept, raws), _Lines(kept, raws, _run_prompts(runs, prompts),
+                                                          _run_prompts(runs, boxes), separates))
     cleaned: list[Block] = []
     for block in blocks:
         if isinstance(block, CodeBlock):
-            code, leaked = _clean_code(block.code)
+            code, leaked = _clean_code(_single_spaced(textwrap.dedent(block.code)))
             if leaked:
                 notes.append("removed leaked HTML markup from a code block")
-            block = CodeBlock(code=code, language="")
+            block = CodeBlock(code=code, language="", declared=block.declared)
         cleaned.append(block)
     return _Built(tuple(cleaned), tuple(dict.fromkeys(notes)), tuple(tags))
 
 
-def _runs(lines: Sequence[str | None]) -> list[list[str]]:
-    """Group lines between empty lines; whitespace-only lines stay inside runs."""
-    runs: list[list[str]] = []
-    current: list[str] = []
-    for line in lines:
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    rel: list[str | None]
+    """Each kept line relative to the body margin."""
+    raw: list[str | None]
+    """The same line as the dump has it."""
+    prompts: dict[int, str]
+    """Index of a run's first line -> the notebook prompt ("In", "Out") that stood above it."""
+    boxes: dict[int, str]
+    """Index of a run's first line -> the language named by the code box header above it."""
+    empty_separates: bool
+    """An empty line between two code runs separates two blocks (else it is inside one)."""
+
+
+def _runs(lines: Sequence[str | None]) -> list[list[int]]:
+    """Group line indices between empty lines; whitespace-only lines stay inside runs."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, line in enumerate(lines):
         if line is None:
-            if any(l.strip() for l in current):
+            if any(lines[j].strip() for j in current):
                 runs.append(current)
             current = []
         else:
-            current.append(line)
-    if any(l.strip() for l in current):
+            current.append(i)
+    if any(lines[j].strip() for j in current):
         runs.append(current)
     return runs
+
+
+def _run_prompts(runs: list[list[int]], prompts: dict[int, str]) -> dict[int, str]:
+    """Each prompt (or box header) belongs to the first run at or after the place it stood."""
+    owned: dict[int, str] = {}
+    for at, which in prompts.items():
+        run = next((r for r in runs if r[0] >= at), None)
+        if run is not None:
+            owned[run[0]] = which
+    return owned
+
+
+def _join_tracebacks(runs: list[list[int]], lines: list[str | None], raws: list[str | None]) -> list[list[int]]:
+    """A traceback's last line ("ValueError: ...") after an empty line belongs to the traceback;
+    the empty lines between become blank lines of it (in `lines` and `raws`)."""
+    joined: list[list[int]] = []
+    for run in runs:
+        previous = joined[-1] if joined else []
+        if (len(run) == 1 and _EXCEPTION_LINE.match(lines[run[0]] or "")
+                and any(_TRACEBACK.search(lines[i] or "") for i in previous)):
+            gap = list(range(previous[-1] + 1, run[0]))
+            for i in gap:
+                lines[i] = raws[i] = ""
+            joined[-1] = previous + gap + run
+        else:
+            joined.append(run)
+    return joined
 
 
 @dataclass(frozen=True, slots=True)
 class _Segment:
     kind: Kind
-    lines: tuple[str, ...]
+    lines: tuple[int, ...]
 
 
-def _segments(run: Sequence[str]) -> list[_Segment]:
+def _segments(run: Sequence[int], lines: _Lines) -> list[_Segment]:
     """Consecutive lines of one kind; blank lines belong to the code around them."""
-    labels = label_run(run)
+    labels = label_run([lines.rel[i] for i in run])
     segments: list[_Segment] = []
-    for line, kind in zip(run, labels):
+    for index, kind in zip(run, labels):
         if kind is Kind.BLANK:
             kind = Kind.CODE
         if segments and segments[-1].kind is kind:
-            segments[-1] = _Segment(kind, segments[-1].lines + (line,))
+            segments[-1] = _Segment(kind, segments[-1].lines + (index,))
         else:
-            segments.append(_Segment(kind, (line,)))
+            segments.append(_Segment(kind, (index,)))
     # Blank lines outside code (after a list, before code) are just spacing.
-    return [s for s in segments if s.kind is not Kind.CODE or any(l.strip() for l in s.lines)]
+    return [s for s in segments if s.kind is not Kind.CODE or any(lines.rel[i].strip() for i in s.lines)]
 
 
-def _blocks(runs: list[list[str]]) -> list[Block]:
+def _whole_run_kind(run: Sequence[int], lines: _Lines) -> str:
+    """ "output" or "code" when the run as a whole is known to be that, "" otherwise."""
+    text = [lines.rel[i] for i in run if lines.rel[i].strip()]
+    prompt = lines.prompts.get(run[0])
+    if prompt == "Out" or any(_TRACEBACK.search(t) for t in text):
+        return "output"
+    if prompt == "In":
+        return "code"
+    # Indented as a whole under prose at the margin: pandoc, e-mail and Markdown-ish dumps
+    # indent code by four. Quotes and list items may be indented as far, so one line at
+    # least must read as code.
+    if all(_indent(t) >= 4 for t in text) and any(line_is_code(t) for t in text):
+        return "code"
+    return ""
+
+
+def _blocks(runs: list[list[int]], lines: _Lines) -> list[Block]:
     blocks: list[Block] = []
     levels = _HeadingLevels()
+    box = ""  # the language of the code box being read, until prose resumes
     for index, run in enumerate(runs):
-        segments = _segments(run)
+        run = _without_gutter(run, lines)
+        if run[0] in lines.boxes:
+            box = lines.boxes[run[0]]
+            blocks.append(CodeBlock(code=_code_text([lines.raw[i] for i in run]), declared=box))
+            continue
+        if box and all(s.kind is Kind.CODE for s in _segments(run, lines)):
+            # The box goes on past an empty line: its code is one block.
+            code = _code_text([lines.raw[i] for i in run])
+            blocks[-1] = CodeBlock(code=blocks[-1].code + "\n\n" + code, declared=box)
+            continue
+        box = ""
+        if whole := _whole_run_kind(run, lines):
+            _append(blocks, _Segment(Kind.CODE, tuple(run)), lines, declared="output" if whole == "output" else "")
+            continue
+        segments = _segments(run, lines)
         if len(segments) == 1 and segments[0].kind in (Kind.PROSE, Kind.NUMBERED) and len(segments[0].lines) == 1:
-            line = segments[0].lines[0].strip()
-            following = runs[index + 1] if index + 1 < len(runs) else None
-            if _is_heading(line, following):
+            line = lines.rel[segments[0].lines[0]].strip()
+            following = [lines.rel[i] for i in runs[index + 1]] if index + 1 < len(runs) else None
+            if _is_heading(line, following) and not _FILE_NAME.match(line):
                 blocks.append(Heading(levels.level(line), escape(line)))
                 continue
+        if len(segments) == 1 and len(run) == 1 and _FILE_NAME.match(lines.rel[run[0]].strip()):
+            # A file name alone above code is the code box's caption ("deps.py"), not code.
+            blocks.append(Paragraph(escape(lines.rel[run[0]].strip())))
+            continue
         for segment in segments:
-            _append(blocks, segment)
+            _append(blocks, segment, lines)
     return blocks
 
 
-def _append(blocks: list[Block], segment: _Segment) -> None:
+def _without_gutter(run: list[int], lines: _Lines) -> list[int]:
+    """Strip a line-number gutter copied with the code ("1  import x", "2", "3  y = 1").
+
+    Numbers that count up by one from the first line, each followed by the same
+    separator, are the page's, not the code's; one numbered line only when the rest
+    is code. The lines are rewritten in `lines` (both views).
+    """
+    numbered = [(_GUTTER.match(lines.raw[i] or ""), i) for i in run if (lines.raw[i] or "").strip()]
+    if not numbered or any(m is None for m, _ in numbered):
+        return run
+    first = int(numbered[0][0]["num"])
+    if [int(m["num"]) for m, _ in numbered] != list(range(first, first + len(numbered))):
+        return run
+    if sum(bool(m["rest"]) for m, _ in numbered) * 2 < len(numbered):
+        return run  # a program's output counting "1", "2", "3"
+    width = len(numbered[0][0]["sep"])
+    if len(numbered) == 1 and not (width >= 2 and line_is_code(numbered[0][0]["rest"])):
+        return run
+    for m, i in numbered:
+        rest = m["sep"][width:] + m["rest"] if len(m["sep"]) >= width else m["rest"]
+        lines.raw[i] = rest.rstrip()
+        lines.rel[i] = rest.rstrip()
+    return run
+
+
+def _append(blocks: list[Block], segment: _Segment, lines: _Lines, *, declared: str = "") -> None:
     """Add a segment's blocks, continuing code or lists split by empty lines."""
+    texts = [lines.rel[i] for i in segment.lines]
     if segment.kind is Kind.CODE:
-        code = _code_text(segment.lines)
+        code = _code_text([lines.raw[i] for i in segment.lines])
         previous = blocks[-1] if blocks else None
         # Code split by an empty line whose next part is indented continues it.
-        if isinstance(previous, CodeBlock) and segment.lines[0].startswith(" "):
-            blocks[-1] = CodeBlock(code=previous.code + "\n\n" + code)
+        continues = texts[0].startswith(" ") or (not lines.empty_separates and _same_program(previous, code))
+        if isinstance(previous, CodeBlock) and continues and previous.declared == declared:
+            blocks[-1] = CodeBlock(code=previous.code + "\n\n" + code, declared=declared)
         else:
-            blocks.append(CodeBlock(code=code, language=""))
+            blocks.append(CodeBlock(code=code, language="", declared=declared))
     elif segment.kind is Kind.BULLET:
-        items = tuple(escape(BULLET.sub(r"\g<text>", _ascii_bullet(l.strip()))) for l in segment.lines)
+        items = tuple(escape(BULLET.sub(r"\g<text>", _ascii_bullet(l.strip()))) for l in texts)
         _append_list(blocks, ListBlock(items=items, ordered=False))
     elif segment.kind is Kind.NUMBERED:
-        matches = [NUMBERED.match(l.strip()) for l in segment.lines]
+        matches = [NUMBERED.match(l.strip()) for l in texts]
         items = tuple(escape(m["text"]) for m in matches)
         _append_list(blocks, ListBlock(items=items, ordered=True, start=int(matches[0]["num"])))
     else:
-        blocks.extend(Paragraph(escape(text)) for text in _paragraphs(segment.lines))
+        blocks.extend(Paragraph(escape(text)) for text in _paragraphs(texts))
 
 
 def _ascii_bullet(line: str) -> str:
@@ -317,6 +483,29 @@ def _paragraphs(lines: Sequence[str]) -> list[str]:
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
+
+
+def _same_program(before: Block | None, after: str) -> bool:
+    """Whether code after an empty line can go on the code block before it: not when they are
+    plainly two languages (a program, then the `$ go run` that runs it)."""
+    if not isinstance(before, CodeBlock):
+        return False
+    a, b = detect_language(textwrap.dedent(before.code)), detect_language(textwrap.dedent(after))
+    return a == b or "text" in (a, b) or {a, b} <= {"javascript", "typescript"}
+
+
+def _single_spaced(code: str) -> str:
+    """Code pasted from a page that breaks lines with <br> comes double-spaced: every line is
+    followed by an empty one. Then n empty lines stand for (n - 1) // 2 blank lines of code."""
+    lines = code.split("\n")
+    text_rows = [i for i, line in enumerate(lines) if line.strip()]
+    if len(text_rows) < 3 or any(b - a < 2 for a, b in zip(text_rows, text_rows[1:])):
+        return code
+    out: list[str] = []
+    for a, b in zip(text_rows, text_rows[1:]):
+        out.append(lines[a])
+        out += [""] * ((b - a - 2) // 2)
+    return "\n".join(out + [lines[text_rows[-1]]])
 
 
 def _code_text(lines: Sequence[str]) -> str:

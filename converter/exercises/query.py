@@ -35,7 +35,7 @@ from .mutants import mutants, spread, without_comments
 from .variation import varied_values, with_values
 from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, setup_code, sql_literal, table_script
 from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
-from .select_analysis import SelectInfo, _all_infos, _own, analyze_select, parts, parts_root
+from .select_analysis import SelectInfo, _all_infos, _own, analyze_select, negated, parts, parts_root
 from .sql_text import Statement, Tok, split_statements, sqlite_problem
 from .sql_tree import arg, item_texts, parse_in, without_clause
 
@@ -320,7 +320,8 @@ def _same_value(stored: object, literal: object) -> bool:
 
 def _has(conditions: list[exp.Expression], *kinds: type) -> bool:
     """Whether the conditions hold one of these nodes in their own scope (not in a subquery's)."""
-    return any(isinstance(node, kinds) for cond in conditions for node in _own(cond))
+    return any(isinstance(node, kinds) or (exp.Not in kinds and node.args.get("negate"))
+               for cond in conditions for node in _own(cond))
 
 
 def _result_key(info: SelectInfo) -> tuple:
@@ -419,7 +420,20 @@ def wrong_queries(sql: str) -> list[str]:
     parsed = parse_in(sql)
     limited = parsed is not None and parsed[0].args.get("limit") is not None
     unsorted = without_clause(sql, TokenType.ORDER_BY, {TokenType.LIMIT}) if limited else sql
-    return list(dict.fromkeys(q for q in (*slips[:3], unfiltered, ungrouped, unsorted, *slips[3:]) if q != sql))[:4]
+    return list(dict.fromkeys(q for q in (*slips[:3], unfiltered, ungrouped, unsorted, *slips[3:], _one_column_fewer(sql))
+                              if q and q != sql))[:4]
+
+
+def _one_column_fewer(sql: str) -> str:
+    """The query without the last item of its select list ("" when it has one item, `*`, or is a UNION):
+    a learner who forgot a column. Written by sqlglot, in the query's dialect."""
+    parsed = parse_in(sql)
+    if parsed is None or not isinstance(parsed[0], exp.Select) or len(parsed[0].expressions) < 2 \
+            or any(isinstance(item, exp.Star) for item in parsed[0].expressions):
+        return ""
+    fewer = parsed[0].copy()
+    fewer.set("expressions", fewer.expressions[:-1])
+    return fewer.sql(dialect=parsed[1], comments=False) + ";"
 
 
 def _uncommented(sql: str) -> str:
@@ -560,12 +574,12 @@ def _subquery_conditions(info: SelectInfo) -> list[str]:
         inner = code_span(sub.tables[0][0])
         conds = _conditions(sub)
         where = (" where " + _and(conds)) if conds else ""
-        negated = isinstance(node.parent, exp.Not)
+        no = negated(node)
         if isinstance(node, exp.In) and isinstance(node.this, exp.Column):
             what = f"{code_span(sub.selected)} values" if sub.selected else "values"
-            out.append(f"{code_span(node.this.name)} is{' not' if negated else ''} among the {what} of {inner}{where}")
+            out.append(f"{code_span(node.this.name)} is{' not' if no else ''} among the {what} of {inner}{where}")
         elif isinstance(node, exp.Exists):
-            out.append(f"there is{' no' if negated else ' a'} matching row in {inner}{where}")
+            out.append(f"there is{' no' if no else ' a'} matching row in {inner}{where}")
     return out
 
 

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from .sql_tree import arg
 
-__all__ = ["JoinInfo", "SelectInfo", "analyze_select", "parts", "_add", "_all_infos"]
+__all__ = ["JoinInfo", "SelectInfo", "analyze_select", "negated", "parts", "parts_root", "_add", "_all_infos", "_own"]
 
 
 @dataclass
@@ -364,7 +364,7 @@ def _column_refs(nodes: list[exp.Expression], aliases: dict[str, str], scope: li
                     if value is not None and left[0]:
                         info.literals.append((left[0], left[1], op, value))
                 continue
-            if not isinstance(node, (exp.Like, exp.In, exp.Between)) or isinstance(node.parent, exp.Not):
+            if not isinstance(node, (exp.Like, exp.In, exp.Between)) or negated(node):
                 continue  # `x NOT IN (...)` asks for no value
             left = by_node.get(id(node.this))
             if not left or not left[0]:
@@ -382,6 +382,11 @@ def _column_refs(nodes: list[exp.Expression], aliases: dict[str, str], scope: li
                 if lo is not None and hi is not None:
                     info.literals.append((left[0], left[1], ">=", lo))
                     info.literals.append((left[0], left[1], "<=", hi))
+
+
+def negated(node: exp.Expression) -> bool:
+    """`NOT x IN (...)`, `x NOT LIKE ...` (which sqlglot keeps as a LIKE with `negate`)."""
+    return isinstance(node.parent, exp.Not) or bool(node.args.get("negate"))
 
 
 def _add(items: list, item) -> None:

@@ -37,7 +37,7 @@ from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_
 from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
 from .select_analysis import SelectInfo, _all_infos, _own, analyze_select, negated, parts, parts_root
 from .sql_text import Statement, Tok, split_statements, sqlite_problem
-from .sql_tree import arg, item_texts, parse_in, without_clause
+from .sql_tree import arg, clause_text, item_texts, parse_in, without_clause
 
 MAX_EXERCISES = 3
 PREVIEW_ROWS = 3
@@ -129,8 +129,9 @@ def _structural(info: SelectInfo, names: list[str] | None) -> str:
         text += ", keeping only rows where " + _and(conds)
     if info.group:
         text += ", per " + _and([code_span(name) for name in info.group])
-    if info.order:
-        text += ", sorted by " + code_span(info.order)
+    if info.order:  # as the tutorial wrote it
+        order = clause_text(info.sql, TokenType.ORDER_BY, {TokenType.LIMIT, TokenType.OFFSET, TokenType.FETCH})
+        text += ", sorted by " + code_span(order or info.order)
     if info.limit is not None:
         text += ", only the first " + code_span(info.limit.sql(dialect=info.dialect)) + " rows"
     return text

@@ -16,7 +16,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
-__all__ = ["arg", "item_texts", "names", "parse", "parse_in", "without_clause"]
+__all__ = ["arg", "item_texts", "names", "parse", "parse_in", "clause_text", "without_clause"]
 
 _DIALECTS = ("sqlite", "mysql", "postgres")
 _LOG = logging.getLogger("sqlglot")
@@ -105,10 +105,22 @@ def item_texts(sql: str, dialect: str) -> list[str]:
 def without_clause(sql: str, clause: TokenType, ends: set[TokenType]) -> str:
     """The query's text, as written, without its first top-level `clause` (`WHERE ...` up to the
     first of `ends`): a subquery's or a comment's WHERE is left alone. `sql` when it has none."""
+    span = _clause_span(sql, clause, ends)
+    return sql if span is None else sql[:span[0]].rstrip() + sql[span[1]:]
+
+
+def clause_text(sql: str, clause: TokenType, ends: set[TokenType]) -> str:
+    """The text of the query's first top-level `clause` after its keyword, as written, on one line ("" if none)."""
+    span = _clause_span(sql, clause, ends)
+    return "" if span is None or span[2] is None else " ".join(sql[span[2]:span[1]].split())
+
+
+def _clause_span(sql: str, clause: TokenType, ends: set[TokenType]) -> tuple[int, int, int | None] | None:
+    """Where the first top-level `clause` starts, ends, and its first token after the keyword starts."""
     parsed = parse_in(sql)
     if parsed is None:
-        return sql
-    depth, start, last = 0, None, None
+        return None
+    depth, start, body, last = 0, None, None, None
     for tok in Dialect.get_or_raise(parsed[1]).tokenize(sql):
         if start is not None and depth == 0 and tok.token_type in ends | {TokenType.SEMICOLON}:
             break
@@ -118,7 +130,8 @@ def without_clause(sql: str, clause: TokenType, ends: set[TokenType]) -> str:
             if depth == 0 and tok.token_type == clause:
                 start = tok.start
         else:
+            body = tok.start if body is None else body
             last = tok.end
     if start is None or last is None:
-        return sql
-    return sql[:start].rstrip() + sql[last + 1:]
+        return None
+    return start, last + 1, body

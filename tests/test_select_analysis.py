@@ -95,3 +95,9 @@ def test_one_column_fewer() -> None:
     assert _one_column_fewer("SELECT a, b FROM t -- note\nWHERE a > 1") == "SELECT a FROM t WHERE a > 1;"
     assert _one_column_fewer("SELECT a FROM t") == "" and _one_column_fewer("SELECT * FROM t") == ""
     assert "SELECT a FROM t WHERE a > 1;" in wrong_queries("SELECT a, b FROM t WHERE a > 1;")
+
+
+def test_a_double_quoted_value_is_mysqls_string_not_a_column() -> None:
+    info = analysed('SELECT name FROM t WHERE name = "John" AND city IN ("Paris", "Rome") AND "zip" > 1')
+    assert info.placeholders == [] and info.literals == [("t", "zip", ">", 1)]
+    assert info.columns == [("t", "name"), ("t", "city"), ("t", "zip")]

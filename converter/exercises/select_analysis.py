@@ -127,23 +127,16 @@ def _subqueries(query: exp.Expression) -> list[exp.Expression]:
     found: list[exp.Expression] = []
 
     def visit(node: exp.Expression) -> None:
-        for child in node.iter_expressions():
-            if isinstance(child, exp.Subquery):
-                found.append(parts_root(child))
-            elif isinstance(child, exp.Query):
-                found.append(child)
-            else:
+        if isinstance(node, exp.Query):  # a Select, a UNION, or one in parentheses
+            found.append(parts_root(node))
+        else:
+            for child in node.iter_expressions():
                 visit(child)
 
     for part in parts(query) + ([query] if isinstance(query, exp.SetOperation) else []):
         for _name, values in _clauses(part):
             for value in values:
-                if isinstance(value, exp.Subquery):
-                    found.append(parts_root(value))
-                elif isinstance(value, exp.Query):
-                    found.append(value)
-                else:
-                    visit(value)
+                visit(value)
     return found
 
 
@@ -225,9 +218,7 @@ def _analyze_simple(part: exp.Expression, info: SelectInfo, sql: str, dialect: s
         if name == "joins":
             values = [j.args["on"] for j in values if j.args.get("on")]
         nodes = [v.this if isinstance(v, (exp.Where, exp.Having)) else v for v in values]
-        if name == "group":
-            nodes = list(values[0].expressions)
-        elif name == "order":
+        if name in ("group", "order"):
             nodes = list(values[0].expressions)
         _column_refs(nodes, aliases, scope, info, where=name in ("where", "having"))
         if name == "group":  # grouped columns need repeated values
@@ -313,6 +304,18 @@ def _value(node: exp.Expression) -> object:
         return None
 
 
+def _mysql_string(column: exp.Column, sql: str) -> bool:
+    """A double-quoted name compared with a column (`name = "John"`, `IN ("a", "b")`): MySQL's string,
+    which SQLite also reads as a string when no column has that name. Neither a column nor a value here."""
+    start = column.this.meta.get("start")
+    if start is None or not sql.startswith('"', start):
+        return False
+    parent = column.parent
+    if type(parent) in _CMP or isinstance(parent, exp.Like):
+        return parent.expression is column
+    return isinstance(parent, exp.In) and any(item is column for item in parent.expressions)
+
+
 def _bare(node: exp.Expression) -> bool:
     return isinstance(node, exp.Column) and not node.table and not isinstance(node.this, exp.Star)
 
@@ -333,7 +336,7 @@ def _column_refs(nodes: list[exp.Expression], aliases: dict[str, str], scope: li
                 else:
                     _add(info.outer_refs, (qual, col))
                 continue
-            if col.lower() in info.select_aliases or col.lower() in aliases:
+            if col.lower() in info.select_aliases or col.lower() in aliases or _mysql_string(node, info.sql):
                 continue
             parent = node.parent
             # `a < b` with both bare names in WHERE: b is a placeholder unless known elsewhere

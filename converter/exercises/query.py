@@ -83,7 +83,9 @@ _EVALUATIVE = re.compile(r"\b(bad|good|slow|slower|fast|faster|lightning|potenti
 def _task_words(cand: Candidate) -> tuple[str, str]:
     """The task in the tutorial's own words ("" if it has none that describe it), and where from."""
     comment = cand.stmt.comment.strip()
-    if comment and not comment.endswith(":") and not _EVALUATIVE.search(comment):
+    # not a comment ending in `:` (what follows says it), nor commented-out SQL (`;`: a translated
+    # tutorial statement kept above its SQLite version)
+    if comment and not comment.endswith((":", ";")) and not _EVALUATIVE.search(comment):
         return comment.rstrip("."), "comment"
     sentence = _last_sentence(cand.prose)
     if sentence and not sentence.endswith(":") and not _EVALUATIVE.search(sentence) and len(sentence) <= 200:

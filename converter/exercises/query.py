@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from pygments.token import Keyword
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from ..document import CodeBlock, Document, Exercise, Heading, Paragraph
 from ..languages import pygments_lexer
@@ -34,9 +35,9 @@ from .mutants import mutants, spread, without_comments
 from .variation import varied_values, with_values
 from .sample_db import DB, RESULT_HELPERS, SampleData, _build, _parse_date, _py_string, setup_code, sql_literal, table_script
 from .sample_schema import Contribution, Schema, read_schema_statement, select_contribution, unresolved_name
-from .select_analysis import SelectInfo, _all_infos, analyze_select, select_items
-from .sql_text import _KEYWORDS, Statement, Tok, _ident_name, _split_top, split_statements, sqlite_problem, tokenize
-from .sql_tree import arg, parse_in
+from .select_analysis import SelectInfo, _all_infos, _own, analyze_select, negated, parts, parts_root
+from .sql_text import Statement, Tok, split_statements, sqlite_problem
+from .sql_tree import arg, clause_text, item_texts, parse_in, without_clause
 
 MAX_EXERCISES = 3
 PREVIEW_ROWS = 3
@@ -82,7 +83,9 @@ _EVALUATIVE = re.compile(r"\b(bad|good|slow|slower|fast|faster|lightning|potenti
 def _task_words(cand: Candidate) -> tuple[str, str]:
     """The task in the tutorial's own words ("" if it has none that describe it), and where from."""
     comment = cand.stmt.comment.strip()
-    if comment and not comment.endswith(":") and not _EVALUATIVE.search(comment):
+    # not a comment ending in `:` (what follows says it), nor commented-out SQL (`;`: a translated
+    # tutorial statement kept above its SQLite version)
+    if comment and not comment.endswith((":", ";")) and not _EVALUATIVE.search(comment):
         return comment.rstrip("."), "comment"
     sentence = _last_sentence(cand.prose)
     if sentence and not sentence.endswith(":") and not _EVALUATIVE.search(sentence) and len(sentence) <= 200:
@@ -107,8 +110,7 @@ def _structural(info: SelectInfo, names: list[str] | None) -> str:
     for j in info.joins:
         other = code_span(j.table)
         if j.table.lower() == first.lower() and self_join:
-            on = [j.on[m + 2].name for m in range(len(j.on) - 2)
-                  if j.on[m + 1].text == "." and j.on[m + 2].kind == "ident"]
+            on = j.on
             text += " joined with itself"
             if len(on) == 2:
                 text += f" (matching {code_span(on[0])} with {code_span(on[1])})"
@@ -127,15 +129,13 @@ def _structural(info: SelectInfo, names: list[str] | None) -> str:
     conds = _conditions(info) + _subquery_conditions(info)
     if conds:
         text += ", keeping only rows where " + _and(conds)
-    group = info.clauses.get("GROUP", [])
-    if group:
-        text += ", per " + _and([code_span(t.name) for t in group if t.kind == "ident" and t.up not in _KEYWORDS])
-    order = info.clauses.get("ORDER", [])
-    if order:
-        text += ", sorted by " + code_span(" ".join(t.text for t in order))
-    limit = info.clauses.get("LIMIT", [])
-    if limit:
-        text += ", only the first " + code_span(" ".join(t.text for t in limit)) + " rows"
+    if info.group:
+        text += ", per " + _and([code_span(name) for name in info.group])
+    if info.order:  # as the tutorial wrote it
+        order = clause_text(info.sql, TokenType.ORDER_BY, {TokenType.LIMIT, TokenType.OFFSET, TokenType.FETCH})
+        text += ", sorted by " + code_span(order or info.order)
+    if info.limit is not None:
+        text += ", only the first " + code_span(info.limit.sql(dialect=info.dialect)) + " rows"
     return text
 
 
@@ -205,7 +205,9 @@ def _read_sql(blocks) -> tuple[Schema, list[Contribution], list[tuple[Contributi
                 continue
             first = stmt.keyword
             if first in ("SELECT", "WITH"):
-                info = analyze_select(stmt.code)
+                info = _analysis(stmt.text)
+                if info is None:
+                    continue
                 c = select_contribution(info)
                 contribs.append(c)
                 if not info.external:
@@ -215,8 +217,8 @@ def _read_sql(blocks) -> tuple[Schema, list[Contribution], list[tuple[Contributi
                 rest = stmt.code[1:]
                 while rest and rest[0].up in ("ANALYZE", "QUERY", "PLAN", "EXTENDED", "FORMAT", "=", "JSON", "TREE"):
                     rest = rest[1:]
-                if rest and rest[0].up in ("SELECT", "WITH"):  # only informs the schema
-                    info = analyze_select(rest)
+                info = _analysis(block.code[rest[0].start:rest[-1].end]) if rest and rest[0].up in ("SELECT", "WITH") else None
+                if info is not None:  # only informs the schema
                     c = select_contribution(info)
                     contribs.append(c)
                     if not info.external:
@@ -226,6 +228,14 @@ def _read_sql(blocks) -> tuple[Schema, list[Contribution], list[tuple[Contributi
             else:
                 read_schema_statement(stmt, schema, contribs)
     return schema, contribs, owners, candidates
+
+
+def _analysis(sql: str) -> SelectInfo | None:
+    """The query's analysis, from its syntax tree (None when no dialect parses it as a query)."""
+    parsed = parse_in(sql)
+    if parsed is None or not isinstance(parsed[0], (exp.Select, exp.SetOperation)):
+        return None
+    return analyze_select(parsed[0], sql, parsed[1])
 
 
 def _sample_data(schema: Schema, contribs: list[Contribution], owners: list[tuple[Contribution, list[Tok]]]) -> tuple[SampleData, set[str]]:
@@ -266,18 +276,13 @@ def _declined(cand: Candidate, data: SampleData) -> str:
             or _beyond_the_rows(cand.info, data) or _unmatched_values(cand.info, data))
 
 
-def _number(toks: list[Tok]) -> int | None:
-    return int(toks[0].text) if len(toks) == 1 and toks[0].kind == "number" and toks[0].text.isdigit() else None
+def _number(node: exp.Expression | None) -> int | None:
+    return int(node.this) if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit() else None
 
 
 def _beyond_the_rows(info: SelectInfo, data: SampleData) -> str:
     """LIMIT 0, or an OFFSET past every row the tables could join into."""
-    limit = info.clauses.get("LIMIT", [])
-    offset = _number(info.clauses.get("OFFSET", []))
-    if len(limit) == 3 and limit[1].text == ",":  # LIMIT offset, count
-        offset, count = _number(limit[:1]), _number(limit[2:])
-    else:
-        count = _number(limit)
+    count, offset = _number(info.limit), _number(info.offset)  # MySQL's `LIMIT offset, count` too
     most = 1
     for table, _alias in info.tables:
         most *= len(data.rows[table.lower()])
@@ -290,8 +295,7 @@ def _unmatched_values(info: SelectInfo, data: SampleData) -> str:
     """A value the query asks for (`col = 'x'`, `IN (...)`) that no sample row holds, or, for
     conditions joined by AND, no row holding all of them together."""
     for part in _all_infos(info):
-        where = part.clauses.get("WHERE", []) + part.clauses.get("HAVING", [])
-        together = not any(t.up in ("OR", "NOT") for t in where) and "self-join" not in part.features
+        together = not _has(part.where + part.having, exp.Or, exp.Not) and "self-join" not in part.features
         wanted: dict[str, dict[str, list]] = {}
         for table, col, op, value in part.literals:
             if op == "=":
@@ -317,6 +321,12 @@ def _same_value(stored: object, literal: object) -> bool:
         return False
 
 
+def _has(conditions: list[exp.Expression], *kinds: type) -> bool:
+    """Whether the conditions hold one of these nodes in their own scope (not in a subquery's)."""
+    return any(isinstance(node, kinds) or (exp.Not in kinds and node.args.get("negate"))
+               for cond in conditions for node in _own(cond))
+
+
 def _result_key(info: SelectInfo) -> tuple:
     """What the query's result is made of, however it is written: the same key for a RIGHT
     JOIN that mirrors a LEFT JOIN, or a join that does what an IN (subquery) does."""
@@ -335,9 +345,9 @@ def _result_key(info: SelectInfo) -> tuple:
         shape |= part.features - {"inner-join", "comma-join", "natural-join", "left-join", "right-join", "subquery"}
         if "subquery" in part.features:  # x IN (SELECT ...) / EXISTS: matched rows, like an inner join
             joins.add("INNER")
-        shape |= {t.up for t in part.clauses.get("WHERE", []) if t.up == "NOT"}
-        shape.add(" ".join(t.up for t in part.clauses.get("ORDER", [])))
-        shape.add(" ".join(t.up for t in part.clauses.get("LIMIT", []) + part.clauses.get("OFFSET", [])))
+        shape |= {"NOT"} if _has(part.where, exp.Not) else set()
+        shape.add(part.order.upper())
+        shape.add(" ".join(n.sql() for n in (part.limit, part.offset) if n is not None))
     return (tuple(sorted(tables)), frozenset(columns), frozenset(literals), frozenset(joins), frozenset(shape))
 
 
@@ -368,6 +378,8 @@ def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercis
     if tutorials != cand.sql:
         task = ""  # the tutorial's words ("Shipped orders since 2023") name its values, not the ones asked
         reference = _uncommented(cand.sql)  # and so do its comments
+    wrong = tuple(f"query = {_py_string(sql)}\n" for sql in dict.fromkeys(
+        [*([tutorials] if tutorials != cand.sql else []), *wrong_queries(reference)]))
     title = "Write the query"
     if task and origin == "comment" and len(task) <= 60:
         title = f"Write the query: {task}"
@@ -384,12 +396,16 @@ def _exercise(cand: Candidate, data: SampleData, tutorials: str = "") -> Exercis
         section=cand.section,
         setup=setup,
         right=tuple(f"query = {_py_string(sql)}\n" for sql in equivalent_queries(reference)),
-        wrong=tuple(f"query = {_py_string(sql)}\n" for sql in dict.fromkeys(
-            [*([tutorials] if tutorials != cand.sql else []), *wrong_queries(reference)])),
+        wrong=wrong,
     )
 
 
 _NEGATIONS = re.compile(r"NOT|<>|!=|IS NULL|AND|OR")
+
+
+# The clauses that may follow a WHERE (at the top level).
+_AFTER_WHERE = {TokenType.GROUP_BY, TokenType.HAVING, TokenType.ORDER_BY, TokenType.LIMIT, TokenType.WINDOW,
+                TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT}
 
 
 def wrong_queries(sql: str) -> list[str]:
@@ -401,11 +417,26 @@ def wrong_queries(sql: str) -> list[str]:
     # enough; never two negations, which may cancel out (`NOT IN (... <> x)`)
     slips += [m.code for first in single[:3] for m in mutants(first.code, "sql")
               if m.rank <= 2 and m.code != sql and not (_NEGATIONS.search(first.change) and _NEGATIONS.search(m.change))][:3]
-    unfiltered = re.sub(r"(?is)\s+WHERE\s.*?(?=\s+(?:GROUP\s+BY|ORDER\s+BY|LIMIT|HAVING)\b|;|\Z)", "", sql, count=1)
-    ungrouped = re.sub(r"(?is)\s+HAVING\s.*?(?=\s+(?:ORDER\s+BY|LIMIT)\b|;|\Z)", "", sql, count=1)
+    unfiltered = without_clause(sql, TokenType.WHERE, _AFTER_WHERE)
+    ungrouped = without_clause(sql, TokenType.HAVING, _AFTER_WHERE - {TokenType.GROUP_BY, TokenType.HAVING})
     # with a LIMIT, which rows come first decides which are kept
-    unsorted = re.sub(r"(?is)\s+ORDER\s+BY\s.*?(?=\s+LIMIT\b)", "", sql, count=1) if re.search(r"(?i)\bLIMIT\b", sql) else sql
-    return list(dict.fromkeys(q for q in (*slips[:3], unfiltered, ungrouped, unsorted, *slips[3:]) if q != sql))[:4]
+    parsed = parse_in(sql)
+    limited = parsed is not None and parsed[0].args.get("limit") is not None
+    unsorted = without_clause(sql, TokenType.ORDER_BY, {TokenType.LIMIT}) if limited else sql
+    return list(dict.fromkeys(q for q in (*slips[:3], unfiltered, ungrouped, unsorted, *slips[3:], _one_column_fewer(sql))
+                              if q and q != sql))[:4]
+
+
+def _one_column_fewer(sql: str) -> str:
+    """The query without the last item of its select list ("" when it has one item, `*`, or is a UNION):
+    a learner who forgot a column. Written by sqlglot, in the query's dialect."""
+    parsed = parse_in(sql)
+    if parsed is None or not isinstance(parsed[0], exp.Select) or len(parsed[0].expressions) < 2 \
+            or any(isinstance(item, exp.Star) for item in parsed[0].expressions):
+        return ""
+    fewer = parsed[0].copy()
+    fewer.set("expressions", fewer.expressions[:-1])
+    return fewer.sql(dialect=parsed[1], comments=False) + ";"
 
 
 def _uncommented(sql: str) -> str:
@@ -427,30 +458,27 @@ def _result_names(cand: Candidate, schema: Schema) -> list[str] | None:
     """The result's column names as SQLite gives them, read from the select list (None if unknown:
     `*` over a CTE, a derived table or a USING join)."""
     info = cand.info
+    selects = parts(info.tree)
+    items = selects[0].expressions if selects else []
+    texts = item_texts(info.sql, info.dialect)
     names: list[str] = []
-    for item in select_items(cand.stmt.code):
-        if len(item) == 1 and item[0].text == "*":
-            if any(not t for t in info.aliases.values()) or any(j.kind == "NATURAL" or any(
-                    t.up == "USING" for t in j.on) for j in info.joins):
+    for k, item in enumerate(items):
+        if isinstance(item, exp.Star):
+            if any(not t for t in info.aliases.values()) or any(j.kind == "NATURAL" or j.using for j in info.joins):
                 return None
             names += [col.name for t, _a in info.tables for col in schema.tables[t.lower()].columns.values()]
-        elif len(item) == 3 and item[1].text == "." and item[2].text == "*":
-            table = info.aliases.get(_ident_name(item[0]).lower())
+        elif isinstance(item, exp.Column) and isinstance(item.this, exp.Star):
+            table = info.aliases.get(item.table.lower())
             if not table:
                 return None
             names += [col.name for col in schema.tables[table.lower()].columns.values()]
-        elif len(item) >= 2 and item[-1].kind in ("ident", "dquote") and item[-1].up not in _KEYWORDS \
-                and item[-2].text != ".":
-            names.append(_name(item[-1]))  # `expr AS alias` or `expr alias`
-        elif item[-1].kind in ("ident", "dquote") and (len(item) == 1 or item[-2].text == "."):
-            names.append(_name(item[-1]))
+        elif isinstance(item, (exp.Alias, exp.Column)):
+            names.append(item.alias_or_name)  # `expr AS alias`, `expr alias`, `t.col`
+        elif len(texts) == len(items):
+            names.append(texts[k])  # SQLite names it by its text
         else:
-            names.append(cand.sql[item[0].start:item[-1].end])  # SQLite names it by its text
+            return None
     return names
-
-
-def _name(tok: Tok) -> str:
-    return tok.text[1:-1] if tok.kind == "dquote" else _ident_name(tok)
 
 
 def _sort_keys_query(sql: str) -> str | None:
@@ -536,25 +564,25 @@ def _describe(info: SelectInfo) -> str:
 def _subquery_conditions(info: SelectInfo) -> list[str]:
     """`x IN (SELECT y FROM t WHERE ...)` and `EXISTS (...)` in words."""
     out = []
-    body = info.clauses.get("WHERE", []) + info.clauses.get("HAVING", [])
-    for k, t in enumerate(body):
-        if t.kind != "sub":
+    subs = {id(sub.tree): sub for sub in info.subqueries}
+    for node in (n for cond in info.where + info.having for n in _own(cond)):
+        if isinstance(node, exp.In) and node.args.get("query") is not None:
+            sub = subs.get(id(parts_root(node.args["query"])))
+        elif isinstance(node, exp.Exists):
+            sub = subs.get(id(parts_root(node.this)))
+        else:
             continue
-        sub = info.subqueries[int(t.text.split()[1].rstrip(")"))]
-        if not sub.tables:
+        if sub is None or not sub.tables:
             continue
-        sel = [u for u in sub.clauses.get("SELECT", []) if u.kind == "ident" and u.up not in _KEYWORDS]
         inner = code_span(sub.tables[0][0])
         conds = _conditions(sub)
         where = (" where " + _and(conds)) if conds else ""
-        if k >= 2 and body[k - 1].up == "IN" and body[k - 2].kind == "ident":
-            neg = " not" if k >= 3 and body[k - 2].up == "NOT" else ""
-            what = f"{code_span(sel[-1].name)} values" if sel else "values"
-            col = body[k - 2].name if body[k - 2].up != "NOT" else body[k - 3].name
-            out.append(f"{code_span(col)} is{neg} among the {what} of {inner}{where}")
-        elif k >= 1 and body[k - 1].up == "EXISTS":
-            neg = " no" if k >= 2 and body[k - 2].up == "NOT" else " a"
-            out.append(f"there is{neg} matching row in {inner}{where}")
+        no = negated(node)
+        if isinstance(node, exp.In) and isinstance(node.this, exp.Column):
+            what = f"{code_span(sub.selected)} values" if sub.selected else "values"
+            out.append(f"{code_span(node.this.name)} is{' not' if no else ''} among the {what} of {inner}{where}")
+        elif isinstance(node, exp.Exists):
+            out.append(f"there is{' no' if no else ' a'} matching row in {inner}{where}")
     return out
 
 

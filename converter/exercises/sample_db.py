@@ -332,8 +332,11 @@ def fill(schema: Schema, literals: list[tuple[str, str, str, object]]) -> Sample
         if "username" in names and "email" in names:  # jdoe -> jdoe@example.com
             u, e = names.index("username"), names.index("email")
             given = {v for _op, v in lits.get((key, "email"), [])}
-            columns[e] = [w if w in given or not isinstance(v, str) else f"{v}@example.com"
-                          for v, w in zip(columns[u], columns[e])]
+            derived = [w if w in given or not isinstance(v, str) else f"{v}@example.com"
+                       for v, w in zip(columns[u], columns[e])]
+            # not when grouping repeats the usernames and the emails are unique
+            if not spec.columns[names[e]].unique or len(set(derived)) == len(derived):
+                columns[e] = derived
         rows[key] = [tuple(c[k] for c in columns) for k in range(n)]
     return SampleData(schema, kinds, rows)
 

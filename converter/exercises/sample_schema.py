@@ -318,7 +318,7 @@ def unresolved_name(info: SelectInfo, schema: Schema) -> str:
         for name in part.placeholders:
             if name.lower() not in columns and name.lower() not in part.select_aliases:
                 return f"{name} is a placeholder, not a column"
-        using = any(j.kind == "NATURAL" or any(t.up == "USING" for t in j.on) for j in part.joins)
+        using = any(j.kind == "NATURAL" or j.using for j in part.joins)
         for col in part.bare:
             if opaque or col.lower() in part.select_aliases:
                 continue

@@ -1,7 +1,7 @@
-"""SQL source as tokens and statements, and the words SQL reserves.
+"""SQL source as tokens and statements (with the comments above each), and what SQLite can run.
 
-Lenient about dialect (MySQL backticks and `#` comments, PostgreSQL `::`):
-tutorials mix them, and the tokens are only read for their structure.
+Lenient about dialect (MySQL backticks and `#` comments, PostgreSQL `::`): tutorials mix
+them. What a statement means is read from sqlglot's tree (select_analysis, sql_tree).
 """
 
 from __future__ import annotations
@@ -61,10 +61,6 @@ def tokenize(sql: str) -> list[Tok]:
                 toks.append(Tok(kind, text, m.start(), m.end(), line))
         line += text.count("\n")
     return toks
-
-
-def _ident_name(tok: Tok) -> str:
-    return tok.text[1:-1] if tok.text.startswith("`") else tok.text
 
 
 @dataclass
@@ -138,28 +134,7 @@ def _comment_text(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# Words: types and keywords
-
-_INT_TYPES = ("INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "MEDIUMINT", "SERIAL", "BIGSERIAL",
-              "BOOLEAN", "BOOL", "BIT", "YEAR")
-_REAL_TYPES = ("DECIMAL", "NUMERIC", "FLOAT", "DOUBLE", "REAL", "MONEY")
-_DATE_TYPES = ("DATE", "DATETIME", "TIMESTAMP", "TIME", "TIMESTAMPTZ")
-
-_KEYWORDS = set(["SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE", "GLOB", "BETWEEN", "EXISTS", "AS", "ON", "USING", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "NATURAL", "GROUP", "BY", "HAVING", "ORDER", "ASC", "DESC", "LIMIT", "OFFSET", "UNION", "ALL", "DISTINCT", "INTERSECT", "EXCEPT", "CASE", "WHEN", "THEN", "ELSE", "END", "TRUE", "FALSE", "WITH", "RECURSIVE", "OVER", "PARTITION", "ROWS", "RANGE", "PRECEDING", "FOLLOWING", "UNBOUNDED", "CURRENT", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "INTERVAL", "DAY", "MONTH", "YEAR", "HOUR", "MINUTE", "SECOND", "COLLATE", "NULLS", "FIRST", "LAST", "ESCAPE", "CAST", "INTO", "VALUES", "SET", "UPDATE", "DELETE", "INSERT", "CREATE", "TABLE", "INDEX", "PRIMARY", "KEY", "FOREIGN", "REFERENCES", "DEFAULT", "UNIQUE", "CHECK", "CONSTRAINT", "AUTO_INCREMENT", "AUTOINCREMENT", "ENGINE", "CHARSET", "EXPLAIN", "ANALYZE", "AGAINST", "MODE", "LANGUAGE", "BOOLEAN", "QUERY", "EXPANSION", "FILTER", "WINDOW", "SOME", "ANY", "RETURNING", "REPLACE", "IGNORE", "FOR", "SHARE"])
-_TYPE_WORDS = set(_INT_TYPES + _REAL_TYPES + _DATE_TYPES) | {"TEXT", "CHAR", "VARCHAR", "SIGNED", "UNSIGNED"}
-
-
-# --------------------------------------------------------------------------------------
-# Token helpers: literal values, parentheses, top-level commas
-
-
-def _literal_value(tok: Tok, sign: str = "") -> object:
-    if tok.kind == "string":
-        return tok.text[1:-1].replace("''", "'")
-    if tok.kind == "number":
-        text = sign + tok.text
-        return float(text) if "." in text else int(text)
-    return None
+# Parentheses
 
 
 def _matching_paren(toks: list[Tok], i: int) -> int:
@@ -172,22 +147,6 @@ def _matching_paren(toks: list[Tok], i: int) -> int:
             if depth == 0:
                 return j
     return len(toks) - 1
-
-
-def _split_top(toks: list[Tok]) -> list[list[Tok]]:
-    """Split at depth-0 commas."""
-    parts: list[list[Tok]] = [[]]
-    depth = 0
-    for t in toks:
-        if t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-        if t.text == "," and depth == 0:
-            parts.append([])
-        else:
-            parts[-1].append(t)
-    return parts
 
 
 # --------------------------------------------------------------------------------------

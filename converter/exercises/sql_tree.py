@@ -12,9 +12,11 @@ from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
 
-__all__ = ["arg", "names", "parse", "parse_in"]
+__all__ = ["arg", "item_texts", "names", "parse", "parse_in", "clause_text", "without_clause"]
 
 _DIALECTS = ("sqlite", "mysql", "postgres")
 _LOG = logging.getLogger("sqlglot")
@@ -69,3 +71,67 @@ def _prefixed(item: exp.Expression) -> exp.Expression:
 def arg(node: exp.Expression, name: str) -> object:
     """A child by its name: newer sqlglot spells the ones that are Python keywords `from_`, `with_`."""
     return node.args.get(name + "_") or node.args.get(name)
+
+
+# What ends a select list (at the top level, not in parentheses).
+_AFTER_ITEMS = {TokenType.FROM, TokenType.WHERE, TokenType.GROUP_BY, TokenType.HAVING, TokenType.ORDER_BY,
+                TokenType.LIMIT, TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT, TokenType.WINDOW,
+                TokenType.SEMICOLON}
+
+
+def item_texts(sql: str, dialect: str) -> list[str]:
+    """The source text of each item of the query's first top-level select list (SQLite names a
+    result column that has no alias by its text, as written)."""
+    items: list[list] = []
+    depth = 0
+    for tok in Dialect.get_or_raise(dialect).tokenize(sql):
+        if tok.token_type in (TokenType.L_PAREN, TokenType.R_PAREN):
+            depth += 1 if tok.token_type == TokenType.L_PAREN else -1
+        if depth:
+            if items:
+                items[-1].append(tok)
+        elif not items:
+            if tok.token_type == TokenType.SELECT:
+                items.append([])
+        elif tok.token_type in _AFTER_ITEMS:
+            break
+        elif tok.token_type == TokenType.COMMA:
+            items.append([])
+        elif not (tok.token_type in (TokenType.DISTINCT, TokenType.ALL) and len(items) == 1 and not items[0]):
+            items[-1].append(tok)
+    return [sql[item[0].start:item[-1].end + 1] for item in items if item]
+
+
+def without_clause(sql: str, clause: TokenType, ends: set[TokenType]) -> str:
+    """The query's text, as written, without its first top-level `clause` (`WHERE ...` up to the
+    first of `ends`): a subquery's or a comment's WHERE is left alone. `sql` when it has none."""
+    span = _clause_span(sql, clause, ends)
+    return sql if span is None else sql[:span[0]].rstrip() + sql[span[1]:]
+
+
+def clause_text(sql: str, clause: TokenType, ends: set[TokenType]) -> str:
+    """The text of the query's first top-level `clause` after its keyword, as written, on one line ("" if none)."""
+    span = _clause_span(sql, clause, ends)
+    return "" if span is None or span[2] is None else " ".join(sql[span[2]:span[1]].split())
+
+
+def _clause_span(sql: str, clause: TokenType, ends: set[TokenType]) -> tuple[int, int, int | None] | None:
+    """Where the first top-level `clause` starts, ends, and its first token after the keyword starts."""
+    parsed = parse_in(sql)
+    if parsed is None:
+        return None
+    depth, start, body, last = 0, None, None, None
+    for tok in Dialect.get_or_raise(parsed[1]).tokenize(sql):
+        if start is not None and depth == 0 and tok.token_type in ends | {TokenType.SEMICOLON}:
+            break
+        if tok.token_type in (TokenType.L_PAREN, TokenType.R_PAREN):
+            depth += 1 if tok.token_type == TokenType.L_PAREN else -1
+        if start is None:
+            if depth == 0 and tok.token_type == clause:
+                start = tok.start
+        else:
+            body = tok.start if body is None else body
+            last = tok.end
+    if start is None or last is None:
+        return None
+    return start, last + 1, body

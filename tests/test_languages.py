@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -134,15 +133,6 @@ def test_normalize(declared, expected):
 ])
 def test_detect_with_declaration(code, declared, expected):
     assert detect(code, declared) == expected
-
-
-def test_detect_is_fast():
-    codes = [code for _, _, code in SNIPPETS][:200]
-    detect("warm up")
-    start = time.perf_counter()
-    for code in codes:
-        detect(code)
-    assert time.perf_counter() - start < 0.5
 
 
 # --- context and indented trees (added with the seed end-to-end check) --------------------

@@ -426,8 +426,7 @@ def test_seed_dump_against_hand_count() -> None:
           f"{elapsed * 1000:.0f} ms")
     assert recall >= 0.97
     assert precision >= 0.97
-    assert prose_recall >= 0.98
-    assert elapsed < 0.5
+    assert prose_recall >= 0.98  # speed is bench/convert_seeds.py's: a wall-clock limit here failed under load
 
 
 def test_single_article_with_tag_line_under_the_title() -> None:

@@ -456,6 +456,9 @@ class _Run:
     """Cells whose output went over the limit (the rest of it dropped)."""
     cell_seconds: float = 0.0
     """From each cell's execute request to its reply, added up."""
+    replied: dict[int, dict] = field(default_factory=dict)
+    """Cells whose execute reply was an error that left no error output: IPython shows a
+    UsageError (a magic's own error: JupySQL's SQL errors, an unknown magic) on stderr."""
 
 
 def _execute(
@@ -484,6 +487,10 @@ def _execute(
 
     def on_cell_executed(cell, cell_index, execute_reply):  # noqa: ANN001, ANN202 (nbclient hook)
         run.cell_seconds += time.perf_counter() - sent.pop(cell_index, time.perf_counter())
+        content = (execute_reply or {}).get("content", {})
+        if content.get("status") == "error":
+            run.replied[cell_index] = {"output_type": "error", "ename": content.get("ename", ""),
+                                       "evalue": content.get("evalue", ""), "traceback": []}
 
     folder = spare.workdir if spare is not None else tempfile.TemporaryDirectory(prefix="course-", ignore_cleanup_errors=True)
     with folder as workdir:
@@ -840,7 +847,7 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
             continue
         tags = cell.metadata.get("tags", [])
         language = _language(runnable)
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        errors = _errors(cell) or ([run.replied[index]] if index in run.replied else [])
         if SKIP_TAG in tags:
             results.append(CellResult(index, "skipped", runnable.get("reason", ""), _category(runnable), language=language))
         elif not cell.source.strip():

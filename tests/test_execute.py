@@ -48,6 +48,11 @@ NOTEBOOKS = {
         _code("1 / 0"),
         _code("print('never')"),
     ),
+    "usage-error": _notebook(
+        _code("%this_magic_does_not_exist"),  # IPython prints a UsageError on stderr: no error output
+        _code("%also_not_a_magic", tags=["raises-exception"], status="raises"),
+        _code("print('after')"),
+    ),
     "expected": _notebook(
         _code("raise ValueError('the tutorial shows this error')", tags=["raises-exception"], status="raises"),
         _code("print('after the expected error')"),
@@ -111,6 +116,14 @@ def test_failing_cell_is_reported_and_the_cells_after_it_still_run(project) -> N
     assert result.error.startswith("cell 2: ZeroDivisionError")
 
 
+def test_an_error_shown_only_on_stderr_is_still_an_error(project) -> None:
+    """A magic's UsageError (JupySQL's short SQL errors too) leaves no error output, only the
+    kernel's error reply: the cell failed all the same."""
+    result = project[1]["usage-error"]
+    assert _statuses(result) == ["failed", "expected-error", "ran"]
+    assert result.cells[0].reason.startswith("UsageError") and "this_magic_does_not_exist" in result.cells[0].reason
+
+
 def test_expected_error_is_not_a_failure(project) -> None:
     result = project[1]["expected"]
     assert result.ok
@@ -133,7 +146,7 @@ def test_notebook_with_nothing_to_run_needs_no_kernel(project) -> None:
 def test_report_json(project) -> None:
     tmp, _ = project
     report = json.loads((tmp / "_build" / "report.json").read_text())
-    assert report["summary"] == {"notebooks": 5, "ok": 4, "failed": 1, "hang": 0}
+    assert report["summary"] == {"notebooks": 6, "ok": 4, "failed": 2, "hang": 0}
     entry = {Path(n["notebook"]).stem: n for n in report["notebooks"]}["skipping"]
     assert entry["outcome"] == "ok"
     assert entry["counts"]["ran"] == 1 and entry["counts"]["skipped"] == 3

@@ -862,11 +862,11 @@ def _cell_results(nb: nbformat.NotebookNode, run: _Run, limits: Limits) -> tuple
         elif hint := runtimes.missing_hint(language, runnable.get("services") or ()):
             results.append(CellResult(index, "skipped", hint, runtimes.MISSING_CATEGORY, language=language))
         elif errors and EXPECTED_ERROR_TAG in tags:
-            results.append(CellResult(index, "expected-error", _error_line(errors[0]), claim=_claim(cell), language=language))
+            results.append(CellResult(index, "expected-error", _steady(_error_line(errors[0])), claim=_claim(cell), language=language))
         elif errors:
             limit = _limit_hit(errors[0], limits)
             reason = limit or _process_error(cell, errors[0]) or _error_line(errors[0])
-            results.append(CellResult(index, "limit" if limit else "failed", reason, claim=_claim(cell), language=language))
+            results.append(CellResult(index, "limit" if limit else "failed", _steady(reason), claim=_claim(cell), language=language))
         elif runnable.get("status") == "file" or cell.source.lstrip().startswith("%%writefile"):
             results.append(CellResult(index, "written", language=language))
         else:
@@ -886,7 +886,7 @@ def _process_error(cell: nbformat.NotebookNode, error: dict) -> str:
     said = streams["stderr"] or streams["stdout"]
     lines = [line.strip() for line in said.splitlines() if line.strip() and not line.startswith("#")]
     named = [line for line in lines if _NAMED_ERROR.match(line)]
-    return f"exit status {match.group(1)}" + (f": {_without_location((named or lines)[0])[:200]}" if lines else "")
+    return f"exit status {match.group(1)}" + (f": {_steady(_without_location((named or lines)[0]))[:200]}" if lines else "")
 
 
 # Node prints the failing source line first and the error ("ClientClosedError: The client is closed") below it.
@@ -960,8 +960,24 @@ def _error_line(error: dict) -> str:
     return _first_line(error.get("ename", ""), error.get("evalue", ""))
 
 
+# A moment or an object's address in an error message changes from run to run; the reason
+# goes into findings.json and the page, which must come out the same on every check.
+_MOMENT = re.compile(r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?: ?(?:[+-]\d\d:?\d\d|Z|UTC))?")
+_ADDRESS = re.compile(r"\b0x[0-9a-f]{6,}\b")
+
+
+def _steady(reason: str) -> str:
+    return _ADDRESS.sub("0x…", _MOMENT.sub("<time>", reason))
+
+
+# JupySQL puts its own advice first and the database's message after this line.
+_DRIVER_SAYS = "Original error message from DB driver:"
+
+
 def _first_line(name: str, value: str) -> str:
     value = (value or "").strip()
+    if _DRIVER_SAYS in value:
+        value = value.split(_DRIVER_SAYS, 1)[1].strip()
     return f"{name}: {value.splitlines()[0] if value else ''}".strip(": ")
 
 

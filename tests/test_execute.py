@@ -359,3 +359,26 @@ def test_changing_one_notebook_runs_only_that_one_again(tmp_path: Path) -> None:
     paths[1].write_text(NOTEBOOKS["expected"].replace("after the expected error", "after the error"), encoding="utf-8")
     again = {Path(r.notebook).stem: r.cached for r in check(paths, options)}
     assert again == {"passing": True, "expected": False, "skipping": True}
+
+
+def test_jupysql_errors_name_the_database_message() -> None:
+    from converter.execute import _error_line
+
+    evalue = ("If using snippets, you may pass the --with argument explicitly.\nFor more details please refer: "
+              "https://jupysql.ploomber.io/\n\n\nOriginal error message from DB driver:\n"
+              "(sqlite3.OperationalError) near \"(\": syntax error\n[SQL: ALTER TABLE posts ADD FULLTEXT(content);]")
+    assert _error_line({"ename": "UsageError", "evalue": evalue}) == 'UsageError: (sqlite3.OperationalError) near "(": syntax error'
+    assert _error_line({"ename": "ValueError", "evalue": "bad\nmore"}) == "ValueError: bad"
+
+
+@pytest.mark.parametrize(("reason", "steady"), [
+    ('undefined method `author\' for #<Article id: 2, created_at: "2026-12-06 12:14:26.848398000 +0000">',
+     'undefined method `author\' for #<Article id: 2, created_at: "<time>">'),
+    ("TypeError: bad object <Foo at 0x7f3a2b4c5d60>", "TypeError: bad object <Foo at 0x…>"),
+    ("ValueError: 2024-01-31T10:00Z is late", "ValueError: <time> is late"),
+    ("ZeroDivisionError: division by zero", "ZeroDivisionError: division by zero"),
+])
+def test_reasons_do_not_change_from_run_to_run(reason: str, steady: str) -> None:
+    from converter.execute import _steady
+
+    assert _steady(reason) == steady

@@ -244,16 +244,22 @@ def _aliases(select: exp.Select, info: SelectInfo) -> dict[str, str]:
     out: dict[str, str] = {}
     for source in _sources(select):
         if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier) and not source.db:
-            name = source.name
-            alias = source.alias or name
-            if name.lower() in info.ctes:
-                out[alias.lower()] = ""
-            else:
-                out[alias.lower()] = name
-                out.setdefault(name.lower(), name)
+            _name_table(source, info, out)
         elif isinstance(source, exp.Subquery) and source.alias:
             out[source.alias.lower()] = ""
     return out
+
+
+def _name_table(source: exp.Table, info: SelectInfo, aliases: dict[str, str]) -> bool:
+    """Record what a table's alias (and name) stand for; "" for a CTE, which is no table of the
+    schema. True for a real table."""
+    name, alias = source.name, source.alias or source.name
+    if name.lower() in info.ctes:
+        aliases[alias.lower()] = ""
+        return False
+    aliases[alias.lower()] = name
+    aliases.setdefault(name.lower(), name)
+    return True
 
 
 def _from(select: exp.Select, info: SelectInfo, aliases: dict[str, str], sql: str) -> None:
@@ -273,13 +279,8 @@ def _from(select: exp.Select, info: SelectInfo, aliases: dict[str, str], sql: st
         if source.db:
             info.external = True  # schema.table
             continue
-        name = source.name
-        alias = source.alias or name
-        if name.lower() in info.ctes:
-            aliases[alias.lower()] = ""
-        else:
-            aliases[alias.lower()] = name
-            aliases.setdefault(name.lower(), name)
+        name, alias = source.name, source.alias or source.name
+        if _name_table(source, info, aliases):
             info.tables.append((name, alias))
         if join is not None:
             on = join.args.get("on")

@@ -92,12 +92,14 @@ def place_tutorials(course: Course, chapters: Sequence[Chapter] = ()) -> Course:
 def split_by_subject(docs: list[Document]) -> list[Document]:
     """Chapters longer than SPLIT_ABOVE split by the subjects their tutorials share (see above)."""
     chapter_of = {id(d): d.meta.chapter for d in docs}
+    subjects: dict[int, set[str]] = {}
     for chapter in dict.fromkeys(chapter_of.values()):
         remaining = [d for d in docs if chapter_of[id(d)] == chapter]
+        if len(remaining) > SPLIT_ABOVE:
+            subjects.update((id(d), _subjects(d)) for d in remaining)
         while len(remaining) > SPLIT_ABOVE:
             broad = len(remaining) / 2
-            subjects = {id(d): _subjects(d) for d in remaining}
-            counts = Counter(s for found in subjects.values() for s in found)
+            counts = Counter(s for d in remaining for s in subjects[id(d)])
             shared = [(n, key) for key, n in counts.items() if _MIN_GROUP <= n <= broad]
             if not shared:
                 break

@@ -19,12 +19,14 @@ import yaml
 
 from . import environment, findings
 from .atomic import atomic_write
-from .document import Course, Document, Excluded, is_loss
+from .document import CodeBlock, Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
 from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment
 from .passes import prepare, run_course_passes
-from .passes.exercises import LEFT_OUT
+from .exercises.mutants import warm_lexers
+from .findings import Findings
+from .passes.exercises import LEFT_OUT, offers, with_exercises
 from .passes.placement import Chapter, book_chapters, chapter_by_title, chapters_from_config
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
@@ -121,10 +123,11 @@ def read_all(
     files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None, *,
     environment: CourseEnvironment | None = None, budget: Budget = NO_BUDGET,
 ) -> list[Document]:
-    """Read every source (and apply the per-tutorial passes, given the environment), each
-    under `budget`; a bad one is reported and skipped, the others still convert."""
+    """Read every source, each under `budget`; a bad one is reported and skipped, the others
+    still convert. Given the environment, then apply the per-tutorial passes to each tutorial
+    (`prepare_all`)."""
     docs: list[Document] = []
-    for path, found in zip(files, each_within(budget, partial(_read_and_prepare, environment=environment), files)):
+    for path, found in zip(files, each_within(budget, read_source, files)):
         if isinstance(found, SourceError):
             report.failures.append(found)
         elif isinstance(found, OverBudget):
@@ -133,13 +136,31 @@ def read_all(
             report.failures.append(SourceError(str(path), f"could not be converted ({describe(found)})"))
         else:
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
-            report.dropped += noted_losses(found)
         on_file(path)
+    if environment is not None:
+        docs = prepare_all(docs, report, environment=environment, budget=budget)
+    report.dropped += noted_losses(docs)
     return docs
 
 
+def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment: CourseEnvironment,
+                budget: Budget = NO_BUDGET) -> list[Document]:
+    """The per-tutorial passes on each tutorial, each under `budget`, side by side in the
+    budget's workers (tutorial by tutorial, not source by source: a feed of one long
+    tutorial and a page of fourteen short ones keep both cores busy alike). One that fails
+    is reported and left out; the others go on."""
+    prepared: list[Document] = []
+    for doc, found in zip(docs, each_within(budget, partial(prepare, environment=environment), docs)):
+        if isinstance(found, BaseException):
+            why = f"left out: {found}" if isinstance(found, OverBudget) else f"could not be converted ({describe(found)})"
+            report.failures.append(SourceError(doc.meta.source, f"{doc.meta.title}: {why}"))
+        else:
+            prepared.append(found)
+    return prepared
+
+
 def noted_losses(documents: Iterable[Document]) -> list[Dropped]:
-    """The losses the reader noted in these tutorials of one source."""
+    """The losses the reader noted in these tutorials."""
     found: list[Dropped] = []
     for doc in documents:
         found += [Dropped(doc.meta.source, "", note) for note in doc.source_notes if is_loss(note)]
@@ -147,9 +168,30 @@ def noted_losses(documents: Iterable[Document]) -> list[Dropped]:
     return found
 
 
-def _read_and_prepare(path: Path, *, environment: CourseEnvironment | None) -> list[Document]:
-    documents = read_source(path)
-    return documents if environment is None else [prepare(d, environment) for d in documents]
+def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_BUDGET,
+                    ) -> list[tuple[Document, str | BaseException]]:
+    """Each tutorial with its exercises, and its notebook's text (or why it could not be
+    written), in order. Both are pure work on one tutorial, so the budget's workers do them
+    together, side by side: one hand-over per tutorial, and the worker that made an exercise
+    has its code parsed and lexed when it writes it. A tutorial whose exercises ran over the
+    budget is written without them (under the budget again), noted as it always was."""
+    if budget.seconds:  # the generators lex every code block: once here, not in each worker
+        warm_lexers({b.language for d in course.documents for b in d.blocks if isinstance(b, CodeBlock) and b.language})
+    pages: list[tuple[Document, str | BaseException | None]] = []
+    for doc, done in zip(course.documents, each_within(budget, partial(_exercised_page, findings=findings), course.documents)):
+        pages.append(done if not isinstance(done, BaseException) else (with_exercises(doc, done, findings), None))
+    unwritten = [i for i, (_doc, text) in enumerate(pages) if text is None]
+    for i, text in zip(unwritten, each_within(budget, to_myst, [pages[i][0] for i in unwritten])):
+        pages[i] = (pages[i][0], text)
+    return pages  # type: ignore[return-value] (every None was replaced)
+
+
+def _exercised_page(doc: Document, *, findings: Findings) -> tuple[Document, str | BaseException]:
+    doc = with_exercises(doc, offers(doc), findings)
+    try:
+        return doc, to_myst(doc)
+    except Exception as err:  # noqa: BLE001 (the page's failure is reported; its tutorial still counts)
+        return doc, err
 
 
 def convert(
@@ -166,13 +208,14 @@ def convert(
         proved = findings.Findings()  # made with other packages: check proves everything again
     config = course_config(layout)
     chapters = chapters_from_config(config)
-    report.course = run_course_passes(Course(documents=tuple(docs)), findings=proved, budget=budget, chapters=chapters)
+    course = run_course_passes(Course(documents=tuple(docs)), findings=proved, chapters=chapters, exercises=False)
+    pages = exercised_pages(course, findings=proved, budget=budget)
+    report.course = replace(course, documents=tuple(doc for doc, _text in pages))
     report.warnings += [f"{d.meta.source}: {d.meta.title}: {note}" for d in report.course.documents
                         for note in d.notes if note.startswith(LEFT_OUT)]
     existing = _existing_notebooks(layout)
-    # Writing (and reading back) each notebook is pure work on its document: the budget's
-    # workers do it side by side; the files are written here, one process, in order.
-    for doc, text in zip(report.course.documents, each_within(budget, to_myst, report.course.documents)):
+    # The files are written here, one process, in order.
+    for doc, text in pages:
         if isinstance(text, BaseException):  # nothing written or removed for it; the others still are
             report.failures.append(text if isinstance(text, ConverterError) else
                                    SourceError(doc.meta.source, f"{doc.meta.title}: could not be written ({describe(text)})"))

@@ -102,3 +102,63 @@ def test_exercises_over_budget_or_failing_cost_only_the_exercises(tmp_path: Path
     assert report.failures == [] and len(report.course.documents) == 1
     assert [w.split(": ", 2)[2] for w in report.warnings] == [warning]
     assert report.written  # the tutorial itself is written
+
+
+def _two_tutorials(tmp_path: Path) -> Path:
+    """One feed holding two tutorials."""
+    item = ("<item><title>{title}</title><link>https://example.com/{slug}</link><description><![CDATA["
+            "<p>{prose}</p><pre><code class=\"language-python\">{code}</code></pre>]]></description></item>")
+    items = [item.format(title="Python Lists", slug="lists", prose="Sorting a list in python.", code="print(sorted([3, 1, 2]))"),
+             item.format(title="Python Loops", slug="loops", prose="Looping in python.", code="for i in range(3):\n    print(i)")]
+    source = tmp_path / "feed.xml"
+    source.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{"".join(items)}</channel></rss>')
+    (tmp_path / "book").mkdir()
+    return source
+
+
+@pytest.mark.parametrize("problem, failure", [
+    ("hangs", "left out: stopped after 3 s (the time budget)"),
+    ("raises", "could not be converted (KeyError: 'a pass bug')"),
+])
+def test_a_tutorial_whose_passes_fail_is_left_out_and_the_source_s_others_convert(
+        tmp_path: Path, monkeypatch, problem: str, failure: str) -> None:  # noqa: ANN001
+    """The per-tutorial passes run tutorial by tutorial in the budget's workers: one that
+    hangs or raises costs that tutorial, in one line naming the source and the tutorial."""
+    from converter import passes
+
+    assign = passes.assign_languages
+
+    def fails_on_loops(doc):  # noqa: ANN001, ANN202
+        if "Loops" in doc.meta.title:
+            if problem == "hangs":
+                while True:
+                    pass
+            raise KeyError("a pass bug")
+        return assign(doc)
+
+    monkeypatch.setattr(passes, "assign_languages", fails_on_loops)
+    source = _two_tutorials(tmp_path)
+    report = convert([source], layout=Layout(tmp_path), budget=Budget(seconds=3, jobs=2))
+    titles = [d.meta.title for d in report.course.documents]
+    assert [str(f) for f in report.failures] == [f"{source}: Python Loops: {failure}"]
+    assert titles == ["Python Lists"] and list(report.paths) == ["Python Lists"]
+
+
+def test_a_page_that_fails_to_write_costs_only_that_page(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Exercises and the page are made together in a worker; a writer bug on one tutorial
+    is reported in one line and the other pages are written."""
+    from converter import convert as convert_module
+
+    to_myst = convert_module.to_myst
+
+    def breaks_on_loops(doc):  # noqa: ANN001, ANN202
+        if "Loops" in doc.meta.title:
+            raise ValueError("a writer bug")
+        return to_myst(doc)
+
+    monkeypatch.setattr(convert_module, "to_myst", breaks_on_loops)
+    source = _two_tutorials(tmp_path)
+    report = convert([source], layout=Layout(tmp_path), budget=Budget(seconds=10, jobs=2))
+    assert [str(f) for f in report.failures] == [f"{source}: Python Loops: could not be written (ValueError: a writer bug)"]
+    assert list(report.paths) == ["Python Lists"] and report.paths["Python Lists"].exists()
+    assert len(report.course.documents) == 2  # the tutorial is in the course; its page is what failed

@@ -25,3 +25,13 @@ def test_the_iri_grammar_is_built_only_when_an_iri_is_checked() -> None:
         "print(rfc3987_syntax.is_valid_syntax('iri', 'https://example.com/b'), callable(rfc3987_syntax.parse))\n"
     )
     assert out.split() == ["False", "True", "False", "True", "True", "True"]
+
+
+def test_jupytext_comes_without_jupyter_server_and_its_managers_still_import() -> None:
+    out = _run(
+        "import sys, converter.cli, converter.writers.notebook\n"
+        "print('jupyter_server' in sys.modules, 'tornado' in sys.modules)\n"
+        "import jupytext.sync_contentsmanager as managers\n"
+        "print(managers.TextFileContentsManager.__name__)\n"
+    )
+    assert out.split() == ["False", "False", "TextFileContentsManager"]

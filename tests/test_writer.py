@@ -137,3 +137,55 @@ def test_toc_and_landing_page_come_from_the_notebooks(tmp_path: Path) -> None:
     assert "file: book/python/a" in toc and "index" not in toc.split("root:")[0]
     page = landing_page(entries, title="My course")
     assert "[Asyncio](python/a.md): About Asyncio." in page and page.count("### ") == 3
+
+
+def _random_metadata(rng, depth: int = 0):  # noqa: ANN001, ANN202
+    """Cell-metadata-like data: nested dicts and lists of YAML's awkward words and random text."""
+    words = ["yes", "no", "null", "~", "true", "1.5", "0x1f", "-", "? x", "- a", ":", "#c", "'", "''", '"', "&a", "*a",
+             "!t", "%", "@", "`", "|", ">", "", "  ", "1e3", "2024-01-01", "ON", "ex-python-lists-3fa2b1"]
+    printable = [chr(c) for c in range(32, 127)]
+    roll = rng.random()
+    if depth < 3 and roll < 0.25:
+        return {(rng.choice(words) or "k"): _random_metadata(rng, depth + 1) for _ in range(rng.randint(1, 4))}
+    if depth < 3 and roll < 0.45:
+        return [_random_metadata(rng, depth + 1) for _ in range(rng.randint(0, 5))]
+    if roll < 0.55:
+        return rng.choice([None, True, False, 0, -3, 2.5, 10**12])
+    if roll < 0.75:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+    return "".join(rng.choice(printable) for _ in range(rng.randint(0, rng.choice([10, 80, 300]))))
+
+
+def test_libyaml_writes_what_jupytext_itself_writes() -> None:
+    """The writer has libyaml emit the metadata it can emit alike (printable ASCII); the page
+    must stay byte for byte what jupytext writes, or Jupyter saving it unchanged would make
+    it look hand-edited."""
+    import random
+
+    import yaml
+
+    if notebook._LIBYAML is None:
+        pytest.skip("PyYAML built without libyaml: the writer uses PyYAML's own emitter")
+    rng = random.Random(13)
+    alike = 0
+    for _ in range(3000):
+        data = {f"k{i}": _random_metadata(rng) for i in range(rng.randint(1, 4))}
+        expected = yaml.dump(data, Dumper=jupytext.myst.CompactDumper, sort_keys=False, allow_unicode=True)
+        assert notebook._LIBYAML.dump(data, Dumper=jupytext.myst.CompactDumper, sort_keys=False, allow_unicode=True) == expected
+        alike += notebook._emitted_alike(data)
+    assert alike == 3000  # all of it went through libyaml
+    for awkward in ["two\\nlines", "a\\ttab " * 20, "café " * 30, "emoji 😀"]:
+        data = {"original": awkward.replace("\\n", "\n").replace("\\t", "\t")}
+        assert not notebook._emitted_alike(data)  # PyYAML's own emitter writes these
+        expected = yaml.dump(data, Dumper=jupytext.myst.CompactDumper, sort_keys=False, allow_unicode=True)
+        assert notebook._LIBYAML.dump(data, Dumper=jupytext.myst.CompactDumper, sort_keys=False, allow_unicode=True) == expected
+
+
+def test_read_back_catches_metadata_that_comes_back_different() -> None:
+    doc = _doc(Heading(2, "H"), CodeBlock("print(1)", "python", status="skipped", reason="needs a server"))
+    nb = to_notebook(doc)
+    text = jupytext.writes(nb, fmt="md:myst")
+    notebook._check_reads_back(nb, text, doc)
+    assert "reason: needs a server" in text  # the cell's metadata, besides the prose line
+    with pytest.raises(WriterError, match="would not read back as written"):
+        notebook._check_reads_back(nb, text.replace("reason: needs a server", "reason: needs a database"), doc)

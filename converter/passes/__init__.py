@@ -60,10 +60,13 @@ def prepare(doc: Document, environment: CourseEnvironment) -> Document:
 
 
 def run_course_passes(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET,
-                      chapters: Sequence[Chapter] = ()) -> Course:
-    """Apply the course passes to prepared tutorials; exercises are made under `budget`."""
-    for _name, apply in course_passes(findings, budget, chapters):
-        course = apply(course)
+                      chapters: Sequence[Chapter] = (), exercises: bool = True) -> Course:
+    """Apply the course passes to prepared tutorials; exercises are made under `budget`
+    (without `exercises`, the last pass is left to the caller: convert makes each
+    tutorial's exercises together with its page)."""
+    for name, apply in course_passes(findings, budget, chapters):
+        if exercises or name != "exercises":
+            course = apply(course)
     return course
 
 

@@ -73,31 +73,31 @@ def add_exercises(course: Course, *, findings: Findings = Findings(), budget: Bu
     Each tutorial's generators run under `budget`; over it, the tutorial has no exercises."""
     if budget.seconds:  # the generators lex every code block: once here, not in each worker
         warm_lexers({b.language for d in course.documents for b in d.blocks if isinstance(b, CodeBlock) and b.language})
-    offered = each_within(budget, _offers, course.documents)
-    return replace(course, documents=tuple(_with_exercises(d, o, findings) for d, o in zip(course.documents, offered)))
+    offered = each_within(budget, offers, course.documents)
+    return replace(course, documents=tuple(with_exercises(d, o, findings) for d, o in zip(course.documents, offered)))
 
 
-def _offers(doc: Document) -> tuple[list[list[Exercise]], list[str]]:
+def offers(doc: Document) -> tuple[list[list[Exercise]], list[str]]:
     """What each generator offers, in GENERATORS order; one that fails offers nothing
     (with a note), so a bug on one tutorial's odd content costs only its exercises."""
-    offers, notes = [], []
+    offered, notes = [], []
     for _kind, generate in GENERATORS:
         try:
-            offers.append(generate(doc))
+            offered.append(generate(doc))
         except Exception as err:
-            offers.append([])
+            offered.append([])
             notes.append(f"{LEFT_OUT}{generate.__name__} failed ({describe(err)})")
-    return offers, notes
+    return offered, notes
 
 
-def _with_exercises(doc: Document, offered: tuple[list[list[Exercise]], list[str]] | BaseException,
-                    findings: Findings) -> Document:
+def with_exercises(doc: Document, offered: tuple[list[list[Exercise]], list[str]] | BaseException,
+                   findings: Findings) -> Document:
     """Offers check disproved are left out before choosing, so that the next offer takes their
     place (and its label); the reasons go to the tutorial's notes."""
     if isinstance(offered, BaseException):  # OverBudget: says what stopped it
         return replace(doc, notes=doc.notes + (f"{LEFT_OUT}{offered}",))
     generated_offers, notes = offered
-    offers, applied = [], []
+    kept_offers, applied = [], []
     for generated in generated_offers:
         kept = []
         for ex in generated:
@@ -110,8 +110,8 @@ def _with_exercises(doc: Document, offered: tuple[list[list[Exercise]], list[str
                 applied.append(key)
             else:
                 kept.append(ex)
-        offers.append(kept)
-    picked = choose(offers)
+        kept_offers.append(kept)
+    picked = choose(kept_offers)
     meta = replace(doc.meta, findings=doc.meta.findings + tuple(applied))
     return replace(doc, meta=meta, blocks=doc.blocks + tuple(picked), notes=doc.notes + tuple(notes))
 

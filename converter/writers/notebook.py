@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
 
+from .. import _jupytext_without_servers  # noqa: F401 (imports jupytext, without jupyter_server)
 import jupytext
+import jupytext.formats
+import jupytext.header
 import jupytext.myst
 import nbformat
 import yaml
@@ -35,31 +38,35 @@ def to_myst(doc: Document) -> str:
     """The notebook as Jupytext MyST Markdown, stamped with a hash of its own text.
     WriterError if the text would not read back as the same cells."""
     nb = to_notebook(doc)
-    text = jupytext.writes(nb, fmt="md:myst")
+    with _fast_jupytext():
+        text = jupytext.writes(nb, fmt="md:myst")
     _check_reads_back(nb, text, doc)
     return stamp(text)
 
 
 _PATCHING = threading.Lock()
+_JUPYTEXT_YAML_USERS = (jupytext.myst, jupytext.formats, jupytext.header)
 
 
 @contextmanager
-def _whole_notebook_validation(*, libyaml: bool = False) -> Iterator[None]:
+def _fast_jupytext() -> Iterator[None]:
     """nbformat validates every cell it makes against the notebook schema with jsonschema
     (a third of a page's conversion); in here it does not, and the caller validates the
     whole notebook once instead (fastjsonschema: the same schema, a fraction of the time).
-    With `libyaml`, jupytext's MyST reader also parses the cells' options with libyaml's
-    loader (PyYAML's own, in C: the same documents, several times faster), when PyYAML
-    has it. The lock keeps two writers in threads from restoring each other's stand-ins."""
+    jupytext's YAML (cell options, the front matter) goes through libyaml, PyYAML's own
+    parser and emitter in C: the same documents and text, several times faster (a test
+    holds them equal). The lock keeps two writers in threads from restoring each other's stand-ins."""
     with _PATCHING:
-        saved = nbbase.validate, jupytext.myst.yaml
+        saved = nbbase.validate, [m.yaml for m in _JUPYTEXT_YAML_USERS]
         nbbase.validate = _no_validation
-        if libyaml and _LIBYAML is not None:
-            jupytext.myst.yaml = _LIBYAML
+        for module in _JUPYTEXT_YAML_USERS if _LIBYAML is not None else ():
+            module.yaml = _LIBYAML
         try:
             yield
         finally:
-            nbbase.validate, jupytext.myst.yaml = saved
+            nbbase.validate = saved[0]
+            for module, original in zip(_JUPYTEXT_YAML_USERS, saved[1]):
+                module.yaml = original
 
 
 def _no_validation(node: object, ref: str | None = None) -> None:
@@ -67,31 +74,65 @@ def _no_validation(node: object, ref: str | None = None) -> None:
 
 
 def _libyaml() -> types.ModuleType | None:
-    """The yaml module as jupytext's MyST reader uses it, safe_load done by libyaml."""
+    """The yaml module as jupytext uses it, its safe loading and dumping done by libyaml
+    (None when PyYAML was built without it)."""
     if not getattr(yaml, "__with_libyaml__", False):
         return None
+
+    class CompactDumper(yaml.CSafeDumper):
+        """jupytext's MyST CompactDumper (lists in flow style when flat), emitted by libyaml."""
+
+    CompactDumper.add_representer(list, jupytext.myst.represent_list)
+    CompactDumper.add_representer(dict, jupytext.myst.represent_dict)
+    dumpers = {jupytext.myst.CompactDumper: CompactDumper, yaml.SafeDumper: yaml.CSafeDumper}
+
+    def dump(data, stream=None, Dumper=yaml.Dumper, **options):  # noqa: N803 (PyYAML's name)
+        if _emitted_alike(data):
+            Dumper = dumpers.get(Dumper, Dumper)  # noqa: N806
+        return yaml.dump_all([data], stream, Dumper=Dumper, **options)
+
     module = types.ModuleType("yaml")
     module.__dict__.update(vars(yaml))
+    module.dump = dump
+    module.safe_dump = lambda data, stream=None, **options: dump(data, stream, Dumper=yaml.SafeDumper, **options)
     module.safe_load = lambda stream: yaml.load(stream, Loader=yaml.CSafeLoader)  # noqa: S506 (the safe loader)
+    module.safe_load_all = lambda stream: yaml.load_all(stream, Loader=yaml.CSafeLoader)  # noqa: S506
     return module
 
 
 _LIBYAML = _libyaml()
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")
+
+
+def _emitted_alike(data: object) -> bool:
+    """Whether libyaml's emitter writes `data` exactly as PyYAML's own does: strings of
+    printable ASCII, numbers, booleans and None, in lists and dicts. A line break, a tab or
+    a non-ASCII character makes a string double-quoted, and the two emitters fold those
+    differently; the text must stay what jupytext itself writes (Jupyter saving the page
+    unchanged must not make it look hand-edited). A test holds the two equal on random data."""
+    if isinstance(data, dict):
+        return all(_emitted_alike(k) and _emitted_alike(v) for k, v in data.items())
+    if isinstance(data, list):
+        return all(_emitted_alike(v) for v in data)
+    if isinstance(data, str):
+        return _PRINTABLE_ASCII.fullmatch(data) is not None
+    return data is None or isinstance(data, (bool, int, float))
 
 
 def _check_reads_back(nb: NotebookNode, text: str, doc: Document) -> None:
     """Cells are sliced from the text again by jupytext (check, the book, a learner's
     Jupyter): a character it splits lines at, or a fence in the content, would garble the
-    page there. Up to blank lines at the ends and spaces at line ends, which jupytext drops."""
+    page there; the cells' metadata (tags, an exercise's contract) goes through YAML and must
+    come back too. Up to blank lines at the ends and spaces at line ends, which jupytext drops."""
     try:
-        with _whole_notebook_validation(libyaml=True):
+        with _fast_jupytext():
             back = jupytext.reads(text, fmt="md:myst")
         nbformat.validate(back)
         back = back.cells
     except Exception as err:
         raise WriterError(doc.meta.source, f"{doc.meta.title!r}: the notebook would not read back ({describe(err)})") from None
-    wrote = [(c.cell_type, _layout_free(c.source)) for c in nb.cells]
-    read = [(c.cell_type, _layout_free(c.source)) for c in back]
+    wrote = [(c.cell_type, _layout_free(c.source), c.metadata) for c in nb.cells]
+    read = [(c.cell_type, _layout_free(c.source), c.metadata) for c in back]
     if wrote != read:
         cell = next((i for i, (a, b) in enumerate(zip(wrote, read)) if a != b), min(len(wrote), len(read)))
         raise WriterError(doc.meta.source, f"{doc.meta.title!r}: the notebook would not read back as written (cell {cell + 1})")
@@ -103,7 +144,7 @@ def _layout_free(source: str) -> str:
 
 def to_notebook(doc: Document) -> NotebookNode:
     """Build the notebook: title cell, provenance line, then the blocks in order."""
-    with _whole_notebook_validation():
+    with _fast_jupytext():
         nb = _build_notebook(doc)
     nbformat.validate(nb)
     return nb

@@ -34,4 +34,4 @@ def test_jupytext_comes_without_jupyter_server_and_its_managers_still_import() -
         "import jupytext.sync_contentsmanager as managers\n"
         "print(managers.TextFileContentsManager.__name__)\n"
     )
-    assert out.split() == ["False", "False", "TextFileContentsManager"]
+    assert out.split() == ["False", "False", "SyncJupytextContentsManager"]

@@ -76,11 +76,20 @@ def function_name(label: str) -> str:
     return "_check_" + re.sub(r"\W", "_", label)
 
 
-@lru_cache(maxsize=512)
 def is_async(code: str) -> bool:
-    """Whether check code awaits at its top level (its function is `async def`). Cached:
-    the writer, check and the learner copies each ask about every check."""
+    """Whether check code awaits at its top level (its function is `async def`)."""
+    return _shape(code)[1]
+
+
+@lru_cache(maxsize=512)
+def _shape(code: str) -> tuple[tuple[str, ...], bool]:
+    """The names check code binds at its top level, sorted, and whether it awaits there; one
+    parse, cached: the writer, check and the learner copies each ask about every check."""
     tree = ast.parse(code)
+    return tuple(sorted(_bound(tree))), _awaits(tree)
+
+
+def _awaits(tree: ast.Module) -> bool:
     scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
     pending = list(tree.body)
     while pending:
@@ -102,11 +111,11 @@ def check_call(label: str, code: str) -> str:
 def check_function(label: str, code: str) -> str:
     """Check code as a function of the practice cell, with the cell's semantics: every name
     it binds at its top level is the notebook's global, as it was in a cell of its own."""
-    bound = sorted(_bound(ast.parse(code)))
+    bound, awaits = _shape(code)
     body = [f"global {', '.join(bound)}"] if bound else []
     body += code.rstrip("\n").split("\n")
     indented = "\n".join(("    " + line) if line.strip() else "" for line in body)
-    keyword = "async def" if is_async(code) else "def"
+    keyword = "async def" if awaits else "def"
     return f"{keyword} {function_name(label)}():\n{indented or '    pass'}\n"
 
 

@@ -189,3 +189,6 @@ def test_read_back_catches_metadata_that_comes_back_different() -> None:
     assert "reason: needs a server" in text  # the cell's metadata, besides the prose line
     with pytest.raises(WriterError, match="would not read back as written"):
         notebook._check_reads_back(nb, text.replace("reason: needs a server", "reason: needs a database"), doc)
+    assert "author: Ada" in text  # the notebook's own metadata, in the front matter
+    with pytest.raises(WriterError, match="metadata would not read back as written"):
+        notebook._check_reads_back(nb, text.replace("author: Ada", "author: Bob"), doc)

@@ -9,6 +9,7 @@ both programs in their checks, and `course check` proves the mutant fails.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,15 +148,17 @@ def mutants(code: str, language: str) -> list[Mutant]:
     """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank."""
     mask = masked(code, language)
     lines = code.splitlines()
+    declaring = [bool(_DECLARATION.match(line)) for line in lines]
+    starts = [m.end() for m in re.finditer("\n", code)]  # where lines 2, 3, ... start
     found: dict[str, Mutant] = {}
     operators = _SQL_OPERATORS + _COMPARISONS + (_NUMBER,) if language == "sql" else _OPERATORS
     for rank, pattern, replacement, change in operators:
         for match in re.finditer(pattern, mask):
+            line = bisect.bisect_right(starts, match.start()) + 1
+            if declaring[line - 1]:
+                continue
             new = replacement(match) if callable(replacement) else replacement
             mutated = code[: match.start()] + new + code[match.end():]
-            line = code.count("\n", 0, match.start()) + 1
-            if _DECLARATION.match(lines[line - 1]):
-                continue
             if mutated != code and mutated not in found:
                 found[mutated] = Mutant(mutated, line, change, rank)
     return sorted(found.values(), key=lambda m: (m.rank, m.line))

@@ -156,7 +156,13 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
             report.failures.append(SourceError(doc.meta.source, f"{doc.meta.title}: {why}"))
         else:
             prepared.append(found)
+            if budget.seconds:  # while the workers prepare the next ones (see exercised_pages)
+                warm_lexers(_languages([found]))
     return prepared
+
+
+def _languages(docs: Iterable[Document]) -> set[str]:
+    return {b.language for d in docs for b in d.blocks if isinstance(b, CodeBlock) and b.language}
 
 
 def noted_losses(documents: Iterable[Document]) -> list[Dropped]:
@@ -176,7 +182,7 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
     has its code parsed and lexed when it writes it. A tutorial whose exercises ran over the
     budget is written without them (under the budget again), noted as it always was."""
     if budget.seconds:  # the generators lex every code block: once here, not in each worker
-        warm_lexers({b.language for d in course.documents for b in d.blocks if isinstance(b, CodeBlock) and b.language})
+        warm_lexers(_languages(course.documents))
     pages: list[tuple[Document, str | BaseException | None]] = []
     for doc, done in zip(course.documents, each_within(budget, partial(_exercised_page, findings=findings), course.documents)):
         pages.append(done if not isinstance(done, BaseException) else (with_exercises(doc, done, findings), None))

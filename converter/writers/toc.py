@@ -77,6 +77,10 @@ def course_extra(root: Path) -> dict[str, str]:
     return pins
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, in C (libyaml) where PyYAML has it: every notebook's front matter is read back for the table of contents."""
+
+
 def front_matter(path: Path) -> dict:
     """The YAML front matter of a Markdown file ({} if none or unreadable)."""
     text = path.read_text(encoding="utf-8")
@@ -84,7 +88,7 @@ def front_matter(path: Path) -> dict:
         return {}
     end = text.find("\n---\n", 4)
     try:
-        data = yaml.safe_load(text[4:end]) if end > 0 else None
+        data = yaml.load(text[4:end], Loader=_SAFE_LOADER) if end > 0 else None  # noqa: S506 (a safe loader)
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}

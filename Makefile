@@ -22,6 +22,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,course]'
+	@# Bytecode, as pip leaves an installed package (an editable install has none, and with
+	@# PYTHONDONTWRITEBYTECODE set every command would compile the converter from source).
+	$(BIN)/python -m compileall -q converter
 	touch $@
 
 # The npm packages JavaScript cells may use (package.json; exact versions in package-lock.json).

@@ -9,11 +9,17 @@ which a machine busy with other jobs disturbs less. `--against DIR` also runs th
 converter package of another checkout (say a worktree of the commit before a change),
 alternating with this one, so that both see the same load. Target (issue 13): under
 1 s on the 2-core machine.
+
+Each checkout's converter package is byte-compiled first, as pip leaves an installed
+package: this machine sets PYTHONDONTWRITEBYTECODE=1, so an editable checkout would
+otherwise compile its ~100 modules from source on every run (0.06-0.1 s more here).
+`--source` measures that case instead (it removes the checkouts' bytecode).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import shutil
@@ -55,13 +61,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--against", type=Path, metavar="DIR",
                         help="another checkout whose converter runs too, alternating (e.g. a worktree of main)")
+    parser.add_argument("--source", action="store_true",
+                        help="run the converter from source, without bytecode (as an editable checkout here)")
     args = parser.parse_args()
     codes = [ROOT] + ([args.against.resolve()] if args.against else [])
+    for code in codes:
+        for cache in (code / "converter").rglob("__pycache__"):
+            shutil.rmtree(cache)
+        if not args.source:
+            compileall.compile_dir(code / "converter", quiet=1)
     runs: dict[Path, list[tuple[float, float]]] = {code: [] for code in codes}
     for _ in range(args.runs):
         for code in codes:
             runs[code].append(one_run(code))
-    print(f"course convert (2 seeds, 25 notebooks), {args.runs} fresh runs each")
+    how = "from source" if args.source else "byte-compiled"
+    print(f"course convert (2 seeds, 25 notebooks), {args.runs} fresh runs each, converter {how}")
     for code in codes:
         print(summary("this checkout" if code == ROOT else str(code), runs[code]))
 

@@ -63,22 +63,49 @@ def each_within(budget: Budget, work: Callable[[T], R], items: Sequence[T]) -> I
     """`work(item)` for each item, in order, each under `budget`: its result, or the exception
     it raised (OverBudget when stopped). Exceptions are yielded, not raised, so that one
     item's failure never costs the others. `budget.jobs` workers share the items (item i goes
-    to worker i % jobs) and run side by side; results still come in order."""
+    to worker i % jobs) and run side by side; results still come in order. The workers start
+    at once, before the first result is asked for: the caller may do other work meanwhile."""
     if not budget.seconds or not hasattr(os, "fork"):
-        for item in items:
-            try:
-                yield work(item)
-            except Exception as err:
-                yield err
-        return
+        return _in_process(work, items)
     jobs = max(1, min(budget.jobs, len(items)))
-    lanes = [_Lane(budget, work, items[k::jobs]) for k in range(jobs)]
-    try:
-        for i in range(len(items)):
-            yield lanes[i % len(lanes)].next()
-    finally:
-        for lane in lanes:
+    return _Results([_Lane(budget, work, items[k::jobs]) for k in range(jobs)], len(items))
+
+
+def _in_process(work: Callable[[T], R], items: Sequence[T]) -> Iterator[R | BaseException]:
+    for item in items:
+        try:
+            yield work(item)
+        except Exception as err:
+            yield err
+
+
+class _Results:
+    """The lanes' results in item order; the workers are stopped after the last one, or when
+    the results are dropped before that."""
+
+    def __init__(self, lanes: list[_Lane], count: int) -> None:
+        self.lanes, self.count, self.given = lanes, count, 0
+
+    def __iter__(self) -> _Results:
+        return self
+
+    def __next__(self) -> object:
+        if self.given == self.count:
+            self.close()
+            raise StopIteration
+        lane = self.lanes[self.given % len(self.lanes)]
+        self.given += 1
+        try:
+            return lane.next()
+        except BaseException:  # interrupted (Ctrl-C) or a broken pipe: no worker is left behind
+            self.close()
+            raise
+
+    def close(self) -> None:
+        for lane in self.lanes:
             lane.stop()
+
+    __del__ = close
 
 
 class _Lane:

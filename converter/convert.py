@@ -23,14 +23,10 @@ from .document import CodeBlock, Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
 from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment
-from .passes import prepare, run_course_passes
-from .exercises.mutants import warm_lexers
 from .findings import Findings
-from .passes.exercises import LEFT_OUT, offers, with_exercises
 from .passes.placement import Chapter, book_chapters, chapter_by_title, chapters_from_config
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
-from .writers.notebook import to_myst
 from .writers.toc import course_extra, front_matter, landing_page, read_entries, toc_yaml
 
 DEFAULT_TITLE = "A Runnable Course"
@@ -126,8 +122,14 @@ def read_all(
     """Read every source, each under `budget`; a bad one is reported and skipped, the others
     still convert. Given the environment, then apply the per-tutorial passes to each tutorial
     (`prepare_all`)."""
+    reading = each_within(budget, read_source, files)  # the workers start at once...
+    if environment is not None:
+        # ...while this process imports the passes, the exercise generators and the writer
+        # (a quarter of a second; the readers need none of them). Hence the imports in the
+        # functions below.
+        from .passes import pipeline  # noqa: F401
     docs: list[Document] = []
-    for path, found in zip(files, each_within(budget, read_source, files)):
+    for path, found in zip(files, reading):
         if isinstance(found, SourceError):
             report.failures.append(found)
         elif isinstance(found, OverBudget):
@@ -149,6 +151,9 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     budget's workers (tutorial by tutorial, not source by source: a feed of one long
     tutorial and a page of fourteen short ones keep both cores busy alike). One that fails
     is reported and left out; the others go on."""
+    from .exercises.mutants import warm_lexers
+    from .passes import prepare
+
     prepared: list[Document] = []
     for doc, found in zip(docs, each_within(budget, partial(prepare, environment=environment), docs)):
         if isinstance(found, BaseException):
@@ -181,6 +186,10 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
     together, side by side: one hand-over per tutorial, and the worker that made an exercise
     has its code parsed and lexed when it writes it. A tutorial whose exercises ran over the
     budget is written without them (under the budget again), noted as it always was."""
+    from .exercises.mutants import warm_lexers
+    from .passes.exercises import with_exercises
+    from .writers.notebook import to_myst
+
     if budget.seconds:  # the generators lex every code block: once here, not in each worker
         warm_lexers(_languages(course.documents))
     pages: list[tuple[Document, str | BaseException | None]] = []
@@ -193,6 +202,9 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
 
 
 def _exercised_page(doc: Document, *, findings: Findings) -> tuple[Document, str | BaseException]:
+    from .passes.exercises import offers, with_exercises
+    from .writers.notebook import to_myst
+
     doc = with_exercises(doc, offers(doc), findings)
     try:
         return doc, to_myst(doc)
@@ -209,6 +221,9 @@ def convert(
     report = ConvertReport()
     course_environment = environment.read(layout.pyproject)
     docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget)
+    from .passes import run_course_passes  # imported as read_all read (see there)
+    from .passes.exercises import LEFT_OUT
+
     proved = findings.load(layout.findings)
     if proved.environment != environment.fingerprint(course_environment):
         proved = findings.Findings()  # made with other packages: check proves everything again

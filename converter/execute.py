@@ -355,6 +355,7 @@ def run_elsewhere(name: str, text: str, key: str, *args: object) -> tuple[Notebo
 
 
 def _read(text: str) -> nbformat.NotebookNode:
+    from . import _jupytext_without_servers  # noqa: F401 (imports jupytext, without jupyter_server)
     import jupytext
 
     return jupytext.reads(text, fmt="md:myst")

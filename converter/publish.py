@@ -57,6 +57,7 @@ def uncached_notebooks(notebooks: Iterable[Path], root: Path) -> list[Path]:
     folder = root / JUPYTER_CACHE
     if not folder.exists():
         return notebooks
+    from . import _jupytext_without_servers  # noqa: F401 (imports jupytext, without jupyter_server)
     import jupytext
     from jupyter_cache import get_cache
     from jupyter_cache.cache.db import NbCacheRecord

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import _jupytext_without_servers  # noqa: F401 (imports jupytext, without jupyter_server)
 import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode

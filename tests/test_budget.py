@@ -124,9 +124,9 @@ def test_a_tutorial_whose_passes_fail_is_left_out_and_the_source_s_others_conver
         tmp_path: Path, monkeypatch, problem: str, failure: str) -> None:  # noqa: ANN001
     """The per-tutorial passes run tutorial by tutorial in the budget's workers: one that
     hangs or raises costs that tutorial, in one line naming the source and the tutorial."""
-    from converter import passes
+    from converter.passes import pipeline
 
-    assign = passes.assign_languages
+    assign = pipeline.assign_languages
 
     def fails_on_loops(doc):  # noqa: ANN001, ANN202
         if "Loops" in doc.meta.title:
@@ -136,7 +136,7 @@ def test_a_tutorial_whose_passes_fail_is_left_out_and_the_source_s_others_conver
             raise KeyError("a pass bug")
         return assign(doc)
 
-    monkeypatch.setattr(passes, "assign_languages", fails_on_loops)
+    monkeypatch.setattr(pipeline, "assign_languages", fails_on_loops)
     source = _two_tutorials(tmp_path)
     report = convert([source], layout=Layout(tmp_path), budget=Budget(seconds=3, jobs=2))
     titles = [d.meta.title for d in report.course.documents]
@@ -147,16 +147,16 @@ def test_a_tutorial_whose_passes_fail_is_left_out_and_the_source_s_others_conver
 def test_a_page_that_fails_to_write_costs_only_that_page(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """Exercises and the page are made together in a worker; a writer bug on one tutorial
     is reported in one line and the other pages are written."""
-    from converter import convert as convert_module
+    from converter.writers import notebook
 
-    to_myst = convert_module.to_myst
+    to_myst = notebook.to_myst
 
     def breaks_on_loops(doc):  # noqa: ANN001, ANN202
         if "Loops" in doc.meta.title:
             raise ValueError("a writer bug")
         return to_myst(doc)
 
-    monkeypatch.setattr(convert_module, "to_myst", breaks_on_loops)
+    monkeypatch.setattr(notebook, "to_myst", breaks_on_loops)
     source = _two_tutorials(tmp_path)
     report = convert([source], layout=Layout(tmp_path), budget=Budget(seconds=10, jobs=2))
     assert [str(f) for f in report.failures] == [f"{source}: Python Loops: could not be written (ValueError: a writer bug)"]

@@ -35,3 +35,15 @@ def test_jupytext_comes_without_jupyter_server_and_its_managers_still_import() -
         "print(managers.TextFileContentsManager.__name__)\n"
     )
     assert out.split() == ["False", "False", "SyncJupytextContentsManager"]
+
+
+def test_no_converter_module_brings_jupyter_server() -> None:
+    """Any module importing jupytext does it through `_jupytext_without_servers`."""
+    out = _run(
+        "import importlib, pkgutil, sys, converter\n"
+        "for module in pkgutil.walk_packages(converter.__path__, 'converter.'):\n"
+        "    if not module.name.endswith('__main__'):  # that one runs the command\n"
+        "        importlib.import_module(module.name)\n"
+        "print('jupytext' in sys.modules, 'jupyter_server' in sys.modules)\n"
+    )
+    assert out.split() == ["True", "False"]

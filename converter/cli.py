@@ -14,7 +14,6 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
 
@@ -35,7 +34,6 @@ from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
-from .student import write_learner_copies, write_nbgrader_course
 from .writers.toc import course_extra, front_matter, read_entries
 
 OK, FAILURES, USAGE = 0, 1, 2
@@ -170,10 +168,24 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only for --version (0.02 s)
+
     try:
         return version(DISTRIBUTION)
     except PackageNotFoundError:
         return "(not installed: run `make install`)"
+
+
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, the version looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> NoReturn:  # noqa: ANN001
+        print(f"course {_version()}")  # on stdout, as argparse's own action prints it
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -184,7 +196,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--root", default=".", help="project folder with _config.yml and book/ (default: .)")
-    parser.add_argument("--version", action="version", version=f"course {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     conv = _command(commands, "convert", "convert tutorials into notebooks in book/ and regenerate _toc.yml")
@@ -271,6 +283,8 @@ def _run_check(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _run_student(args: argparse.Namespace, layout: Layout) -> int:
+    from .student import write_learner_copies, write_nbgrader_course  # jupytext and nbgrader: only here
+
     notebooks = [Path(n) for n in args.notebooks] or _book_notebooks(layout)
     out = Path(args.out) if args.out else layout.root / "_build" / "student"
     def left_out(path: Path, labels: list[str]) -> None:

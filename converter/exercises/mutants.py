@@ -146,6 +146,13 @@ def without_comments(code: str, language: str) -> str:
 
 def mutants(code: str, language: str) -> list[Mutant]:
     """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank."""
+    return list(_mutants(code, language))
+
+
+@lru_cache(maxsize=256)
+def _mutants(code: str, language: str) -> tuple[Mutant, ...]:
+    """Cached: Parsons problems ask for every piece's mutants twice (is there a slip to offer,
+    then which), and the slips of a block again."""
     mask = masked(code, language)
     lines = code.splitlines()
     declaring = [bool(_DECLARATION.match(line)) for line in lines]
@@ -161,7 +168,7 @@ def mutants(code: str, language: str) -> list[Mutant]:
             mutated = code[: match.start()] + new + code[match.end():]
             if mutated != code and mutated not in found:
                 found[mutated] = Mutant(mutated, line, change, rank)
-    return sorted(found.values(), key=lambda m: (m.rank, m.line))
+    return tuple(sorted(found.values(), key=lambda m: (m.rank, m.line)))
 
 
 def spread(candidates: list[Mutant], count: int) -> list[Mutant]:

@@ -15,26 +15,29 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import nbformat
 from rich.console import Console
 from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import claims, runtimes
 from .atomic import atomic_write
 from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources
 from .errors import describe
-from .execute import CELL_TIMEOUT, CheckOptions, ClusterUnavailable, NotebookResult, SandboxUnavailable, by_language, check
+from .check_settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, ClusterUnavailable, SandboxUnavailable, default_jobs
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
 from .passes.dependencies import course_requirements, missing_from_extra
 from .writers.toc import course_extra, front_matter, read_entries
+
+if TYPE_CHECKING:
+    from .execute import NotebookResult
+# The executor (nbformat, the runners, sqlglot) is imported by the commands that run notebooks,
+# so that `course convert` starts reading first (converter.convert).
 
 OK, FAILURES, USAGE = 0, 1, 2
 
@@ -248,7 +251,6 @@ def _convert_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
-    from .execute import NOTEBOOK_TIMEOUT, default_jobs
 
     parser.add_argument("-j", "--jobs", type=int, default=default_jobs(), help="notebooks run in parallel (default: two per core)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})")
@@ -366,6 +368,8 @@ def _not_a_notebook(path: Path, *, ipynb: bool) -> str:
     if path.suffix == ".ipynb":
         if not ipynb:
             return "course check runs MyST notebooks (.md, as in book/), not .ipynb"
+        import nbformat
+
         try:
             nbformat.validate(nbformat.read(path, as_version=4))
         except Exception as err:  # nbformat raises JSON, validation and type errors alike
@@ -505,6 +509,8 @@ def _resolved(source: str) -> Path:
 
 
 def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> bool:
+    from .execute import CheckOptions, check
+
     build = layout.root / "_build"
     options = CheckOptions(
         out_dir=build / "executed", report=build / "report.json", cell_timeout=args.timeout,
@@ -531,6 +537,8 @@ def _node_modules(root: Path) -> Path | None:
 
 
 def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
+    from . import claims, runtimes
+
     table = Table(title="Notebook runs", title_justify="left")
     for column in ("Notebook", "Ran", "Skipped (by reason)", "Failed", "Result"):
         table.add_column(column, justify="right" if column in ("Ran", "Failed") else "left", overflow="fold")
@@ -572,6 +580,8 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
 
 
 def _print_blocks_run(results: list[NotebookResult]) -> None:
+    from .execute import by_language
+
     """One line: how many of the tutorials' code blocks ran, by language (the course's own cells aside)."""
     totals: dict[str, list[int]] = {}
     for result in results:

@@ -61,12 +61,11 @@ import nbformat
 
 from . import claims, practice, runtimes
 from .atomic import atomic_write
+from .check_settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, ClusterUnavailable, SandboxUnavailable, default_jobs  # noqa: F401 (its API)
 from . import environment as course_environment
 from . import findings as found
 from .sandbox import HINT, KERNEL_NAME, Limits, bwrap_path, human
 
-CELL_TIMEOUT = 60
-NOTEBOOK_TIMEOUT = 300
 SKIP_TAG = "skip-execution"
 EXPECTED_ERROR_TAG = "raises-exception"
 VOLATILE_TAG = "nbval-ignore-output"
@@ -165,13 +164,6 @@ class NotebookResult:
         return next((c for c in self.cells if c.status in FAILED), None)
 
 
-def default_jobs() -> int:
-    """Notebooks run at once: two per core. A notebook mostly waits (the tutorials' sleeps and
-    timers, servers): the seeds' 25 notebooks took 140 s one after another, of which their kernels
-    used 23 s of CPU, so one notebook per core leaves the cores idle (bench/README.md)."""
-    return 2 * (os.cpu_count() or 1)
-
-
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
     """How `course check` runs notebooks."""
@@ -213,14 +205,6 @@ def cache_key(text: str, timeout: float, notebook_timeout: float = NOTEBOOK_TIME
     """What a run depends on: the notebook text, the timeouts, the sandbox and the Python running it."""
     raw = f"{REPORT_VERSION}\n{sys.version}\n{timeout}\n{notebook_timeout}\n{sandbox}\n{text}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-class SandboxUnavailable(RuntimeError):
-    """`course check` was asked to sandbox kernels, and bubblewrap is missing."""
-
-
-class ClusterUnavailable(RuntimeError):
-    """`course check --cluster` without Dask installed, or a scheduler that does not answer."""
 
 
 def _sandbox_key(options: CheckOptions) -> str:

@@ -34,20 +34,26 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "sources" / "000_4570511d4ad11a14.txt", ROOT / "sources" / "003_de1538dbbdf76b2e.txt"]
 
 
-def one_run(code: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one conversion with the converter package in `code`."""
+def one_run(code: Path) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(wall seconds, CPU seconds) of one conversion with the converter package in `code`
+    into an empty project, then of converting the same sources again in that project
+    (what the project's convert cache, _build/.convert-cache, saves)."""
     with tempfile.TemporaryDirectory() as tmp:
         # Convert's inputs besides the sources: the config, the declared course environment, check's findings.
         for name in ("_config.yml", "pyproject.toml", "findings.json"):
             shutil.copy(ROOT / name, tmp)
         command = [sys.executable, "-m", "converter", "--root", tmp, "convert", *map(str, SOURCES)]
         env = {**os.environ, "PYTHONPATH": str(code)}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=code, env=env)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return _timed(command, code, env), _timed(command, code, env)
+
+
+def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=cwd, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def summary(label: str, runs: list[tuple[float, float]]) -> str:
@@ -71,13 +77,18 @@ def main() -> None:
         if not args.source:
             compileall.compile_dir(code / "converter", quiet=1)
     runs: dict[Path, list[tuple[float, float]]] = {code: [] for code in codes}
+    again: dict[Path, list[tuple[float, float]]] = {code: [] for code in codes}
     for _ in range(args.runs):
         for code in codes:
-            runs[code].append(one_run(code))
+            first, second = one_run(code)
+            runs[code].append(first)
+            again[code].append(second)
     how = "from source" if args.source else "byte-compiled"
     print(f"course convert (2 seeds, 25 notebooks), {args.runs} fresh runs each, converter {how}")
     for code in codes:
-        print(summary("this checkout" if code == ROOT else str(code), runs[code]))
+        label = "this checkout" if code == ROOT else str(code)
+        print(summary(f"{label}, into an empty project", runs[code]))
+        print(summary(f"{label}, again, sources unchanged", again[code]))
 
 
 if __name__ == "__main__":

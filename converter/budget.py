@@ -85,6 +85,7 @@ class _Results:
 
     def __init__(self, lanes: list[_Lane], count: int) -> None:
         self.lanes, self.count, self.given = lanes, count, 0
+        self.owner = os.getpid()  # a worker forked meanwhile inherits this object: it must not stop the lanes
 
     def __iter__(self) -> _Results:
         return self
@@ -102,8 +103,9 @@ class _Results:
             raise
 
     def close(self) -> None:
-        for lane in self.lanes:
-            lane.stop()
+        if os.getpid() == self.owner:
+            for lane in self.lanes:
+                lane.stop()
 
     __del__ = close
 

@@ -118,9 +118,12 @@ examples:
   course convert feed.xml page.html        files of any of the formats
   course convert --force sources/          over hand edits (each kept in _build/backups/ first)
   course convert --source-time 60 big.xml  a larger budget for a slow source
+  course convert --no-cache sources/       every tutorial converted again, nothing taken from the cache
 
 Writes book/<chapter>/<slug>.md, _toc.yml, book/index.md and _build/convert.json; prints a
 line for every post left out and every piece of a source dropped (a feed item, page chrome).
+What it works out for a tutorial is kept in _build/.convert-cache: converting again redoes
+only the tutorials whose source (or the converter) changed.
 """,
     "check": """\
 examples:
@@ -205,11 +208,14 @@ def _parser() -> argparse.ArgumentParser:
     conv = _command(commands, "convert", "convert tutorials into notebooks in book/ and regenerate _toc.yml")
     conv.add_argument("sources", nargs="+", metavar="SOURCE", help="tutorial files or folders of them")
     _convert_options(conv)
+    conv.add_argument("--no-cache", action="store_true", help="convert every tutorial again, even if neither its "
+                      "source nor the converter changed (nothing taken from _build/.convert-cache)")
     conv.set_defaults(run=_run_convert)
 
     chk = _command(commands, "check", "execute the notebooks with nbclient and report every cell")
     chk.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to run (default: all in book/)")
     _check_options(chk)
+    chk.add_argument("--no-cache", action="store_true", help="run every notebook even if unchanged")
     chk.set_defaults(run=_run_check)
 
     student = _command(commands, "student", "write learner copies (.ipynb, solutions removed) for download or an LMS")
@@ -227,6 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("sources", nargs="*", metavar="SOURCE", help="tutorial files or folders (default: sources/)")
     _convert_options(build)
     _check_options(build)
+    build.add_argument("--no-cache", action="store_true", help="convert every tutorial and run every notebook again, even if unchanged")
     build.set_defaults(run=_run_build)
     return parser
 
@@ -251,14 +258,12 @@ def _convert_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
-
     parser.add_argument("-j", "--jobs", type=int, default=default_jobs(), help="notebooks run in parallel (default: two per core)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})")
     parser.add_argument(
         "--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT, metavar="S",
         help=f"seconds per notebook; a notebook over it is stopped and reported as a hang (default: {NOTEBOOK_TIMEOUT})",
     )
-    parser.add_argument("--no-cache", action="store_true", help="run every notebook even if unchanged")
     parser.add_argument(
         "--no-sandbox", action="store_true",
         help="run kernels as you, without the bubblewrap sandbox (only for code you trust; shown in the report)",
@@ -403,7 +408,7 @@ def _convert(sources: list[str], layout: Layout, args: argparse.Namespace) -> Co
     budget = Budget(seconds=args.source_time, memory=args.source_memory)
     with _progress() as progress:
         task = progress.add_task("Converting", total=len(files))
-        report = convert(files, layout=layout, force=args.force, budget=budget,
+        report = convert(files, layout=layout, force=args.force, budget=budget, use_cache=not args.no_cache,
                          on_file=lambda _: progress.advance(task))
     _print_convert_summary(report, layout)
     _write_convert_report(report, layout, files)

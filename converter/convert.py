@@ -8,9 +8,10 @@ tutorial code, and its output does not depend on what the running venv holds.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -22,8 +23,9 @@ from .atomic import atomic_write
 from .document import CodeBlock, Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
 from .budget import NO_BUDGET, Budget, OverBudget, each_within
-from .environment import CourseEnvironment
+from .environment import CourseEnvironment, fingerprint
 from .findings import Findings
+from .memo import Memo
 from .passes.placement import Chapter, book_chapters, chapter_by_title, chapters_from_config
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
@@ -62,6 +64,11 @@ class Layout:
     @property
     def findings(self) -> Path:
         return self.root / findings.FINDINGS_FILE
+
+    @property
+    def convert_cache(self) -> Path:
+        """What convert's per-tutorial steps gave last time (converter.memo); outside book/."""
+        return self.root / "_build" / ".convert-cache"
 
     @property
     def backups(self) -> Path:
@@ -117,12 +124,14 @@ def expand_sources(sources: Iterable[Path]) -> list[Path]:
 
 def read_all(
     files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None, *,
-    environment: CourseEnvironment | None = None, budget: Budget = NO_BUDGET,
+    environment: CourseEnvironment | None = None, budget: Budget = NO_BUDGET, memo: Memo | None = None,
 ) -> list[Document]:
     """Read every source, each under `budget`; a bad one is reported and skipped, the others
     still convert. Given the environment, then apply the per-tutorial passes to each tutorial
-    (`prepare_all`)."""
-    reading = each_within(budget, read_source, files)  # the workers start at once...
+    (`prepare_all`). What `memo` kept from an earlier conversion is not done again."""
+    memo = memo or Memo(None)
+    keys = [memo.key("read", str(path), _file_digest(path)) for path in files]
+    reading = _kept_or_within(memo, keys, budget, read_source, files)  # the workers start at once...
     if environment is not None:
         # ...while this process imports the passes, the exercise generators and the writer
         # (a quarter of a second; the readers need none of them). Hence the imports in the
@@ -140,13 +149,48 @@ def read_all(
             docs += [replace(d, meta=replace(d.meta, position=i)) for i, d in enumerate(found)]
         on_file(path)
     if environment is not None:
-        docs = prepare_all(docs, report, environment=environment, budget=budget)
+        docs = prepare_all(docs, report, environment=environment, budget=budget, memo=memo)
     report.dropped += noted_losses(docs)
     return docs
 
 
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # the reader says what is wrong with it
+
+
+def _kept_or_within(memo: Memo, keys: Sequence[str], budget: Budget, work: Callable, items: Sequence,
+                    keep: Callable[[object], bool] = lambda _: True) -> Iterator[object]:
+    """`each_within(budget, work, items)`, but an item whose key `memo` holds a value for
+    takes that value instead of being worked on. A worker keeps what it makes (not
+    exceptions, and only what `keep` accepts), side by side with the others. The workers
+    start at once."""
+    kept = [memo.get(key) for key in keys]
+    todo = [(key, item) for key, item, value in zip(keys, items, kept) if value is None]
+    results = each_within(budget, partial(_work_and_keep, work=work, memo=memo, keep=keep), todo)
+
+    def in_order() -> Iterator[object]:
+        for key, value in zip(keys, kept):
+            if value is None:
+                value = next(results)
+                memo.used.add(key)
+            yield value
+
+    return in_order()
+
+
+def _work_and_keep(pair: tuple[str, object], *, work: Callable, memo: Memo, keep: Callable[[object], bool]) -> object:
+    key, item = pair
+    value = work(item)
+    if keep(value):
+        memo.put(key, value)
+    return value
+
+
 def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment: CourseEnvironment,
-                budget: Budget = NO_BUDGET) -> list[Document]:
+                budget: Budget = NO_BUDGET, memo: Memo | None = None) -> list[Document]:
     """The per-tutorial passes on each tutorial, each under `budget`, side by side in the
     budget's workers (tutorial by tutorial, not source by source: a feed of one long
     tutorial and a page of fourteen short ones keep both cores busy alike). One that fails
@@ -154,14 +198,18 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     from .exercises.mutants import warm_lexers
     from .passes import prepare
 
+    memo = memo or Memo(None)
     prepared: list[Document] = []
-    for doc, found in zip(docs, each_within(budget, partial(prepare, environment=environment), docs)):
+    setting = fingerprint(environment)
+    keys = [memo.key("prepare", repr(doc), setting) for doc in docs]
+    fresh = {key for key in keys if not memo.holds(key)}
+    for doc, key, found in zip(docs, keys, _kept_or_within(memo, keys, budget, partial(prepare, environment=environment), docs)):
         if isinstance(found, BaseException):
             why = f"left out: {found}" if isinstance(found, OverBudget) else f"could not be converted ({describe(found)})"
             report.failures.append(SourceError(doc.meta.source, f"{doc.meta.title}: {why}"))
         else:
             prepared.append(found)
-            if budget.seconds:  # while the workers prepare the next ones (see exercised_pages)
+            if budget.seconds and key in fresh:  # while the workers prepare the next ones (see exercised_pages)
                 warm_lexers(_languages([found]))
     return prepared
 
@@ -179,7 +227,7 @@ def noted_losses(documents: Iterable[Document]) -> list[Dropped]:
     return found
 
 
-def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_BUDGET,
+def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_BUDGET, memo: Memo | None = None,
                     ) -> list[tuple[Document, str | BaseException]]:
     """Each tutorial with its exercises, and its notebook's text (or why it could not be
     written), in order. Both are pure work on one tutorial, so the budget's workers do them
@@ -190,10 +238,15 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
     from .passes.exercises import with_exercises
     from .writers.notebook import to_myst
 
-    if budget.seconds:  # the generators lex every code block: once here, not in each worker
-        warm_lexers(_languages(course.documents))
+    memo = memo or Memo(None)
     pages: list[tuple[Document, str | BaseException | None]] = []
-    for doc, done in zip(course.documents, each_within(budget, partial(_exercised_page, findings=findings), course.documents)):
+    proved = hashlib.sha256(repr(findings).encode()).hexdigest()
+    keys = [memo.key("page", repr(doc), proved) for doc in course.documents]
+    if budget.seconds:  # the generators lex every code block: once here, not in each worker
+        warm_lexers(_languages(d for d, key in zip(course.documents, keys) if not memo.holds(key)))
+    made = _kept_or_within(memo, keys, budget, partial(_exercised_page, findings=findings), course.documents,
+                           keep=lambda page: isinstance(page[1], str))  # a page that failed is tried again
+    for doc, done in zip(course.documents, made):
         pages.append(done if not isinstance(done, BaseException) else (with_exercises(doc, done, findings), None))
     unwritten = [i for i, (_doc, text) in enumerate(pages) if text is None]
     for i, text in zip(unwritten, each_within(budget, to_myst, [pages[i][0] for i in unwritten])):
@@ -214,13 +267,16 @@ def _exercised_page(doc: Document, *, findings: Findings) -> tuple[Document, str
 
 def convert(
     sources: Iterable[Path], *, layout: Layout, force: bool = False,
-    on_file: Callable[[Path], None] = lambda _: None, budget: Budget = Budget(),
+    on_file: Callable[[Path], None] = lambda _: None, budget: Budget = Budget(), use_cache: bool = True,
 ) -> ConvertReport:
     """Convert the sources into book/ and regenerate _toc.yml and the landing page.
-    Each source is read and each tutorial's exercises made under `budget`."""
+    Each source is read and each tutorial's exercises made under `budget`; what an earlier
+    conversion of the same input gave is taken from the project's cache (converter.memo)
+    unless `use_cache` is off (what is made is kept all the same)."""
     report = ConvertReport()
+    memo = Memo(layout.convert_cache, reuse=use_cache)
     course_environment = environment.read(layout.pyproject)
-    docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget)
+    docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget, memo=memo)
     from .passes import run_course_passes  # imported as read_all read (see there)
     from .passes.exercises import LEFT_OUT
 
@@ -230,7 +286,7 @@ def convert(
     config = course_config(layout)
     chapters = chapters_from_config(config)
     course = run_course_passes(Course(documents=tuple(docs)), findings=proved, chapters=chapters, exercises=False)
-    pages = exercised_pages(course, findings=proved, budget=budget)
+    pages = exercised_pages(course, findings=proved, budget=budget, memo=memo)
     report.course = replace(course, documents=tuple(doc for doc, _text in pages))
     report.warnings += [f"{d.meta.source}: {d.meta.title}: {note}" for d in report.course.documents
                         for note in d.notes if note.startswith(LEFT_OUT)]
@@ -258,6 +314,7 @@ def convert(
     title = str(config.get("title") or DEFAULT_TITLE)
     page = landing_page(entries, title=title, pins=course_extra(layout.root), sandbox=proved.sandbox, order=order)
     write_generated(layout.index, stamp(page), report, force=force, layout=layout)
+    memo.prune()
     return report
 
 

@@ -194,7 +194,8 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     """The per-tutorial passes on each tutorial, each under `budget`, side by side in the
     budget's workers (tutorial by tutorial, not source by source: a feed of one long
     tutorial and a page of fourteen short ones keep both cores busy alike). One that fails
-    is reported and left out; the others go on."""
+    is reported and left out; the others go on. A tutorial `memo` holds (read the same, in
+    the same course environment) is not prepared again."""
     from .exercises.mutants import warm_lexers
     from .passes import prepare
 
@@ -233,7 +234,8 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
     written), in order. Both are pure work on one tutorial, so the budget's workers do them
     together, side by side: one hand-over per tutorial, and the worker that made an exercise
     has its code parsed and lexed when it writes it. A tutorial whose exercises ran over the
-    budget is written without them (under the budget again), noted as it always was."""
+    budget is written without them (under the budget again), noted as it always was. A
+    tutorial `memo` holds (placed the same, with the same findings) takes its page from there."""
     from .exercises.mutants import warm_lexers
     from .passes.exercises import with_exercises
     from .writers.notebook import to_myst

@@ -82,7 +82,7 @@ class Memo:
         path = self._path(key)
         try:
             value = from_data(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
             return None
         self.used.add(key)
         try:

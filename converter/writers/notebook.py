@@ -54,8 +54,8 @@ def _fast_jupytext() -> Iterator[None]:
     (a third of a page's conversion); in here it does not, and the caller validates the
     whole notebook once instead (fastjsonschema: the same schema, a fraction of the time).
     jupytext's YAML (cell options, the front matter) goes through libyaml, PyYAML's own
-    parser and emitter in C: the same documents and text, several times faster (a test
-    holds them equal). The lock keeps two writers in threads from restoring each other's stand-ins."""
+    parser and emitter in C, several times faster: it is read the same, and written by
+    libyaml where that gives the same text (`_emitted_alike`; a test holds them equal). The lock keeps two writers in threads from restoring each other's stand-ins."""
     with _PATCHING:
         saved = nbbase.validate, [m.yaml for m in _JUPYTEXT_YAML_USERS]
         nbbase.validate = _no_validation

@@ -39,13 +39,13 @@ _TYPES = {cls.__name__: cls for cls in (
 
 @cache
 def code_version() -> str:
-    """A digest of what computes the steps: every source file of the converter, Python's
+    """A digest of what computes the steps: every file of the converter package, Python's
     version, and each library's installed files (the size and time of its `__init__`, which
     an upgrade rewrites; found without importing it, so that convert's workers start first).
     Any change to them makes every entry a miss."""
     digest = hashlib.sha256(sys.version.encode())
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for name in _LIBRARIES:
         try:

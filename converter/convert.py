@@ -8,6 +8,7 @@ tutorial code, and its output does not depend on what the running venv holds.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 import time
@@ -137,6 +138,9 @@ def read_all(
         # (a quarter of a second; the readers need none of them). Hence the imports in the
         # functions below.
         from .passes import pipeline  # noqa: F401
+
+        if gc.get_freeze_count():  # the command froze what its imports made (cli.main): these too
+            gc.freeze()
     docs: list[Document] = []
     for path, found in zip(files, reading):
         if isinstance(found, SourceError):

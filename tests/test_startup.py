@@ -47,3 +47,25 @@ def test_no_converter_module_brings_jupyter_server() -> None:
         "print('jupytext' in sys.modules, 'jupyter_server' in sys.modules)\n"
     )
     assert out.split() == ["True", "False"]
+
+
+def test_the_command_s_late_imports_are_frozen_too(tmp_path) -> None:  # noqa: ANN001
+    """`course` freezes what its imports made out of the collector (cli.main); the passes,
+    imported while convert's workers read, are frozen too. Called as a library (nothing
+    frozen), convert leaves the collector alone."""
+    source = tmp_path / "a.md"
+    source.write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n")
+    code = (
+        "import gc\n"
+        "from pathlib import Path\n"
+        "from converter.budget import NO_BUDGET\n"
+        "from converter.convert import ConvertReport, read_all\n"
+        "from converter.environment import CourseEnvironment\n"
+        "{freeze}\n"
+        "before = gc.get_freeze_count()\n"
+        f"read_all([Path({str(source)!r})], ConvertReport(), environment=CourseEnvironment(), budget=NO_BUDGET)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    before, after = map(int, _run(code.format(freeze="gc.freeze()")).split())
+    assert after > before > 0
+    assert _run(code.format(freeze="")).split() == ["0", "0"]

@@ -2,8 +2,8 @@
 exhaust the machine.
 
 The work runs in forked worker processes (they inherit everything imported), one per core
-asked for, each taking its share of the items one after another and sending each result
-back as soon as it has it. An item
+asked for. A worker that is free takes the next item, so a slow item holds up only its own
+worker; each result is sent back as soon as it is made, and handed on in item order. An item
 over its time budget gets the worker killed; one over its memory budget (an address-space
 limit on the worker) stops it; either way that item is reported and a fresh worker goes
 on with the next. A worker for many items keeps the caches it warms (lexers, compiled
@@ -23,6 +23,7 @@ import selectors
 import signal
 import struct
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -34,6 +35,7 @@ __all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "each_within"]
 T = TypeVar("T")
 R = TypeVar("R")
 _LENGTH = struct.Struct("!Q")
+_INDEX = struct.Struct("!Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +64,12 @@ class WorkerDied(OverBudget):
 def each_within(budget: Budget, work: Callable[[T], R], items: Sequence[T]) -> Iterator[R | BaseException]:
     """`work(item)` for each item, in order, each under `budget`: its result, or the exception
     it raised (OverBudget when stopped). Exceptions are yielded, not raised, so that one
-    item's failure never costs the others. `budget.jobs` workers share the items (item i goes
-    to worker i % jobs) and run side by side; results still come in order. The workers start
-    at once, before the first result is asked for: the caller may do other work meanwhile."""
+    item's failure never costs the others. `budget.jobs` workers run side by side, each
+    taking the next item when it is free; results still come in order. The workers start at
+    once, before the first result is asked for: the caller may do other work meanwhile."""
     if not budget.seconds or not hasattr(os, "fork"):
         return _in_process(work, items)
-    jobs = max(1, min(budget.jobs, len(items)))
-    return _Results([_Lane(budget, work, items[k::jobs]) for k in range(jobs)], len(items))
+    return _Pool(budget, work, items)
 
 
 def _in_process(work: Callable[[T], R], items: Sequence[T]) -> Iterator[R | BaseException]:
@@ -79,90 +80,130 @@ def _in_process(work: Callable[[T], R], items: Sequence[T]) -> Iterator[R | Base
             yield err
 
 
-class _Results:
-    """The lanes' results in item order; the workers are stopped after the last one, or when
-    the results are dropped before that."""
+class _Pool:
+    """The workers and the items not yet given to one; results in item order. The workers
+    are stopped after the last result, or when the results are dropped before that."""
 
-    def __init__(self, lanes: list[_Lane], count: int) -> None:
-        self.lanes, self.count, self.given = lanes, count, 0
-        self.owner = os.getpid()  # a worker forked meanwhile inherits this object: it must not stop the lanes
+    def __init__(self, budget: Budget, work: Callable, items: Sequence) -> None:
+        self.budget, self.items = budget, items
+        self.waiting = deque(range(len(items)))
+        self.done: dict[int, object] = {}
+        self.handed = 0
+        self.owner = os.getpid()  # a worker forked meanwhile inherits this object: it must not stop the others
+        self.workers = [_Worker(budget, work, items) for _ in range(max(1, min(budget.jobs, len(items))))]
+        for worker in self.workers:
+            self._give(worker)
 
-    def __iter__(self) -> _Results:
+    def __iter__(self) -> _Pool:
         return self
 
     def __next__(self) -> object:
-        if self.given == self.count:
+        if self.handed == len(self.items):
             self.close()
             raise StopIteration
-        lane = self.lanes[self.given % len(self.lanes)]
-        self.given += 1
         try:
-            return lane.next()
+            while self.handed not in self.done:
+                self._collect()
         except BaseException:  # interrupted (Ctrl-C) or a broken pipe: no worker is left behind
             self.close()
             raise
+        self.handed += 1
+        return self.done.pop(self.handed - 1)
+
+    def _give(self, worker: _Worker) -> None:
+        if self.waiting:
+            worker.give(self.waiting.popleft())
+
+    def _collect(self) -> None:
+        """Wait for the next result of any busy worker (or its deadline), file it, and give
+        that worker the next item."""
+        busy = [w for w in self.workers if w.item is not None]
+        with selectors.DefaultSelector() as selector:
+            for worker in busy:
+                selector.register(worker.results, selectors.EVENT_READ, worker)
+            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = [key.data for key, _events in selector.select(timeout=wait)]
+        for worker in busy:
+            if worker in ready or time.monotonic() >= worker.deadline:
+                index, outcome = worker.receive()
+                self.done[index] = outcome
+                self._give(worker)
 
     def close(self) -> None:
         if os.getpid() == self.owner:
-            for lane in self.lanes:
-                lane.stop()
+            for worker in self.workers:
+                worker.stop()
 
     __del__ = close
 
 
-class _Lane:
-    """A forked worker serving a list of items one after another; a fresh one takes over
-    after the item that stopped it. The worker starts at once, so lanes run side by side."""
+class _Worker:
+    """A forked worker: it takes item numbers on one pipe and sends each item's outcome on
+    another. A fresh one takes over after an item that stopped it."""
 
     def __init__(self, budget: Budget, work: Callable, items: Sequence) -> None:
-        self.budget, self.work, self.items, self.done = budget, work, items, 0
-        self.pid, self.pipe = 0, None
-        if items:
+        self.budget, self.work, self.items = budget, work, items
+        self.pid, self.orders, self.results = 0, -1, None
+        self.item: int | None = None
+        self.deadline = 0.0
+
+    def give(self, index: int) -> None:
+        if not self.pid:
             self._fork()
+        try:
+            os.write(self.orders, _INDEX.pack(index))
+        except OSError:  # it died while idle (the OOM killer): a fresh one takes the item
+            self.stop()
+            self._fork()
+            os.write(self.orders, _INDEX.pack(index))
+        self.item, self.deadline = index, time.monotonic() + self.budget.seconds
 
     def _fork(self) -> None:
-        read_end, write_end = os.pipe()
+        order_read, order_write = os.pipe()
+        result_read, result_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: never returns
-            os.close(read_end)
-            _serve(self.budget, self.work, self.items[self.done:], write_end)
-        os.close(write_end)
-        self.pid, self.pipe = pid, os.fdopen(read_end, "rb", buffering=0)
+            os.close(order_write)
+            os.close(result_read)
+            _serve(self.budget, self.work, self.items, order_read, result_write)
+        os.close(order_read)
+        os.close(result_write)
+        self.pid, self.orders, self.results = pid, order_write, os.fdopen(result_read, "rb", buffering=0)
 
-    def next(self) -> object:
-        """The next item's result, or why its worker was stopped. The deadline runs from when
-        the result is waited for: with several lanes an item may have started a little earlier."""
-        data = _message(self.pipe, time.monotonic() + self.budget.seconds)
-        self.done += 1
+    def receive(self) -> tuple[int, object]:
+        """(the item, its result or why its worker was stopped). The deadline runs from when
+        the item was given."""
+        index, self.item = self.item, None
+        data = _message(self.results, self.deadline)
         if data:
             kind, value = pickle.loads(data)
             if kind != "memory":
-                return value
+                return index, value
             stopped: BaseException = OverBudget(f"needed more than {self.budget.memory >> 20} MB (the memory budget)")
         elif data is None:
             stopped = OverBudget(f"stopped after {self.budget.seconds:g} s (the time budget)")
         else:
             stopped = WorkerDied(f"the conversion process died; memory budget {self.budget.memory >> 20} MB")
-        self.stop()
-        if self.done < len(self.items):
-            self._fork()
-        return stopped
+        self.stop()  # the next item gets a fresh worker
+        return index, stopped
 
     def stop(self) -> None:
         if self.pid:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
-            self.pipe.close()
-            self.pid, self.pipe = 0, None
+            os.close(self.orders)
+            self.results.close()
+            self.pid, self.orders, self.results, self.item = 0, -1, None, None
 
 
-def _serve(budget: Budget, work: Callable, items: Sequence, write_end: int) -> None:
+def _serve(budget: Budget, work: Callable, items: Sequence, order_read: int, result_write: int) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _limit_memory(budget.memory)
-        with os.fdopen(write_end, "wb") as pipe:
-            for item in items:
+        with os.fdopen(order_read, "rb", buffering=0) as orders, os.fdopen(result_write, "wb") as pipe:
+            while header := _read_exactly(orders, _INDEX.size):
+                item = items[_INDEX.unpack(header)[0]]
                 try:
                     outcome: tuple[str, object] = ("done", work(item))
                 except MemoryError:
@@ -181,6 +222,18 @@ def _serve(budget: Budget, work: Callable, items: Sequence, write_end: int) -> N
         code = 1
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers twice
+
+
+def _read_exactly(pipe, size: int) -> bytes:
+    """`size` bytes, or b"" when the parent closed the pipe (no more items)."""
+    chunks, left = [], size
+    while left:
+        chunk = pipe.read(left)
+        if not chunk:
+            return b""
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _limit_memory(extra: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -56,6 +58,32 @@ def test_workers_run_side_by_side() -> None:
     start = time.monotonic()
     assert list(each_within(replace(SHORT, jobs=2), _nap, [1, 2])) == [1, 2]
     assert time.monotonic() - start < 1.8
+
+
+def _pid_after(item: str) -> int:
+    time.sleep(3 if item == "slow" else 0.05)
+    return os.getpid()
+
+
+def test_a_slow_item_holds_up_only_its_own_worker() -> None:
+    """A free worker takes the next item: while one works on a slow item, the other does
+    all the rest (items are not dealt out in advance)."""
+    out = list(each_within(replace(SHORT, seconds=10, jobs=2), _pid_after, ["slow", *"abcdef"]))
+    slow, rest = out[0], out[1:]
+    assert len(set(rest)) == 1 and slow not in rest
+
+
+def test_a_worker_killed_while_idle_is_replaced() -> None:
+    from converter.budget import _Worker
+
+    worker = _Worker(SHORT, _work, ["a", "b"])
+    worker.give(0)
+    assert worker.receive() == (0, "A")
+    os.kill(worker.pid, signal.SIGKILL)  # idle, waiting for its next item (the OOM killer)
+    time.sleep(0.1)
+    worker.give(1)
+    assert worker.receive() == (1, "B")
+    worker.stop()
 
 
 def test_a_result_that_does_not_pickle_is_an_error_not_a_hang() -> None:

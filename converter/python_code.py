@@ -7,6 +7,7 @@ cell will fail in a notebook, not to be a compiler.
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 import re
 import builtins
 from dataclasses import dataclass, field
@@ -44,15 +45,26 @@ class Unparsable(SyntaxError):
 
 
 def parse_or_raise(code: str) -> ast.Module:
-    """The syntax tree; SyntaxError (Unparsable for the cases ast.parse does not raise it for)."""
+    """The syntax tree; SyntaxError (Unparsable for the cases ast.parse does not raise it for).
+    The tree is shared by every caller that parses the same code: never change it."""
+    tree = _parsed(code)
+    if isinstance(tree, SyntaxError):
+        raise type(tree)(*tree.args)  # a fresh one: a raised exception keeps its traceback
+    return tree
+
+
+@lru_cache(maxsize=256)
+def _parsed(code: str) -> ast.Module | SyntaxError:
+    """Cached: the passes and the exercise generators take the same block apart again and
+    again (the seeds: 713 parses of 247 blocks)."""
     try:
         tree = ast.parse(code)
-    except SyntaxError:
-        raise
+    except SyntaxError as err:
+        return err.with_traceback(None)
     except (ValueError, MemoryError, RecursionError) as err:  # NUL bytes, a parser stack overflow
-        raise Unparsable(f"Python's parser gave up ({type(err).__name__})") from None
+        return Unparsable(f"Python's parser gave up ({type(err).__name__})")
     if _depth(tree) > MAX_DEPTH:
-        raise Unparsable(f"nested more than {MAX_DEPTH} deep")
+        return Unparsable(f"nested more than {MAX_DEPTH} deep")
     return tree
 
 

@@ -192,3 +192,17 @@ def test_flask_factory_is_a_function_that_returns_a_new_app() -> None:
     known = flask_app.known_apps([("helpers", py.parse("def make_thing():\n    return 1"))])
     cell = "import helpers\nthing = helpers.make_thing()\nthing.run()"
     assert flask_app.rewrite(cell, py.parse(cell), known) == (cell, "")
+
+
+def test_a_block_is_parsed_once_and_its_refusal_raised_fresh_each_time() -> None:
+    from converter import python_code
+
+    assert python_code.parse_or_raise("x = 1\n") is python_code.parse_or_raise("x = 1\n")
+    deep = "x = " + "(" * (python_code.MAX_DEPTH + 10) + "1" + ")" * (python_code.MAX_DEPTH + 10)
+    raised = []
+    for _ in range(2):
+        with pytest.raises(SyntaxError) as info:
+            python_code.parse_or_raise(deep)
+        raised.append(info.value)
+    assert raised[0] is not raised[1] and str(raised[0]) == str(raised[1])
+    assert python_code.parse("def (") is None and python_code.parse("def (") is None

@@ -9,12 +9,11 @@ __all__ = ["__version__"]
 __version__ = "0.1.0"
 
 
-def _defer_rfc3987_syntax() -> None:
-    """jsonschema (nbformat imports it) imports rfc3987_syntax when that is installed (jupyter-events
-    asks for it), and rfc3987_syntax builds an Earley parser of the IRI grammar as it is imported:
-    0.3-0.7 s, most of the command's start-up, for the "iri" formats that nothing here checks. A
-    stand-in module imports the real one the first time anything uses it."""
-    name = "rfc3987_syntax"
+def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
+    """Put a stand-in for module `name` in sys.modules (when it is installed and not imported
+    yet): the real module is imported the first time anything reads one of its attributes.
+    `functions` are names other modules import from it at their own import (`from name
+    import f`): the stand-in has them as functions that call the real ones."""
     if name in sys.modules:
         return
     try:
@@ -34,15 +33,26 @@ def _defer_rfc3987_syntax() -> None:
         stand_in.__dict__.update({k: v for k, v in module.__dict__.items() if k != "__getattr__"})
         return module
 
-    def is_valid_syntax(term: str, value: str) -> bool:
-        return real().is_valid_syntax(term, value)
+    def forward(function: str):  # noqa: ANN202
+        return lambda *args, **kwargs: getattr(real(), function)(*args, **kwargs)
 
     def __getattr__(attribute: str) -> object:  # noqa: N807 (PEP 562)
         return getattr(real(), attribute)
 
-    stand_in.is_valid_syntax = is_valid_syntax
+    for function in functions:
+        setattr(stand_in, function, forward(function))
     stand_in.__getattr__ = __getattr__
     sys.modules[name] = stand_in
 
 
-_defer_rfc3987_syntax()
+# Imported by libraries the course needs, for work it never or seldom does; each was a share
+# of every command's start-up:
+# - rfc3987_syntax builds an Earley parser of the IRI grammar as it is imported (0.3-0.7 s);
+#   jsonschema (nbformat imports it) imports it when installed (jupyter-events asks for it),
+#   for "iri" formats nothing here checks;
+# - rfc3986_validator compiles its URI grammar (0.01 s), for jsonschema's "uri" format, again unused;
+# - soupsieve, Beautiful Soup's CSS selectors (0.03 s before convert's readers can start):
+#   only HTML pages use a selector.
+_defer("rfc3987_syntax", functions=("is_valid_syntax",))
+_defer("rfc3986_validator", functions=("validate_rfc3986",))
+_defer("soupsieve")

@@ -69,3 +69,24 @@ def test_the_command_s_late_imports_are_frozen_too(tmp_path) -> None:  # noqa: A
     before, after = map(int, _run(code.format(freeze="gc.freeze()")).split())
     assert after > before > 0
     assert _run(code.format(freeze="")).split() == ["0", "0"]
+
+
+def test_soupsieve_is_imported_when_a_selector_is_used() -> None:
+    out = _run(
+        "import sys, converter.readers\n"
+        "print('soupsieve.css_parser' in sys.modules)\n"
+        "from bs4 import BeautifulSoup\n"
+        "soup = BeautifulSoup('<p><a rel=\"tag\">x</a></p>', 'html.parser')\n"
+        "print([a.get_text() for a in soup.select('a[rel~=tag]')], 'soupsieve.css_parser' in sys.modules)\n"
+    )
+    assert out.split() == ["False", "['x']", "True"]
+
+
+def test_jsonschema_s_uri_format_still_checks() -> None:
+    out = _run(
+        "import sys, converter\n"
+        "from jsonschema import FormatChecker\n"
+        "checker = FormatChecker()\n"
+        "print(checker.conforms('https://example.com/a', 'uri'), checker.conforms('no uri', 'uri'))\n"
+    )
+    assert out.split() == ["True", "False"]

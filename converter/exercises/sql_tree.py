@@ -20,6 +20,8 @@ __all__ = ["arg", "item_texts", "names", "parse", "parse_in", "clause_text", "wi
 
 _DIALECTS = ("sqlite", "mysql", "postgres")
 _LOG = logging.getLogger("sqlglot")
+for _dialect in _DIALECTS:  # imported with this module (sqlglot loads a dialect when first asked for
+    Dialect.get_or_raise(_dialect)  # it), not again in each of convert's workers
 
 
 def _not_a_fallback(record: logging.LogRecord) -> bool:

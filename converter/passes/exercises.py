@@ -16,9 +16,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..budget import NO_BUDGET, Budget, each_within
 from ..errors import describe
-from ..document import CodeBlock, Course, Document, Exercise
+from ..document import Course, Document, Exercise
 from ..findings import Findings, exercise_key
 from ..writers.notebook import exercise_answers, exercise_sources
 from ..exercises.blank import complete_a_line
@@ -26,7 +25,6 @@ from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code
 from ..exercises.fix import fix_the_bug
 from ..exercises.indexes import write_the_index
-from ..exercises.mutants import warm_lexers
 from ..exercises.pieces import order_the_pieces
 from ..exercises.predict import predict_output
 from ..exercises.programs import fix_programs, parsons_problems
@@ -68,13 +66,11 @@ LEFT_OUT = "exercises left out: "
 budget, or a generator failed on it. The conversion report lists these as warnings."""
 
 
-def add_exercises(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET) -> Course:
-    """Append each tutorial's exercises to its blocks (after placement: labels use the slug).
-    Each tutorial's generators run under `budget`; over it, the tutorial has no exercises."""
-    if budget.seconds:  # the generators lex every code block: once here, not in each worker
-        warm_lexers({b.language for d in course.documents for b in d.blocks if isinstance(b, CodeBlock) and b.language})
-    offered = each_within(budget, offers, course.documents)
-    return replace(course, documents=tuple(with_exercises(d, o, findings) for d, o in zip(course.documents, offered)))
+def add_exercises(course: Course, *, findings: Findings = Findings()) -> Course:
+    """Append each tutorial's exercises to its blocks (after placement: labels use the slug),
+    in this process. Convert makes them under its budget, each with its page
+    (`convert.exercised_pages`)."""
+    return replace(course, documents=tuple(with_exercises(d, offers(d), findings) for d in course.documents))
 
 
 def offers(doc: Document) -> tuple[list[list[Exercise]], list[str]]:

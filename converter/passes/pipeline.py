@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from ..budget import NO_BUDGET, Budget
 from ..document import Course, Document
 from ..environment import CourseEnvironment
 from ..findings import Findings
@@ -35,15 +34,14 @@ def passes(environment: CourseEnvironment) -> tuple[tuple[str, DocumentPass], ..
     )
 
 
-def course_passes(findings: Findings, budget: Budget = NO_BUDGET,
-                  chapters: Sequence[Chapter] = ()) -> tuple[tuple[str, CoursePass], ...]:
+def course_passes(findings: Findings, chapters: Sequence[Chapter] = ()) -> tuple[tuple[str, CoursePass], ...]:
     """Over the whole course, after the per-tutorial passes (`chapters`: the configured ones)."""
     return (
         ("selection", select_tutorials),
         ("duplicates", flag_duplicates),
         ("placement", partial(place_tutorials, chapters=chapters)),
         ("findings", partial(apply_findings, findings=findings)),  # keys need the slugs
-        ("exercises", partial(add_exercises, findings=findings, budget=budget)),
+        ("exercises", partial(add_exercises, findings=findings)),
     )
 
 
@@ -54,12 +52,12 @@ def prepare(doc: Document, environment: CourseEnvironment) -> Document:
     return doc
 
 
-def run_course_passes(course: Course, *, findings: Findings = Findings(), budget: Budget = NO_BUDGET,
+def run_course_passes(course: Course, *, findings: Findings = Findings(),
                       chapters: Sequence[Chapter] = (), exercises: bool = True) -> Course:
-    """Apply the course passes to prepared tutorials; exercises are made under `budget`
-    (without `exercises`, the last pass is left to the caller: convert makes each
-    tutorial's exercises together with its page)."""
-    for name, apply in course_passes(findings, budget, chapters):
+    """Apply the course passes to prepared tutorials (without `exercises`, the last pass
+    is left to the caller: convert makes each tutorial's exercises together with its page,
+    under its budget)."""
+    for name, apply in course_passes(findings, chapters):
         if exercises or name != "exercises":
             course = apply(course)
     return course

@@ -132,7 +132,7 @@ def read_all(
     (`prepare_all`). What `memo` kept from an earlier conversion is not done again."""
     memo = memo or Memo(None)
     keys = [memo.key("read", str(path), _file_digest(path)) for path in files]
-    reading = _kept_or_within(memo, keys, budget, read_source, files)  # the workers start at once...
+    reading = _kept_or_within(memo, keys, _kept(memo, keys), budget, read_source, files)  # the workers start at once...
     if environment is not None:
         # ...while this process imports the passes, the exercise generators and the writer
         # (a quarter of a second; the readers need none of them). Hence the imports in the
@@ -165,13 +165,17 @@ def _file_digest(path: Path) -> str:
         return ""  # the reader says what is wrong with it
 
 
-def _kept_or_within(memo: Memo, keys: Sequence[str], budget: Budget, work: Callable, items: Sequence,
-                    keep: Callable[[object], bool] = lambda _: True) -> Iterator[object]:
-    """`each_within(budget, work, items)`, but an item whose key `memo` holds a value for
-    takes that value instead of being worked on. A worker keeps what it makes (not
+def _kept(memo: Memo, keys: Sequence[str]) -> list[object | None]:
+    """What `memo` holds under each key (None: nothing)."""
+    return [memo.get(key) for key in keys]
+
+
+def _kept_or_within(memo: Memo, keys: Sequence[str], kept: Sequence[object | None], budget: Budget,
+                    work: Callable, items: Sequence, keep: Callable[[object], bool] = lambda _: True) -> Iterator[object]:
+    """`each_within(budget, work, items)`, but an item whose value `memo` kept (`kept`, from
+    `_kept`) takes that value instead of being worked on. A worker keeps what it makes (not
     exceptions, and only what `keep` accepts), side by side with the others. The workers
     start at once."""
-    kept = [memo.get(key) for key in keys]
     todo = [(key, item) for key, item, value in zip(keys, items, kept) if value is None]
     results = each_within(budget, partial(_work_and_keep, work=work, memo=memo, keep=keep), todo)
 
@@ -207,14 +211,15 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     prepared: list[Document] = []
     setting = fingerprint(environment)
     keys = [memo.key("prepare", repr(doc), setting) for doc in docs]
-    fresh = {key for key in keys if not memo.holds(key)}
-    for doc, key, found in zip(docs, keys, _kept_or_within(memo, keys, budget, partial(prepare, environment=environment), docs)):
+    kept = _kept(memo, keys)
+    made = _kept_or_within(memo, keys, kept, budget, partial(prepare, environment=environment), docs)
+    for doc, earlier, found in zip(docs, kept, made):
         if isinstance(found, BaseException):
             why = f"left out: {found}" if isinstance(found, OverBudget) else f"could not be converted ({describe(found)})"
             report.failures.append(SourceError(doc.meta.source, f"{doc.meta.title}: {why}"))
         else:
             prepared.append(found)
-            if budget.seconds and key in fresh:  # while the workers prepare the next ones (see exercised_pages)
+            if budget.seconds and earlier is None:  # while the workers prepare the next ones (see exercised_pages)
                 warm_lexers(_languages([found]))
     return prepared
 
@@ -248,9 +253,10 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
     pages: list[tuple[Document, str | BaseException | None]] = []
     proved = hashlib.sha256(repr(findings).encode()).hexdigest()
     keys = [memo.key("page", repr(doc), proved) for doc in course.documents]
+    kept = _kept(memo, keys)
     if budget.seconds:  # the generators lex every code block: once here, not in each worker
-        warm_lexers(_languages(d for d, key in zip(course.documents, keys) if not memo.holds(key)))
-    made = _kept_or_within(memo, keys, budget, partial(_exercised_page, findings=findings), course.documents,
+        warm_lexers(_languages(d for d, earlier in zip(course.documents, kept) if earlier is None))
+    made = _kept_or_within(memo, keys, kept, budget, partial(_exercised_page, findings=findings), course.documents,
                            keep=lambda page: isinstance(page[1], str))  # a page that failed is tried again
     for doc, done in zip(course.documents, made):
         pages.append(done if not isinstance(done, BaseException) else (with_exercises(doc, done, findings), None))

@@ -72,9 +72,6 @@ class Memo:
             digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
-    def holds(self, key: str) -> bool:
-        return self.reuse and self.folder is not None and self._path(key).is_file()
-
     def get(self, key: str) -> object | None:
         """The value kept under `key` (documents as documents), or None."""
         if self.folder is None or not self.reuse:

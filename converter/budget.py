@@ -34,8 +34,8 @@ __all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "each_within"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-_LENGTH = struct.Struct("!Q")
-_INDEX = struct.Struct("!Q")
+_NUMBER = struct.Struct("!Q")
+"""A message's length, or an item's number: 8 bytes, network order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +151,11 @@ class _Worker:
         if not self.pid:
             self._fork()
         try:
-            os.write(self.orders, _INDEX.pack(index))
+            os.write(self.orders, _NUMBER.pack(index))
         except OSError:  # it died while idle (the OOM killer): a fresh one takes the item
             self.stop()
             self._fork()
-            os.write(self.orders, _INDEX.pack(index))
+            os.write(self.orders, _NUMBER.pack(index))
         self.item, self.deadline = index, time.monotonic() + self.budget.seconds
 
     def _fork(self) -> None:
@@ -202,8 +202,8 @@ def _serve(budget: Budget, work: Callable, items: Sequence, order_read: int, res
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _limit_memory(budget.memory)
         with os.fdopen(order_read, "rb", buffering=0) as orders, os.fdopen(result_write, "wb") as pipe:
-            while header := _read_exactly(orders, _INDEX.size):
-                item = items[_INDEX.unpack(header)[0]]
+            while header := _read(orders, _NUMBER.size, None):  # b"": no more items
+                item = items[_NUMBER.unpack(header)[0]]
                 try:
                     outcome: tuple[str, object] = ("done", work(item))
                 except MemoryError:
@@ -214,7 +214,7 @@ def _serve(budget: Budget, work: Callable, items: Sequence, order_read: int, res
                     data = pickle.dumps(outcome)
                 except Exception as err:  # something that does not pickle: its description does
                     data = pickle.dumps(("done", RuntimeError(describe(err))))
-                pipe.write(_LENGTH.pack(len(data)) + data)
+                pipe.write(_NUMBER.pack(len(data)) + data)
                 pipe.flush()
                 if outcome[0] == "memory":
                     break  # a fresh worker, with its memory back, goes on
@@ -222,18 +222,6 @@ def _serve(budget: Budget, work: Callable, items: Sequence, order_read: int, res
         code = 1
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers twice
-
-
-def _read_exactly(pipe, size: int) -> bytes:
-    """`size` bytes, or b"" when the parent closed the pipe (no more items)."""
-    chunks, left = [], size
-    while left:
-        chunk = pipe.read(left)
-        if not chunk:
-            return b""
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 def _limit_memory(extra: int) -> None:
@@ -250,19 +238,21 @@ def _limit_memory(extra: int) -> None:
 
 def _message(pipe, deadline: float) -> bytes | None:
     """One length-prefixed message; b"" if the worker closed the pipe (it died), None at the deadline."""
-    header = _read(pipe, _LENGTH.size, deadline)
+    header = _read(pipe, _NUMBER.size, deadline)
     if not header:
         return header
-    return _read(pipe, _LENGTH.unpack(header)[0], deadline)
+    return _read(pipe, _NUMBER.unpack(header)[0], deadline)
 
 
-def _read(pipe, size: int, deadline: float) -> bytes | None:
+def _read(pipe, size: int, deadline: float | None) -> bytes | None:
+    """`size` bytes; b"" if the other end closed the pipe; None at the deadline (with none,
+    as long as it takes)."""
     chunks, left = [], size
     with selectors.DefaultSelector() as selector:
         selector.register(pipe, selectors.EVENT_READ)
         while left:
-            wait = deadline - time.monotonic()
-            if wait <= 0 or not selector.select(timeout=wait):
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and (wait <= 0 or not selector.select(timeout=wait)):
                 return None
             chunk = pipe.read(min(left, 1 << 20))
             if not chunk:

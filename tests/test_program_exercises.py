@@ -86,6 +86,62 @@ def test_comments_go_but_strings_stay() -> None:
     assert without_comments('puts "# not a comment" # a comment\n# gone\nx = 1', "ruby") == 'puts "# not a comment" \n\nx = 1'
 
 
+GO = """\
+package main
+
+import "fmt" // printing
+
+func main() {
+\tcount := 3 /* a block comment */
+\tfor i := 0; i < count; i++ {
+\t\tfmt.Println("tick", i)
+\t}
+}
+"""
+SQL = """\
+-- the orders of one customer
+SELECT o.id, o.total -- money
+FROM orders o
+WHERE o.customer = 'a -- b';
+"""
+BLOCKS = [(PYTHON, "python"), (RUBY, "ruby"), (JAVASCRIPT, "javascript"), (GO, "go"), (SQL, "sql")]
+
+
+def _cuts(code: str) -> list[str]:
+    """Texts the generators cut from a block: single lines, runs of lines (right-stripped,
+    blank ones left out), and the dedented lines of its indented parts."""
+    lines = code.splitlines()
+    runs = ["\n".join(line.rstrip() for line in lines[i:j] if line.strip())
+            for i in range(len(lines)) for j in range(i + 1, len(lines) + 1)]
+    indented = [line for line in lines if line[:1].isspace()]
+    return [run for run in runs if run.strip()] + (["\n".join(line.strip() for line in indented)] if indented else [])
+
+
+@pytest.mark.parametrize(("code", "language"), BLOCKS)
+def test_code_cut_from_a_block_reads_as_if_lexed_alone(code: str, language: str) -> None:
+    """Pieces and bodies take their strings and comments from the block they were cut from
+    (one lexing): for ordinary code that is what lexing them alone gives."""
+    bare = without_comments(code, language)
+    for text in _cuts(code) + _cuts(bare):
+        assert masked(text, language, within=code) == masked(text, language), text
+        assert without_comments(text, language, within=code) == without_comments(text, language), text
+        assert mutants(text, language, within=code) == mutants(text, language), text
+
+
+def test_code_cut_from_a_block_keeps_the_blocks_context() -> None:
+    """Lines inside a string of the block stay string, though alone they read as code; a text
+    that is not cut from the block (a name changed) is lexed on its own."""
+    block = 'doc = """\nif a >= b:\n    pass\n"""\nif a >= b:\n    pass\n'
+    inside = "if a >= b:\n    pass"
+    assert masked(inside, "python", within=block).strip() == ""
+    assert masked(inside, "python") == inside
+    assert mutants(inside, "python", within=block) == []
+    renamed = 'doc = """\nx\n"""\nif c >= b:\n    pass'
+    assert masked(renamed, "python", within=block) == masked(renamed, "python")
+    go = "x := 3 /* a block\ncomment */\ny := x"
+    assert without_comments("x := 3 /* a block", "go", within=go) == "x := 3 "
+
+
 @pytest.mark.parametrize("language", sorted(PROGRAMS))
 def test_fix_the_bug_and_parsons_keep_the_contract_by_running_the_programs(
         language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -106,15 +106,89 @@ _LEXERS = {"shell": "bash"}
 _DECLARATION = re.compile(r"^\s*(class|module|def|function|func|import|from|require|package|using|#include)\b")
 
 
-@lru_cache(maxsize=256)
-def _tokens(code: str, language: str) -> tuple[tuple[object, str], ...] | None:
-    """Pygments' tokens of `code`, or None. Cached: the generators take one block apart
-    several times (masked, without comments), half the calls were repeats."""
+def _classes(code: str, language: str, within: str = "") -> str | None:
+    """What each character of `code` is: "c" in a comment, "s" in a string, " " elsewhere
+    (None: no lexer, or one that rewrote the text). Code cut from a block (`within`: a piece,
+    a function's body, the block without its comments) takes its characters' classes from
+    the block, as they read there (`_cut_from`), instead of being lexed again out of context:
+    those were two lexings in three."""
+    if within and within != code and _lexed(within, language) is not None:
+        cut = _cut_from(code, within, _lexed(within, language))
+        if cut is None:
+            cut = _cut_from(code, *_bare(within, language))
+        if cut is not None:
+            return cut
+    return _lexed(code, language)
+
+
+@lru_cache(maxsize=512)
+def _lexed(code: str, language: str) -> str | None:
+    """`_classes` from Pygments' tokens. Cached: the generators ask about one text several times."""
     lexer = pygments_lexer(_LEXERS.get(language, language), exact=True)
     if lexer is None:
         return None
-    tokens = tuple(lexer.get_tokens(code))
-    return tokens if "".join(v for _, v in tokens) == code else None  # a lexer that rewrote the text
+    tokens = list(lexer.get_tokens(code))
+    if "".join(v for _, v in tokens) != code:  # a lexer that rewrote the text
+        return None
+    return "".join(("c" if t in Comment else "s" if t in String else " ") * len(v) for t, v in tokens)
+
+
+@lru_cache(maxsize=64)
+def _bare(code: str, language: str) -> tuple[str, str]:
+    """A lexed block without its comments, and its classes."""
+    classes = _lexed(code, language)
+    assert classes is not None  # (asked only of a block that has them)
+    return _without_comments(code, classes)
+
+
+def _without_comments(code: str, classes: str) -> tuple[str, str]:
+    """`code` and its classes with the comments' characters left out (their line breaks kept)."""
+    kept = [(c, " " if k == "c" else k) for c, k in zip(code, classes) if k != "c" or c == "\n"]
+    return "".join(c for c, _ in kept), "".join(k for _, k in kept)
+
+
+def _cut_from(code: str, parent: str, classes: str) -> str | None:
+    """The classes of `code` when its lines are consecutive lines of `parent` (blank lines of
+    `parent` may be left out), each whole but for whitespace at its ends; else None."""
+    lines, parent_lines = code.split("\n"), parent.split("\n")
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    starts, offset = [], 0
+    for line in parent_lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    core = lines[first].strip()
+    for start in (n for n, line in enumerate(parent_lines) if n >= first and line.strip() == core):
+        cut = _cut_at(lines, parent_lines, starts, classes, start - first)
+        if cut is not None:
+            return cut
+    return None
+
+
+def _cut_at(lines: list[str], parent_lines: list[str], starts: list[int], classes: str, j: int) -> str | None:
+    """`_cut_from` with the first line of `lines` at line `j` of the parent."""
+    cut: list[str] = []
+    for n, line in enumerate(lines):
+        if n:  # the line break ending the parent's line taken last
+            end = starts[j - 1] + len(parent_lines[j - 1])
+            cut.append(classes[end] if end < len(classes) else " ")
+        if line.strip():
+            while j < len(parent_lines) and not parent_lines[j].strip():
+                j += 1  # blank lines of the parent left out
+        if j >= len(parent_lines):
+            return None
+        source = parent_lines[j]
+        column = (len(source) - len(source.lstrip())) - (len(line) - len(line.lstrip()))
+        if not line.strip():
+            if source.strip() or len(line) > len(source):
+                return None
+            column = 0
+        elif column < 0 or source[column:column + len(line)] != line or source[column + len(line):].strip():
+            return None
+        cut.append(classes[starts[j] + column:starts[j] + column + len(line)])
+        j += 1
+    return "".join(cut)
 
 
 def warm_lexers(languages: set[str]) -> None:
@@ -128,32 +202,32 @@ def warm_lexers(languages: set[str]) -> None:
             continue
 
 
-def masked(code: str, language: str) -> str:
-    """`code` with every string and comment character replaced by a space (newlines kept)."""
-    tokens = _tokens(code, language)
-    if tokens is None:
+def masked(code: str, language: str, within: str = "") -> str:
+    """`code` with every string and comment character replaced by a space (newlines kept).
+    `within`: the block `code` was cut from, if any (see `_classes`)."""
+    classes = _classes(code, language, within)
+    if classes is None:
         return code
-    return "".join(re.sub(r"[^\n]", " ", v) if t in String or t in Comment else v for t, v in tokens)
+    return "".join(c if k == " " or c == "\n" else " " for c, k in zip(code, classes))
 
 
-def without_comments(code: str, language: str) -> str:
+def without_comments(code: str, language: str, within: str = "") -> str:
     """`code` with its comments removed (their line breaks kept)."""
-    tokens = _tokens(code, language)
-    if tokens is None:
-        return code
-    return "".join("\n" * v.count("\n") if t in Comment else v for t, v in tokens)
+    classes = _classes(code, language, within)
+    return code if classes is None else _without_comments(code, classes)[0]
 
 
-def mutants(code: str, language: str) -> list[Mutant]:
-    """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank."""
-    return list(_mutants(code, language))
+def mutants(code: str, language: str, within: str = "") -> list[Mutant]:
+    """Every one-place mutant of `code`, likeliest mistakes first, in line order within a rank
+    (`within`: the block `code` was cut from, if any)."""
+    return list(_mutants(code, language, within))
 
 
 @lru_cache(maxsize=256)
-def _mutants(code: str, language: str) -> tuple[Mutant, ...]:
+def _mutants(code: str, language: str, within: str) -> tuple[Mutant, ...]:
     """Cached: Parsons problems ask for every piece's mutants twice (is there a slip to offer,
     then which), and the slips of a block again."""
-    mask = masked(code, language)
+    mask = masked(code, language, within)
     lines = code.splitlines()
     declaring = [bool(_DECLARATION.match(line)) for line in lines]
     starts = [m.end() for m in re.finditer("\n", code)]  # where lines 2, 3, ... start

@@ -78,21 +78,23 @@ def order_the_pieces(doc: Document) -> list[Exercise]:
 # --- cutting code into pieces ----------------------------------------------------------------
 
 
-def pieces_of(code: str, language: str) -> list[Piece] | None:
+def pieces_of(code: str, language: str, within: str = "") -> list[Piece] | None:
     """The top-level pieces of `code` with what each declares and uses; None when the code
-    can't be cut cleanly (unbalanced brackets, a name declared twice)."""
-    code = without_comments(code, language)
+    can't be cut cleanly (unbalanced brackets, a name declared twice). `within`: the block
+    `code` was cut from, if not `code` itself (see `mutants.masked`)."""
+    within = within or code
+    code = without_comments(code, language, within)
     if language == "sql":
-        texts = [s.strip() + ";" for s in _sql_statements(code)]
+        texts = [s.strip() + ";" for s in _sql_statements(code, within)]
     elif language in ("python", "ruby"):
-        texts = _indented_pieces(code, language)
+        texts = _indented_pieces(code, language, within)
     else:
-        texts = _braced_pieces(code, language)
+        texts = _braced_pieces(code, language, within)
     if texts is None:
         return None
     texts = ["\n".join(line.rstrip() for line in t.splitlines() if line.strip()) for t in texts]
     texts = [t for t in texts if t.strip()]
-    made = [_piece(t, language) for t in texts]
+    made = [_piece(t, language, within) for t in texts]
     if any(p is None for p in made):
         return None
     declared = [name for p in made for name in p.declares]
@@ -101,8 +103,8 @@ def pieces_of(code: str, language: str) -> list[Piece] | None:
     return made
 
 
-def _sql_statements(code: str) -> list[str]:
-    mask = masked(code, "sql")
+def _sql_statements(code: str, within: str) -> list[str]:
+    mask = masked(code, "sql", within)
     out, start = [], 0
     for match in re.finditer(";", mask):
         out.append(code[start:match.start()])
@@ -112,8 +114,8 @@ def _sql_statements(code: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
-def _braced_pieces(code: str, language: str) -> list[str] | None:
-    mask = masked(code, language)
+def _braced_pieces(code: str, language: str, within: str) -> list[str] | None:
+    mask = masked(code, language, within)
     pieces, current, depth = [], [], 0
     for line, hidden in zip(code.splitlines(), mask.splitlines()):
         current.append(line)
@@ -131,8 +133,8 @@ def _braced_pieces(code: str, language: str) -> list[str] | None:
     return pieces
 
 
-def _indented_pieces(code: str, language: str) -> list[str] | None:
-    mask = masked(code, language)
+def _indented_pieces(code: str, language: str, within: str) -> list[str] | None:
+    mask = masked(code, language, within)
     pieces: list[list[str]] = []
     depth = 0
     for line, hidden in zip(code.splitlines(), mask.splitlines()):
@@ -178,7 +180,7 @@ _DECLARING_START = re.compile(
     r"|^\s*@|^\s*(?:from\s+\S+\s+)?import\b|^[a-z_]\w*\s*=[^=]|^\s*[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*:=")
 
 
-def _piece(text: str, language: str) -> Piece | None:
+def _piece(text: str, language: str, within: str) -> Piece | None:
     first = text.splitlines()[0]
     if language == "python":
         tree = py.parse(text)
@@ -197,7 +199,7 @@ def _piece(text: str, language: str) -> Piece | None:
     if language == "sql":
         created = _SQL_DECLARES.match(text)
         declares = frozenset({created.group(1).lower()}) if created else frozenset()
-        uses = frozenset(m.lower() for m in _SQL_USES.findall(masked(text, "sql"))) - declares
+        uses = frozenset(m.lower() for m in _SQL_USES.findall(masked(text, "sql", within))) - declares
         return Piece(text, declares, uses, bool(_SQL_EFFECT.match(text)))
     patterns = {"ruby": _RUBY_DECLARES, "go": _GO_DECLARES}.get(language, _JS_DECLARES)
     names: set[str] = set()
@@ -206,7 +208,7 @@ def _piece(text: str, language: str) -> Piece | None:
         if match:
             names |= {n.split(":")[0].split(" as ")[-1].strip() for n in match.group(1).split(",") if n.strip()}
     names = {n for n in names if re.fullmatch(r"[A-Za-z_$][\w$]*[?!]?", n)}
-    hidden = masked(text, language)
+    hidden = masked(text, language, within)
     uses = frozenset(_IDENTIFIER.findall(hidden)) - names
     effect = not _DECLARING_START.match(first) or bool(_ASSIGNED_CALL.search(first))
     return Piece(text, frozenset(names), uses, effect, effect and bool(PRINTING.search(_outermost(hidden))))
@@ -311,11 +313,11 @@ print("✅ Right: in that order the program works as the tutorial's does.")
 '''
 
 
-def _usable(pieces: list[Piece] | None, language: str = "") -> bool:
+def _usable(pieces: list[Piece] | None, language: str = "", within: str = "") -> bool:
     """Enough pieces to order (three will do when one has a slip to spot: four to choose from)."""
     if not pieces or not all(len(p.code.splitlines()) <= MAX_PIECE_LINES for p in pieces):
         return False
-    fewest = PIECES[0] - 1 if any(m.rank <= 1 for p in pieces for m in mutants(p.code, language)) else PIECES[0]
+    fewest = PIECES[0] - 1 if any(m.rank <= 1 for p in pieces for m in mutants(p.code, language, within)) else PIECES[0]
     return fewest <= len(pieces) <= PIECES[1]
 
 
@@ -339,11 +341,11 @@ def _exercises(doc: Document, index: int, block: CodeBlock) -> list[Exercise]:
     (Go's `main`, where the order of top-level declarations does not matter; a long handler):
     two levels, two exercises where both make one."""
     pieces = pieces_of(block.code, block.language)
-    found = [_pieces_exercise(doc, index, block, pieces) if _usable(pieces, block.language) else None]
+    found = [_pieces_exercise(doc, index, block, pieces) if _usable(pieces, block.language, block.code) else None]
     if pieces:
         body = body_of(max(pieces, key=lambda p: len(p.code.splitlines())).code, block.language)
-        inner = pieces_of(body, block.language) if body else None
-        found.append(_pieces_exercise(doc, index, block, inner) if _usable(inner, block.language) else None)
+        inner = pieces_of(body, block.language, block.code) if body else None
+        found.append(_pieces_exercise(doc, index, block, inner) if _usable(inner, block.language, block.code) else None)
     return [exercise for exercise in found if exercise]
 
 
@@ -354,7 +356,7 @@ def _pieces_exercise(doc: Document, index: int, block: CodeBlock, pieces: list[P
     orders = valid_orders(len(pieces), before)
     if not before or len(orders) > MAX_ORDERS or len(orders) * 3 > math.factorial(len(pieces)):
         return None  # hardly any order is wrong: nothing to learn
-    slips = [(n, m) for n, piece in enumerate(pieces) for m in mutants(piece.code, language) if m.rank <= 1]
+    slips = [(n, m) for n, piece in enumerate(pieces) for m in mutants(piece.code, language, block.code) if m.rank <= 1]
     slipped, mutant = slips[0] if slips else (None, None)
     # the last one is the copy with the slip (when a plausible slip exists)
     shown = [*range(len(pieces)), *([len(pieces)] if mutant else [])]

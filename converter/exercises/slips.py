@@ -39,11 +39,11 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
     for index, block in code_of(doc):
         code = "\n".join(line.rstrip() for line in without_comments(block.code, block.language).splitlines() if line.strip())
         # A variation (its names renamed), so that the corrected line is not on the page above.
-        code, _renames = renamed(code, block.language)
+        code, _renames = renamed(code, block.language, block.code)
         lines = code.splitlines()
         if not 4 <= len(lines) <= 30:
             continue
-        slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)
+        slips = [m for m in mutants(code, block.language, block.code) if m.rank <= 2 and _reasoned(m)
                  and _normal(lines[m.line - 1]) not in page]
         if not slips:  # no name of ours on the slip's line: other numbers in it, then
             code = renumbered(code, block.language)

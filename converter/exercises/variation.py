@@ -44,9 +44,10 @@ _DECLARED = (
 _PARAMETERS = re.compile(r"\b(?:function\s*[\w$]*|def\s+\w+[?!]?|func\s+\w*)\s*\(([^)]*)\)")
 
 
-def declared_names(code: str, language: str) -> list[str]:
-    """Names the code declares itself, in order of first appearance."""
-    hidden = masked(code, language)
+def declared_names(code: str, language: str, within: str = "") -> list[str]:
+    """Names the code declares itself, in order of first appearance (`within`: the block
+    `code` was cut from, if any)."""
+    hidden = masked(code, language, within)
     names: list[str] = []
     for pattern in _DECLARED:
         for match in pattern.finditer(hidden):
@@ -75,9 +76,10 @@ _SQL_ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(?!(?:ON|WHERE|JOI
 _SQL_WORDS = frozenset("as at by if in is of on or to and asc end for key not set all any use add desc from join case else null with".split())
 
 
-def renamed(code: str, language: str) -> tuple[str, dict[str, str]]:
-    """`code` with every name it declares renamed (SQL: its table aliases), and the renames made."""
-    hidden = masked(code, language)
+def renamed(code: str, language: str, within: str = "") -> tuple[str, dict[str, str]]:
+    """`code` with every name it declares renamed (SQL: its table aliases), and the renames made
+    (`within`: the block `code` was cut from, if any)."""
+    hidden = masked(code, language, within)
     taken = set(re.findall(r"[A-Za-z_$][\w$]*", code))
     renames: dict[str, str] = {}
     if language == "sql":
@@ -87,7 +89,7 @@ def renamed(code: str, language: str) -> tuple[str, dict[str, str]]:
             if new and alias != new:
                 renames[alias] = new
     else:
-        for name in declared_names(code, language):
+        for name in declared_names(code, language, within):
             new = _new_name(name, language, taken | set(renames.values()))
             if new:
                 renames[name] = new

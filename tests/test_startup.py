@@ -90,3 +90,19 @@ def test_jsonschema_s_uri_format_still_checks() -> None:
         "print(checker.conforms('https://example.com/a', 'uri'), checker.conforms('no uri', 'uri'))\n"
     )
     assert out.split() == ["True", "False"]
+
+
+def test_readers_are_imported_when_their_format_is_read(tmp_path) -> None:  # noqa: ANN001
+    """convert's workers fork once the command has parsed its arguments: the readers' libraries
+    (a tenth of a second) are imported by the worker that reads that format, and only there."""
+    dump = tmp_path / "dump.txt"
+    dump.write_text("Tag: Python\n\n• A title\nSome prose about it, long enough to read as a paragraph.\n",
+                    encoding="utf-8")
+    out = _run(
+        "import sys, converter.cli\n"
+        "print([m for m in ('bs4', 'feedparser', 'markdown_it', 'converter.readers.text') if m in sys.modules])\n"
+        "from converter.readers import read_source\n"
+        f"read_source(__import__('pathlib').Path({str(dump)!r}))\n"
+        "print([m for m in ('bs4', 'feedparser', 'converter.readers.text') if m in sys.modules])\n"
+    )
+    assert out.splitlines() == ["[]", "['converter.readers.text']"]

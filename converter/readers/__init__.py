@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..document import Document
 from ..errors import SourceError
-from . import html, markdown, rss, text
-from ..characters import clean_strings
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 __all__ = ["READERS", "detect_format", "decode", "read_source"]
 
-Reader = Callable[..., list[Document]]
+Reader = Callable[..., "list[Document]"]
 
-READERS: dict[str, Reader] = {
-    "feed": rss.read,
-    "html": html.read,
-    "markdown": markdown.read,
-    "text": text.read,
-}
+
+class _Readers(dict):
+    """The reader of each format, imported when first asked for: convert's workers fork
+    before any is imported, and one reading a text dump never imports Beautiful Soup,
+    feedparser or markdown-it (a tenth of a second before reading could start)."""
+
+    MODULES = {"feed": "rss", "html": "html", "markdown": "markdown", "text": "text"}
+
+    def __missing__(self, name: str) -> Reader:
+        reader = importlib.import_module(f"{__name__}.{self.MODULES[name]}").read
+        self[name] = reader
+        return reader
+
+
+READERS: dict[str, Reader] = _Readers()
 
 _FEED = re.compile(r"<(\w+:)?(rss|feed|RDF)[\s>]", re.I)  # also prefixed roots: <atom:feed>
 _HTML = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<article[\s>]|<head[\s>]", re.I)
@@ -64,6 +75,8 @@ def decode(data: bytes, *, source: str) -> str:
 
 def read_source(path: Path) -> list[Document]:
     """Read one source file into its tutorials."""
+    from ..characters import clean_strings
+
     source = str(path)
     try:
         data = path.read_bytes()

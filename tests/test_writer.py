@@ -192,3 +192,32 @@ def test_read_back_catches_metadata_that_comes_back_different() -> None:
     assert "author: Ada" in text  # the notebook's own metadata, in the front matter
     with pytest.raises(WriterError, match="metadata would not read back as written"):
         notebook._check_reads_back(nb, text.replace("author: Ada", "author: Bob"), doc)
+
+
+def test_markdown_it_s_line_tables_come_out_the_same() -> None:
+    """The read-back has markdown-it find the page's lines with `str.split`; its own state
+    (every field, the line tables among them) must be what markdown-it makes, on text of
+    spaces, tabs, line breaks and other characters in any order, and on a whole page."""
+    import random
+
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block.state_block import StateBlock
+
+    md = MarkdownIt("commonmark")
+    rng = random.Random(7)
+    alphabet = [" ", "\t", "\n", "\n", "a", "\u00a0", "\v", "#", "-"]
+    page = to_myst(_doc(Heading(2, "H"), Paragraph("Text\twith a tab."), CodeBlock("if x:\n\tpass\n", "python")))
+    texts = ["", "\n", " ", "\t\n  ", "a", page] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    for text in texts:
+        assert vars(notebook._LinedStateBlock(text, md, {}, [])) == vars(StateBlock(text, md, {}, [])), repr(text)
+
+
+def test_markdown_it_is_itself_again_after_writing() -> None:
+    import markdown_it.parser_block
+
+    original = markdown_it.parser_block.StateBlock
+    to_myst(_doc(Heading(2, "H"), Paragraph("Text.")))
+    assert markdown_it.parser_block.StateBlock is original
+    with notebook._fast_jupytext():
+        assert markdown_it.parser_block.StateBlock is notebook._LinedStateBlock

@@ -14,8 +14,10 @@ import jupytext
 import jupytext.formats
 import jupytext.header
 import jupytext.myst
+import markdown_it.parser_block
 import nbformat
 import yaml
+from markdown_it.rules_block.state_block import StateBlock
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import nbbase
 from pygments.token import Error
@@ -55,18 +57,61 @@ def _fast_jupytext() -> Iterator[None]:
     whole notebook once instead (fastjsonschema: the same schema, a fraction of the time).
     jupytext's YAML (cell options, the front matter) goes through libyaml, PyYAML's own
     parser and emitter in C, several times faster: it is read the same, and written by
-    libyaml where that gives the same text (`_emitted_alike`; a test holds them equal). The lock keeps two writers in threads from restoring each other's stand-ins."""
+    libyaml where that gives the same text (`_emitted_alike`; a test holds them equal).
+    markdown-it finds the text's lines with `_LinedStateBlock`. The lock keeps two writers in
+    threads from restoring each other's stand-ins."""
     with _PATCHING:
         saved = nbbase.validate, [m.yaml for m in _JUPYTEXT_YAML_USERS]
         nbbase.validate = _no_validation
+        markdown_it.parser_block.StateBlock = _LinedStateBlock
         for module in _JUPYTEXT_YAML_USERS if _LIBYAML is not None else ():
             module.yaml = _LIBYAML
         try:
             yield
         finally:
             nbbase.validate = saved[0]
+            markdown_it.parser_block.StateBlock = StateBlock
             for module, original in zip(_JUPYTEXT_YAML_USERS, saved[1]):
                 module.yaml = original
+
+
+class _LinedStateBlock(StateBlock):
+    """markdown-it's block state, its line tables made with `str.split`: markdown-it-py 3
+    walks the text character by character in Python for them, 40% of reading a page back
+    (myst-parser pins markdown-it-py 3). The same tables: a test compares the two."""
+
+    def __init__(self, src: str, md: markdown_it.MarkdownIt, env: dict, tokens: list) -> None:
+        super().__init__("", md, env, tokens)  # every other field as markdown-it sets it
+        self.src = src
+        self.bMarks, self.eMarks, self.tShift, self.sCount = line_tables(src)
+        self.bsCount = [0] * len(self.bMarks)
+        self.lineMax = len(self.bMarks) - 1  # the last entry is markdown-it's sentinel
+
+
+def line_tables(src: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Per line of `src`: where it begins and ends, where its text starts after spaces and tabs,
+    and that indent with tabs expanded to 4 columns; then markdown-it's sentinel entry. As in
+    markdown-it, what follows the last line break is a line only when it holds more than
+    spaces and tabs."""
+    begins, ends, shifts, counts = [], [], [], []
+    start, length = 0, len(src)
+    for line in src.split("\n"):
+        end = start + len(line)
+        text = line.lstrip(" \t")
+        if end == length and not text:
+            break
+        indent = len(line) - len(text)
+        columns = indent
+        if "\t" in line[:indent]:
+            columns = 0
+            for character in line[:indent]:
+                columns += 4 - columns % 4 if character == "\t" else 1
+        begins.append(start)
+        ends.append(end)
+        shifts.append(indent)
+        counts.append(columns)
+        start = end + 1
+    return begins + [length], ends + [length], shifts + [0], counts + [0]
 
 
 def _no_validation(node: object, ref: str | None = None) -> None:

@@ -106,3 +106,21 @@ def test_readers_are_imported_when_their_format_is_read(tmp_path) -> None:  # no
         "print([m for m in ('bs4', 'feedparser', 'converter.readers.text') if m in sys.modules])\n"
     )
     assert out.splitlines() == ["[]", "['converter.readers.text']"]
+
+
+def test_the_command_collects_young_objects_less_often() -> None:
+    """Run as the command, `course` collects its youngest generation every 10,000 allocations;
+    called as a library (tests, a notebook), it leaves the collector's settings alone."""
+    code = (
+        "import gc, sys\n"
+        "from converter import cli\n"
+        "sys.argv = ['course', '--version']\n"
+        "default = gc.get_threshold()\n"
+        "try:\n"
+        "    cli.main({argv})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(default[0], gc.get_threshold()[0])\n"
+    )
+    assert _run(code.format(argv="")).split()[-2:] == ["700", "10000"]
+    assert _run(code.format(argv="['--version']")).split()[-2:] == ["700", "700"]

@@ -206,6 +206,7 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     the same course environment) is not prepared again."""
     from .exercises.mutants import warm_lexers
     from .passes import prepare
+    from .writers.notebook import warm_validator
 
     memo = memo or Memo(None)
     prepared: list[Document] = []
@@ -213,6 +214,8 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     keys = [memo.key("prepare", repr(doc), setting) for doc in docs]
     kept = _kept(memo, keys)
     made = _kept_or_within(memo, keys, kept, budget, partial(prepare, environment=environment), docs)
+    if budget.seconds and any(earlier is None for earlier in kept):  # while the workers prepare (see exercised_pages)
+        warm_validator()
     for doc, earlier, found in zip(docs, kept, made):
         if isinstance(found, BaseException):
             why = f"left out: {found}" if isinstance(found, OverBudget) else f"could not be converted ({describe(found)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pytest
 
 from converter.document import Block, CodeBlock, Document, Meta, Paragraph
@@ -406,3 +407,14 @@ def test_a_cell_calling_a_function_that_times_itself_is_flagged_too() -> None:
     )
     assert timed.volatile and not through.volatile  # defining a function prints nothing
     assert calls.volatile and not plain.volatile
+
+
+def test_a_tree_is_walked_once_and_in_ast_walk_s_order() -> None:
+    from converter import python_code
+
+    tree = python_code.parse_or_raise("def f(x):\n    return [y for y in x if y]\nprint(f([0, 1]))\n")
+    walked = python_code.walk(tree)
+    assert [type(n) for n in walked] == [type(n) for n in ast.walk(tree)]
+    assert python_code.walk(tree) is walked  # kept on the node
+    inner = tree.body[0]
+    assert python_code.walk(inner) == tuple(ast.walk(inner))

@@ -75,7 +75,7 @@ def _suitable(block: CodeBlock, tree: ast.Module) -> bool:
 
 
 def _observable(tree: ast.Module) -> bool:
-    prints = any(isinstance(n, ast.Call) and py.dotted(n.func) == "print" for n in ast.walk(tree))
+    prints = any(isinstance(n, ast.Call) and py.dotted(n.func) == "print" for n in py.walk(tree))
     callable_here = any(
         isinstance(n, ast.FunctionDef) and not n.args.args and not n.args.kwonlyargs
         and all(_is_route(d) for d in n.decorator_list)
@@ -99,7 +99,7 @@ def _is_settings(tree: ast.Module) -> bool:
     assigns = [n for n in tree.body if isinstance(n, ast.Assign)]
     return bool(assigns) and all(
         isinstance(n, ast.Assign) and all(isinstance(t, ast.Name) for t in n.targets)
-        and not any(isinstance(x, ast.Call) for x in ast.walk(n.value))
+        and not any(isinstance(x, ast.Call) for x in py.walk(n.value))
         for n in tree.body
     )
 

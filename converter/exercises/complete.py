@@ -67,11 +67,11 @@ def _suitable(node: ast.FunctionDef) -> bool:
     body = _body(node)
     if node.decorator_list or not 1 <= len(body) <= MAX_STATEMENTS:
         return False
-    if sum(isinstance(n, ast.stmt) for n in ast.walk(node)) > MAX_STATEMENTS + 6:
+    if sum(isinstance(n, ast.stmt) for n in py.walk(node)) > MAX_STATEMENTS + 6:
         return False
     if impure(node):
         return False
-    returns = [n for n in ast.walk(node) if isinstance(n, ast.Return)]
+    returns = [n for n in py.walk(node) if isinstance(n, ast.Return)]
     return any(r.value is not None and not (isinstance(r.value, ast.Constant) and r.value.value is None) for r in returns)
 
 
@@ -91,7 +91,7 @@ def _usage(doc: Document, name: str, start: int) -> list[str]:
     for index, block, tree in running_blocks(doc):
         if index < start:
             continue
-        for node in ast.walk(tree):
+        for node in py.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             if isinstance(node.func, ast.Name) and node.func.id == name:
@@ -138,7 +138,7 @@ def _blank_target(node: ast.FunctionDef) -> ast.expr | None:
     if isinstance(last.value, ast.Name):
         target = last.value.id
         found = None
-        for sub in ast.walk(ast.Module(body=body[:-1], type_ignores=[])):
+        for sub in py.walk(ast.Module(body=body[:-1], type_ignores=[])):
             if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == target for t in sub.targets):
                 found = sub.value if not isinstance(sub.value, (ast.Name, ast.Constant)) else found
             elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name) and sub.target.id == target:

@@ -137,13 +137,13 @@ def _values(tree: ast.Module) -> list[str]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
             continue
-        for sub in ast.walk(node):
+        for sub in py.walk(node):
             if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 break
             targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target] if isinstance(
                 sub, (ast.AugAssign, ast.AnnAssign)) else []
             for target in targets:
-                for name in ast.walk(target):
+                for name in py.walk(target):
                     if isinstance(name, ast.Name) and not name.id.startswith("_") and name.id not in names:
                         names.append(name.id)
     return names
@@ -158,7 +158,7 @@ def _calls(tree: ast.Module) -> list[tuple[str, str]]:
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for node in ast.walk(stmt):
+        for node in py.walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined:
                 if all(py.is_literal(a) and not isinstance(a, ast.Starred) for a in node.args) and not node.keywords:
                     found.append((node.func.id, "".join(f"{ast.unparse(a)}, " for a in node.args)))

@@ -188,13 +188,13 @@ def _piece(text: str, language: str, within: str) -> Piece | None:
             return None
         node = tree.body[0]
         declares = top_binds(node)
-        uses = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        uses = frozenset(n.id for n in py.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
         declaring = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
         calls = isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
-            isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(node.value or ast.Constant(None)))
+            isinstance(n, (ast.Call, ast.Await)) for n in py.walk(node.value or ast.Constant(None)))
         effect = not isinstance(node, declaring) or calls
         prints = effect and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
-            isinstance(n, ast.Call) and py.dotted(n.func) == "print" for n in ast.walk(node))
+            isinstance(n, ast.Call) and py.dotted(n.func) == "print" for n in py.walk(node))
         return Piece(text, frozenset(declares), uses - declares, effect, prints)
     if language == "sql":
         created = _SQL_DECLARES.match(text)

@@ -90,7 +90,7 @@ def top_binds(node: ast.stmt) -> frozenset[str]:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return frozenset((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
     names = set()
-    for sub in ast.walk(node):
+    for sub in py.walk(node):
         if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and sub is not node:
             if not isinstance(sub, ast.Lambda):
                 names.add(sub.name)
@@ -127,7 +127,7 @@ def mutated_names(trees: list[ast.AST]) -> set[str]:
     """Names whose objects the code changes in place (x.append(...), x[k] = v, x.attr = v, global x)."""
     names = set()
     for tree in trees:
-        for node in ast.walk(tree):
+        for node in py.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
                 if isinstance(node.func.value, ast.Name):
                     names.add(node.func.value.id)
@@ -188,7 +188,7 @@ def awaits(node: ast.AST) -> bool:
 def impure(tree: ast.AST) -> bool:
     """The code does I/O, keeps time, draws random numbers, sleeps or touches processes/network:
     its behaviour may differ between runs (a quality heuristic, not a safety check)."""
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             if any(m.split(".")[0] in _IMPURE_MODULES for m in modules):
@@ -253,7 +253,7 @@ def _traced(doc: Document, block: CodeBlock) -> str | None:
     tree = py.parse(block.code)
     if tree is None or len(tree.body) > 15 or not awaits(tree):
         return None
-    calls = {py.dotted(n.func).split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    calls = {py.dotted(n.func).split(".")[0] for n in py.walk(tree) if isinstance(n, ast.Call)}
     if calls & (_IMPURE_MODULES - {"asyncio"}) or calls & _IMPURE_NAMES:
         return None
     bound = set().union(*(top_binds(node) for node in tree.body))
@@ -293,7 +293,7 @@ def _candidate(tree: ast.Module) -> bool:
     that makes the output change from run to run (I/O, time, randomness, interleaved tasks)."""
     if not tree.body or len(tree.body) > 15:
         return False
-    prints = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and py.dotted(n.func) == "print"]
+    prints = [n for n in py.walk(tree) if isinstance(n, ast.Call) and py.dotted(n.func) == "print"]
     if not prints or awaits(tree) or impure(tree):
         return False
     if any(any(k.arg == "file" for k in n.keywords) for n in prints):

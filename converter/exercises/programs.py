@@ -127,10 +127,10 @@ def _self_contained(code: str) -> bool:
     """Python that runs on its own, as a script in an empty folder (standard library only),
     and always prints the same."""
     tree = py.parse(code)
-    if tree is None or impure(tree) or any(isinstance(n, ast.Await) for n in ast.walk(tree)):
+    if tree is None or impure(tree) or any(isinstance(n, ast.Await) for n in py.walk(tree)):
         return False
-    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    imported |= {(n.module or ".").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported = {a.name.split(".")[0] for n in py.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {(n.module or ".").split(".")[0] for n in py.walk(tree) if isinstance(n, ast.ImportFrom)}
     if not imported <= sys.stdlib_module_names:
         return False
     bound = set().union(*(top_binds(node) for node in tree.body))

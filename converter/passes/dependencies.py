@@ -260,7 +260,7 @@ def imported_modules(code: str) -> list[str]:
         return _imports_by_regex(code)
     skipped = _optional_import_nodes(tree)
     modules = []
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         if id(node) in skipped:
             continue
         if isinstance(node, ast.Import):
@@ -279,17 +279,17 @@ def _optional_import_nodes(tree: ast.AST) -> set[int]:
     that only re-raises or exits makes A required after all.
     """
     skipped: set[int] = set()
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         handlers = [h for h in node.handlers if _catches_import_error(h)] if isinstance(node, ast.Try) else []
         if handlers and not all(_gives_up(h) for h in handlers):
-            body = [n for stmt in node.body for n in ast.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))]
+            body = [n for stmt in node.body for n in py.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))]
             skipped |= {id(n) for n in body}
             if body and all(_is_stdlib(n) for n in body):
                 for handler in node.handlers:
-                    skipped |= {id(n) for stmt in handler.body for n in ast.walk(stmt)
+                    skipped |= {id(n) for stmt in handler.body for n in py.walk(stmt)
                                 if isinstance(n, (ast.Import, ast.ImportFrom))}
         elif isinstance(node, ast.If) and _is_type_checking(node.test):
-            skipped |= {id(n) for stmt in node.body for n in ast.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))}
+            skipped |= {id(n) for stmt in node.body for n in py.walk(stmt) if isinstance(n, (ast.Import, ast.ImportFrom))}
     return skipped
 
 

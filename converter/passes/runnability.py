@@ -343,12 +343,12 @@ def _judge(
 def _defines_django_model(tree: ast.Module) -> bool:
     """A class deriving from `models.Model` or from a class imported from a `django...models` module."""
     model_bases = {"models.Model"}
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         if isinstance(node, ast.ImportFrom) and re.fullmatch(r"django(\.\w+)*\.models", node.module or ""):
             model_bases |= {alias.asname or alias.name for alias in node.names}
     return any(
         isinstance(node, ast.ClassDef) and any(py.dotted(base) in model_bases for base in node.bases)
-        for node in ast.walk(tree)
+        for node in py.walk(tree)
     )
 
 
@@ -419,7 +419,7 @@ def _ipython_syntax(code: str) -> tuple[str, str] | None:
 
 
 def _import_problem(tree: ast.Module, kernel: _Kernel, environment: CourseEnvironment) -> tuple[str, str] | None:
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         if isinstance(node, ast.ImportFrom) and not node.level and node.module in kernel.exports:
             absent = sorted({a.name for a in node.names} - kernel.exports[node.module] - {"*"})
             if absent:
@@ -445,7 +445,7 @@ def _import_problem(tree: ast.Module, kernel: _Kernel, environment: CourseEnviro
 
 
 def _call_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = py.dotted(node.func)
@@ -467,9 +467,9 @@ def _call_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
 
 
 def _loop_problem(tree: ast.Module, kernel: _Kernel) -> tuple[str, str] | None:
-    for node in ast.walk(tree):
+    for node in py.walk(tree):
         if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value:
-            if not any(isinstance(n, (ast.Break, ast.Return)) for n in ast.walk(node)):
+            if not any(isinstance(n, (ast.Break, ast.Return)) for n in py.walk(node)):
                 return "loops forever (`while True` without a way out)", "server"
     return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ..python_code import dotted
+from ..python_code import dotted, walk
 
 NOTE = "`{call}` became top-level `await`, because the notebook's event loop is already running"
 _LOOPS = {"get_event_loop", "new_event_loop", "get_running_loop", "Runner"}
@@ -72,7 +72,7 @@ def _without_runners(code: str, names: dict[str, str]) -> str:
 def _asyncio_names(tree: ast.Module) -> dict[str, str]:
     """Local name -> asyncio function or module: `import asyncio as aio`, `from asyncio import run`."""
     names = {"asyncio": "asyncio"}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             names |= {(a.asname or a.name): "asyncio" for a in node.names if a.name == "asyncio"}
         elif isinstance(node, ast.ImportFrom) and node.module == "asyncio" and not node.level:
@@ -93,7 +93,7 @@ def _loop_variables(tree: ast.Module, names: dict[str, str]) -> set[str]:
     """Names bound to an event loop or a Runner: `loop = asyncio.get_event_loop()`,
     `with asyncio.Runner() as runner`."""
     found = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _resolved(node.value.func, names) in _LOOPS:
             found |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -138,7 +138,7 @@ def _awaited(code: str, statement: ast.stmt, calls: list[ast.Call]) -> str:
 
 
 def _statements(tree: ast.Module) -> list[ast.stmt]:
-    return [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    return [n for n in walk(tree) if isinstance(n, ast.stmt)]
 
 
 def _enclosing(statements: list[ast.stmt], call: ast.Call) -> ast.stmt:

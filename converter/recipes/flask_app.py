@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from ..python_code import dotted
+from ..python_code import dotted, walk
 
 NOTE = "`app.run()` would block the notebook forever; the cell asks the app's routes with Flask's test client instead"
 
@@ -43,7 +43,7 @@ class Known:
 def known_apps(code: list[tuple[str, ast.Module]]) -> Known:
     """Factories and apps in the tutorial's code: (module name, parsed code) for its files,
     ("", parsed code) for cells that run in the notebook."""
-    factories = {"create_app"} | {f.name for _, tree in code for f in ast.walk(tree)
+    factories = {"create_app"} | {f.name for _, tree in code for f in walk(tree)
                                   if isinstance(f, ast.FunctionDef) and _returns_new_app(f)}
     known = Known(frozenset(factories))
     apps = {(module, name) for module, tree in code if module for name in flask_apps(_top_level(tree), known)}
@@ -61,11 +61,11 @@ def _top_level(tree: ast.Module) -> ast.Module:
 def _returns_new_app(function: ast.FunctionDef) -> bool:
     """`app = Flask(...)` ... `return app`, or `return Flask(...)`."""
     plain = Known(frozenset())
-    made = {t.id for node in ast.walk(function) if isinstance(node, ast.Assign) and _makes_app(node.value, plain)
+    made = {t.id for node in walk(function) if isinstance(node, ast.Assign) and _makes_app(node.value, plain)
             for t in node.targets if isinstance(t, ast.Name)}
     return any(isinstance(node, ast.Return) and node.value is not None
                and ((isinstance(node.value, ast.Name) and node.value.id in made) or _makes_app(node.value, plain))
-               for node in ast.walk(function))
+               for node in walk(function))
 
 
 def _makes_app(value: ast.AST, known: Known) -> bool:
@@ -79,7 +79,7 @@ def rewrite(code: str, tree: ast.Module, known: Known = Known()) -> tuple[str, s
     """Replace `app.run(...)` statements on a Flask app; (code, note or "")."""
     apps = flask_apps(tree, known) | known.cell_apps
     runs = [
-        node for node in ast.walk(tree)
+        node for node in walk(tree)
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
         and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "run"
         and dotted(node.value.func.value) in apps
@@ -100,7 +100,7 @@ def flask_apps(tree: ast.Module, known: Known = Known()) -> set[str]:
     """Names bound to a Flask app: `app = Flask(...)`, `app = create_app()` (or another
     factory of the tutorial's), `from app import app` of an app a tutorial file makes."""
     names = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Assign) and _makes_app(node.value, known):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         elif isinstance(node, ast.ImportFrom) and not node.level:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+
 import pytest
 
 from converter.document import Block, CodeBlock, Document, Meta, Paragraph

@@ -139,6 +139,13 @@ def read_all(
         # functions below.
         from .passes import pipeline  # noqa: F401
 
+        if budget.seconds:
+            # The lexers of the languages the course runs: language detection (the next workers)
+            # and the exercises (the last ones) lex with them, and each worker compiled its own.
+            from .exercises.mutants import warm_lexers
+            from .runtimes import RUNTIMES
+
+            warm_lexers({"python", *RUNTIMES})
         if gc.get_freeze_count():  # the command froze what its imports made (cli.main): these too
             gc.freeze()
     docs: list[Document] = []

@@ -431,3 +431,16 @@ def test_an_element_classed_footer_is_chrome() -> None:
             "<p class='footer'>by <a href='/a'>A</a> | <a href='/src'>source</a></p></article></body></html>")
     (doc,) = html.read(page, source="t.html")
     assert "source" not in " ".join(texts(doc.blocks))
+
+
+@pytest.mark.parametrize("names", [("pre",), ("pre", "code"), ("br",), ("h2", "table", "article"), ("aside",)])
+def test_first_named_finds_what_beautiful_soup_s_find_finds(names: tuple[str, ...]) -> None:
+    from bs4 import BeautifulSoup
+
+    from converter.readers.html_blocks import first_named
+
+    page = ("<div><p>Intro <code>x</code><br></p><section><h2>A</h2><div><pre><code>1\n2</code></pre></div>"
+            "<table><tr><td><pre>3</pre></td></tr></table></section><article><p>b</p></article></div>")
+    soup = BeautifulSoup(page, "lxml")
+    for tag in soup.find_all(True):
+        assert first_named(tag, frozenset(names)) is tag.find(list(names))

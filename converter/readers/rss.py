@@ -25,7 +25,7 @@ import feedparser
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, iso_date, parse_html
+from converter.readers.html_blocks import blocks_from_html, drop_title_heading, first_named, iso_date, parse_html
 from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.S)
@@ -181,7 +181,7 @@ def _markdown_in_paragraphs(body: str) -> str:
         return ""
     soup, _ = parse_html(body)
     root = soup.body or soup
-    if root.find("pre") is not None:
+    if first_named(root, frozenset({"pre"})) is not None:
         return ""
     for br in root.find_all("br"):
         br.replace_with("\x00")  # a <br /> and the newline after it in the source are one line end

@@ -434,13 +434,15 @@ def test_an_element_classed_footer_is_chrome() -> None:
 
 
 @pytest.mark.parametrize("names", [("pre",), ("pre", "code"), ("br",), ("h2", "table", "article"), ("aside",)])
-def test_first_named_finds_what_beautiful_soup_s_find_finds(names: tuple[str, ...]) -> None:
+def test_named_lookups_find_what_beautiful_soup_finds(names: tuple[str, ...]) -> None:
     from bs4 import BeautifulSoup
 
-    from converter.readers.html_blocks import first_named
+    from converter.readers.html_blocks import all_named, first_named, parent_named
 
     page = ("<div><p>Intro <code>x</code><br></p><section><h2>A</h2><div><pre><code>1\n2</code></pre></div>"
             "<table><tr><td><pre>3</pre></td></tr></table></section><article><p>b</p></article></div>")
     soup = BeautifulSoup(page, "lxml")
     for tag in soup.find_all(True):
         assert first_named(tag, frozenset(names)) is tag.find(list(names))
+        assert all_named(tag, frozenset(names)) == tag.find_all(list(names))
+        assert parent_named(tag, frozenset(names)) is tag.find_parent(list(names))

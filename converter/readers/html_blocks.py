@@ -134,7 +134,7 @@ def blocks_from_html(
 
 # Elements HTML never lets hold content; libxml2 nests what follows some of them
 # (<embed>) inside, and the dropped element took the rest of the article with it.
-_VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr")
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"))
 MAX_DEPTH = 100
 """Elements nested deeper are unwrapped (their content kept): the walk recurses, and
 real articles are a few dozen deep; 10,000 nested <div>s hit RecursionError."""
@@ -150,6 +150,18 @@ def first_named(tag: Tag, names: frozenset[str]) -> Tag | None:
     return None
 
 
+def parent_named(tag: Tag, names: frozenset[str]) -> Tag | None:
+    """The nearest element above `tag` with one of these names (`tag.find_parent(...)`, see
+    `first_named`)."""
+    return next((parent for parent in tag.parents if parent.name in names), None)
+
+
+def all_named(tag: Tag, names: frozenset[str]) -> list[Tag]:
+    """Every element below `tag` with one of these names, in document order (`tag.find_all(...)`,
+    see `first_named`)."""
+    return [node for node in tag.descendants if isinstance(node, Tag) and node.name in names]
+
+
 def parse_html(text: str) -> tuple[BeautifulSoup, list[str]]:
     """Parse web HTML the way browsers shape it (void elements empty, a bound on
     nesting), with a note for what was reshaped."""
@@ -157,7 +169,7 @@ def parse_html(text: str) -> tuple[BeautifulSoup, list[str]]:
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(text, "lxml")
-    for void in soup.find_all(_VOID):
+    for void in all_named(soup, _VOID):
         if void.contents:
             void.insert_after(*[child.extract() for child in list(void.contents)])
     deep = flatten_deep(soup, MAX_DEPTH)
@@ -195,7 +207,7 @@ def keep_embed_fallbacks(root: Tag) -> int:
     the page shows it where the script would. It becomes a <div>, so it is read like the rest
     (readers drop <noscript> otherwise). Returns how many were kept."""
     kept = 0
-    for noscript in root.find_all("noscript"):
+    for noscript in all_named(root, frozenset({"noscript"})):
         if first_named(noscript, _PRE_CODE) is None:
             continue
         before = noscript.find_previous_sibling(True)
@@ -412,7 +424,7 @@ def inline_paragraphs(text: str) -> list[str]:
 
 
 def _imgs(tag: Tag) -> list[Tag]:
-    return [tag] if tag.name == "img" else tag.find_all("img")
+    return [tag] if tag.name == "img" else all_named(tag, frozenset({"img"}))
 
 
 def _image_only(tag: Tag) -> bool:
@@ -606,16 +618,16 @@ def _table(tag: Tag, ctx: _Context) -> list[Block]:
     classes = set(tag.get("class") or [])
     if classes & {"highlighttable", "lntable", "rouge-table"} or _gutter_and_code(tag):
         # Pygments/Chroma/Rouge line-number layout: gutter cell + code cell.
-        pres = tag.find_all("pre")
+        pres = all_named(tag, frozenset({"pre"}))
         code = _code_block(pres[-1]) if pres else None
         if code and not code.declared:  # Sphinx: div.highlight-python > table
             wrappers = [tag] + ([tag.parent] if isinstance(tag.parent, Tag) else [])
             code = replace(code, declared=next(filter(None, map(_language_of, wrappers)), ""))
         return [code] if code else []
-    rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
+    rows = [tr for tr in all_named(tag, frozenset({"tr"})) if tr.find_parent("table") is tag]
     if not rows:
         return []
-    if first_named(tag, _SECTION_CONTENT) is not None or any(map(_holds_code, tag.find_all("code"))):
+    if first_named(tag, _SECTION_CONTENT) is not None or any(map(_holds_code, all_named(tag, _CODE))):
         # A layout table: its cells are page sections, not data; read row by row, cell by
         # cell (a two-column tutorial: the prose, then its code).
         return [b for tr in rows for cell in _cells(tr) if cell for b in _walk(cell, ctx)]
@@ -631,7 +643,7 @@ def _table(tag: Tag, ctx: _Context) -> list[Block]:
 def _gutter_and_code(table: Tag) -> bool:
     """A line-number table: one row, a code cell (td.code, td.lntd, td.rouge-code) and beside it
     only cells of line numbers. Docco/Pycco's td.docs + td.code rows are prose and code."""
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    rows = [tr for tr in all_named(table, frozenset({"tr"})) if tr.find_parent("table") is table]
     if len(rows) != 1 or table.find("td", class_=["code", "lntd", "rouge-code"]) is None:
         return False
     cells = rows[0].find_all(["td", "th"], recursive=False)

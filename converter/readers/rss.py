@@ -25,7 +25,7 @@ import feedparser
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
-from converter.readers.html_blocks import blocks_from_html, drop_title_heading, first_named, iso_date, parse_html
+from converter.readers.html_blocks import blocks_from_html, all_named, drop_title_heading, first_named, iso_date, parse_html
 from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.S)
@@ -183,7 +183,7 @@ def _markdown_in_paragraphs(body: str) -> str:
     root = soup.body or soup
     if first_named(root, frozenset({"pre"})) is not None:
         return ""
-    for br in root.find_all("br"):
+    for br in all_named(root, frozenset({"br"})):
         br.replace_with("\x00")  # a <br /> and the newline after it in the source are one line end
     parts = [re.sub(r"\x00\n?", "\n", child.get_text() if hasattr(child, "get_text") else str(child))
              for child in root.children]

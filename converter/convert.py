@@ -132,14 +132,15 @@ def read_all(
     (`prepare_all`). What `memo` kept from an earlier conversion is not done again."""
     memo = memo or Memo(None)
     keys = [memo.key("read", str(path), _file_digest(path)) for path in files]
-    reading = _kept_or_within(memo, keys, _kept(memo, keys), budget, read_source, files)  # the workers start at once...
+    kept = _kept(memo, keys)
+    reading = _kept_or_within(memo, keys, kept, budget, read_source, files)  # the workers start at once...
     if environment is not None:
         # ...while this process imports the passes, the exercise generators and the writer
         # (a quarter of a second; the readers need none of them). Hence the imports in the
         # functions below.
         from .passes import pipeline  # noqa: F401
 
-        if budget.seconds:
+        if budget.seconds and None in kept:  # a source read now: its tutorials are prepared next
             # The lexers of the languages the course runs: language detection (the next workers)
             # and the exercises (the last ones) lex with them, and each worker compiled its own.
             from .exercises.mutants import warm_lexers

@@ -143,26 +143,47 @@ def _bare(code: str, language: str) -> tuple[str, str]:
 
 def _without_comments(code: str, classes: str) -> tuple[str, str]:
     """`code` and its classes with the comments' characters left out (their line breaks kept)."""
-    kept = [(c, " " if k == "c" else k) for c, k in zip(code, classes) if k != "c" or c == "\n"]
-    return "".join(c for c, _ in kept), "".join(k for _, k in kept)
+    code_parts, class_parts, last = [], [], 0
+    for run in _COMMENT_RUN.finditer(classes):
+        breaks = code.count("\n", run.start(), run.end())
+        code_parts += [code[last:run.start()], "\n" * breaks]
+        class_parts += [classes[last:run.start()], " " * breaks]
+        last = run.end()
+    code_parts.append(code[last:])
+    class_parts.append(classes[last:])
+    return "".join(code_parts), "".join(class_parts)
+
+
+_COMMENT_RUN = re.compile("c+")
+_HIDDEN_RUN = re.compile("[cs]+")
+_NOT_A_BREAK = re.compile("[^\n]")
+
+
+@lru_cache(maxsize=64)
+def _lines_of(parent: str) -> tuple[list[str], list[int], dict[str, list[int]]]:
+    """A parent's lines, where each starts, and the lines holding each stripped text."""
+    lines = parent.split("\n")
+    starts, offset, holding = [], 0, {}
+    for n, line in enumerate(lines):
+        starts.append(offset)
+        offset += len(line) + 1
+        holding.setdefault(line.strip(), []).append(n)
+    return lines, starts, holding
 
 
 def _cut_from(code: str, parent: str, classes: str) -> str | None:
     """The classes of `code` when its lines are consecutive lines of `parent` (blank lines of
     `parent` may be left out), each whole but for whitespace at its ends; else None."""
-    lines, parent_lines = code.split("\n"), parent.split("\n")
+    lines = code.split("\n")
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return None
-    starts, offset = [], 0
-    for line in parent_lines:
-        starts.append(offset)
-        offset += len(line) + 1
-    core = lines[first].strip()
-    for start in (n for n, line in enumerate(parent_lines) if n >= first and line.strip() == core):
-        cut = _cut_at(lines, parent_lines, starts, classes, start - first)
-        if cut is not None:
-            return cut
+    parent_lines, starts, holding = _lines_of(parent)
+    for start in holding.get(lines[first].strip(), ()):
+        if start >= first:
+            cut = _cut_at(lines, parent_lines, starts, classes, start - first)
+            if cut is not None:
+                return cut
     return None
 
 
@@ -208,7 +229,12 @@ def masked(code: str, language: str, within: str = "") -> str:
     classes = _classes(code, language, within)
     if classes is None:
         return code
-    return "".join(c if k == " " or c == "\n" else " " for c, k in zip(code, classes))
+    parts, last = [], 0
+    for run in _HIDDEN_RUN.finditer(classes):
+        parts += [code[last:run.start()], _NOT_A_BREAK.sub(" ", code[run.start():run.end()])]
+        last = run.end()
+    parts.append(code[last:])
+    return "".join(parts)
 
 
 def without_comments(code: str, language: str, within: str = "") -> str:

@@ -128,6 +128,20 @@ def test_code_cut_from_a_block_reads_as_if_lexed_alone(code: str, language: str)
         assert mutants(text, language, within=code) == mutants(text, language), text
 
 
+@pytest.mark.parametrize(("code", "language"), BLOCKS)
+def test_a_variation_of_a_block_reads_as_if_lexed_alone(code: str, language: str) -> None:
+    """Its names and numbers changed (spot the slip's variation), a block keeps the block's
+    strings and comments, as lexing it alone finds them."""
+    from converter.exercises.variation import renamed, renumbered
+
+    bare = "\n".join(line.rstrip() for line in without_comments(code, language).splitlines() if line.strip())
+    variation, renames = renamed(bare, language, code)
+    for text in (variation, renumbered(variation, language, code), renumbered(bare, language, code)):
+        assert masked(text, language, within=code) == masked(text, language), text
+        assert mutants(text, language, within=code) == mutants(text, language), text
+    assert renames or language == "sql"
+
+
 def test_code_cut_from_a_block_keeps_the_blocks_context() -> None:
     """Lines inside a string of the block stay string, though alone they read as code; a text
     that is not cut from the block (a name changed) is lexed on its own."""

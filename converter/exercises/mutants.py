@@ -179,7 +179,8 @@ def _cut_from(code: str, parent: str, classes: str) -> str | None:
     if first is None:
         return None
     parent_lines, starts, holding = _lines_of(parent)
-    for start in holding.get(lines[first].strip(), ()):
+    top = next((n for n, line in enumerate(parent_lines) if line.strip()), 0)  # code from the top, its names changed
+    for start in dict.fromkeys([*holding.get(lines[first].strip(), ()), top]):
         if start >= first:
             cut = _cut_at(lines, parent_lines, starts, classes, start - first)
             if cut is not None:
@@ -206,10 +207,37 @@ def _cut_at(lines: list[str], parent_lines: list[str], starts: list[int], classe
                 return None
             column = 0
         elif column < 0 or source[column:column + len(line)] != line or source[column + len(line):].strip():
-            return None
+            renamed = _renamed_line(line, source, classes[starts[j]:starts[j] + len(source)])
+            if renamed is None:
+                return None
+            cut.append(renamed)
+            j += 1
+            continue
         cut.append(classes[starts[j] + column:starts[j] + column + len(line)])
         j += 1
     return "".join(cut)
+
+
+_WORDS = re.compile(r"\w+|\s+|.")
+
+
+def _renamed_line(line: str, source: str, classes: str) -> str | None:
+    """The classes of `line` when it is `source` (whitespace at the ends aside) with names or
+    numbers in its code changed (a variation's renames: `count` -> `my_count`, `280` -> `300`),
+    never inside a string or a comment; else None."""
+    core, column = line.strip(), len(source) - len(source.lstrip())
+    ours, theirs = _WORDS.findall(core), _WORDS.findall(source.strip())
+    if len(ours) != len(theirs):
+        return None
+    out = [" " * (len(line) - len(line.lstrip()))]
+    for mine, original in zip(ours, theirs):
+        kinds = classes[column:column + len(original)]
+        if mine != original and not (mine[0].isalnum() or mine[0] == "_") or mine != original and kinds.strip():
+            return None  # a change that is not a name or a number, or one inside a string or a comment
+        out.append(kinds if mine == original else " " * len(mine))
+        column += len(original)
+    out.append(" " * (len(line) - len(line.rstrip())))
+    return "".join(out)
 
 
 def warm_lexers(languages: set[str]) -> None:

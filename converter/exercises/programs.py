@@ -173,7 +173,7 @@ def _fix_exercise(doc: Document, index: int, block: CodeBlock) -> Exercise | Non
         return None  # only a literal to change: a guessing game, not a bug to find
     bug = candidates[0]
     # Wrong answers a learner gives: a change somewhere else that leaves the bug in, or only a comment.
-    compounded = [m for m in mutants(bug.code, language) if m.code != block.code and m.line != bug.line]
+    compounded = [m for m in mutants(bug.code, language, block.code) if m.code != block.code and m.line != bug.line]
     others = [m for m in candidates if m is not bug]  # the bug fixed, but something else changed
     wrong = [m.code for m in spread(compounded, 2) + spread(others, 2)][:2]
     without = "\n".join(line for n, line in enumerate(bug.code.splitlines(), 1) if n != bug.line)
@@ -230,7 +230,7 @@ def _parsons_exercise(doc: Document, index: int, block: CodeBlock) -> Exercise |
     if not PARSONS_LINES[0] <= len(lines) <= PARSONS_LINES[1]:
         return None
     program = "\n".join(lines) + "\n"
-    distractors = [m for m in mutants(program, language) if m.rank <= 1]
+    distractors = [m for m in mutants(program, language, block.code) if m.rank <= 1]
     if not distractors:
         return None
     distractor: Mutant = distractors[0]

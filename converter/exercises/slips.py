@@ -46,9 +46,9 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
         slips = [m for m in mutants(code, block.language, block.code) if m.rank <= 2 and _reasoned(m)
                  and _normal(lines[m.line - 1]) not in page]
         if not slips:  # no name of ours on the slip's line: other numbers in it, then
-            code = renumbered(code, block.language)
+            code = renumbered(code, block.language, block.code)
             lines = code.splitlines()
-            slips = [m for m in mutants(code, block.language) if m.rank <= 2 and _reasoned(m)
+            slips = [m for m in mutants(code, block.language, block.code) if m.rank <= 2 and _reasoned(m)
                      and _normal(lines[m.line - 1]) not in page]
         # a long program has room for a second slip, on another line, far from the first
         picked = slips[:1] + [m for m in slips[1:] if len(lines) >= LONG and abs(m.line - slips[0].line) >= 5][:1]

@@ -111,10 +111,11 @@ def renamed(code: str, language: str, within: str = "") -> tuple[str, dict[str, 
     return "".join(out), renames
 
 
-def renumbered(code: str, language: str) -> str:
+def renumbered(code: str, language: str, within: str = "") -> str:
     """`code` with its numbers (2 and up, outside strings and comments) a little larger:
-    limits and sizes that are data, not the lesson (`max(280)` -> `max(300)`)."""
-    hidden = masked(code, language)
+    limits and sizes that are data, not the lesson (`max(280)` -> `max(300)`). `within`: the
+    block `code` was cut from, if any."""
+    hidden = masked(code, language, within)
     out, last = [], 0
     for match in re.finditer(r"(?<![\w.$])(\d+)(?![\w.])", hidden):
         value = int(match.group(1))

@@ -86,7 +86,10 @@ def _shape(code: str) -> tuple[tuple[str, ...], bool]:
     """The names check code binds at its top level, sorted, and whether it awaits there; one
     parse, cached: the writer, check and the learner copies each ask about every check."""
     tree = ast.parse(code)
-    return tuple(sorted(_bound(tree))), _awaits(tree)
+    # Only these words make an await, and only `:=` binds inside an expression that reads:
+    # checks hold long lists of digests, walked for nothing without them.
+    awaits = ("await" in code or "async" in code) and _awaits(tree)
+    return tuple(sorted(_bound(tree, walrus=":=" in code))), awaits
 
 
 def _awaits(tree: ast.Module) -> bool:
@@ -119,12 +122,15 @@ def check_function(label: str, code: str) -> str:
     return f"{keyword} {function_name(label)}():\n{indented or '    pass'}\n"
 
 
-def _bound(tree: ast.Module) -> set[str]:
-    """Names the code binds in its own scope (not inside functions, classes or comprehensions)."""
+def _bound(tree: ast.Module, *, walrus: bool = True) -> set[str]:
+    """Names the code binds in its own scope (not inside functions, classes or comprehensions).
+    `walrus=False`: the code has no `:=`, so an expression that only reads binds nothing."""
     names: set[str] = set()
     pending: list[ast.AST] = list(tree.body)
     while pending:
         node = pending.pop()
+        if not walrus and isinstance(node, ast.expr) and not isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del)):
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
             pending.extend(node.decorator_list)

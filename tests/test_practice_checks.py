@@ -23,6 +23,13 @@ CELL_CODES = {
     "delete": "temp = 5\ndel temp\nanswer = answer + 1\n",
     "lambda keeps its argument": "double = lambda value: value * 2\nfour = double(2)\n",
     "nested function reads a global set later": "def _later():\n    return late\nlate = 3\nseen = _later()\n",
+    "targets of every kind": ("import types\nns = types.SimpleNamespace()\nns.x = 1\nd = {}\nd['k'] = [n for n in 'ab']\n"
+                              "first, *rest = [1, 2, 3]\nsize = len(rest)\nfor k, (v, w) in [(1, (2, 3))]:\n    pass\n"),
+    "match binds its captures": "match [1, 2, 3]:\n    case [x, *ys]:\n        got = (x, ys)\n",
+    "walrus inside a call": "print(z := 3)\nlength = len(digits := [1, 2])\n",
+    "decorators and long literals": ("import functools\n@functools.lru_cache\ndef _cached(x):\n    return x\n"
+                                     "table = [('a', 1), ('b', 2)] * 3\nv = _cached(len(table))\n"),
+    "the word await in a string": "note = 'await me, async too'\n",
 }
 
 

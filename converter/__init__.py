@@ -52,7 +52,10 @@ def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
 #   for "iri" formats nothing here checks;
 # - rfc3986_validator compiles its URI grammar (0.01 s), for jsonschema's "uri" format, again unused;
 # - soupsieve, Beautiful Soup's CSS selectors (0.03 s before convert's readers can start):
-#   only HTML pages use a selector.
+#   only HTML pages use a selector;
+# - arrow and dateutil (0.015 s), which jsonschema's "duration" format imports through
+#   isoduration, whose parser calls arrow only when it parses a duration.
 _defer("rfc3987_syntax", functions=("is_valid_syntax",))
 _defer("rfc3986_validator", functions=("validate_rfc3986",))
 _defer("soupsieve")
+_defer("arrow")

@@ -124,3 +124,18 @@ def test_the_command_collects_young_objects_less_often() -> None:
     )
     assert _run(code.format(argv="")).split()[-2:] == ["700", "10000"]
     assert _run(code.format(argv="['--version']")).split()[-2:] == ["700", "700"]
+
+
+def test_arrow_is_imported_when_a_duration_needs_it() -> None:
+    """jsonschema imports isoduration for its "duration" format, and isoduration imports arrow,
+    which it calls only for a duration written as a date."""
+    out = _run(
+        "import sys, converter, nbformat\n"
+        "print('arrow.arrow' in sys.modules)\n"
+        "from jsonschema import FormatChecker\n"
+        "checker = FormatChecker()\n"
+        "print(checker.conforms('P1D', 'duration'), checker.conforms('soon', 'duration'))\n"
+        "import isoduration\n"
+        "print(isoduration.parse_duration('P0003-06-04T12:30:05'), 'arrow.arrow' in sys.modules)\n"
+    )
+    assert out.split() == ["False", "True", "False", "P3Y6M4DT12H30M5S", "True"]

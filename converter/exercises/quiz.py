@@ -27,6 +27,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..document import Block, Document, Exercise, Heading, ListBlock, Paragraph
 from .checks import CHECK_HELPERS, digest, normalize
@@ -49,8 +50,10 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MARKUP = re.compile(r"\\([!-/:-@\[-`{-~])|\*\*|`+|(?<![\w\\])\*(?=\S)|(?<=\S)(?<!\\)\*(?!\w)|\[([^\]]*)\]\([^)]*\)")
 
 
+@lru_cache(maxsize=4096)
 def _plain(text: str) -> str:
-    """Inline CommonMark as plain text (escapes, emphasis, code marks and links dropped)."""
+    """Inline CommonMark as plain text (escapes, emphasis, code marks and links dropped).
+    Cached: the distractors are compared with every paragraph of the section, pair by pair."""
 
     def repl(match: re.Match) -> str:
         if match.group(1) is not None:

@@ -54,8 +54,11 @@ def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
 # - soupsieve, Beautiful Soup's CSS selectors (0.03 s before convert's readers can start):
 #   only HTML pages use a selector;
 # - arrow and dateutil (0.015 s), which jsonschema's "duration" format imports through
-#   isoduration, whose parser calls arrow only when it parses a duration.
+#   isoduration, whose parser calls arrow only when it parses a duration;
+# - charset_normalizer (0.005 s, in each reader too), which Beautiful Soup keeps to guess the
+#   encoding of bytes: the readers give it text.
 _defer("rfc3987_syntax", functions=("is_valid_syntax",))
 _defer("rfc3986_validator", functions=("validate_rfc3986",))
 _defer("soupsieve")
 _defer("arrow")
+_defer("charset_normalizer")

@@ -139,3 +139,17 @@ def test_arrow_is_imported_when_a_duration_needs_it() -> None:
         "print(isoduration.parse_duration('P0003-06-04T12:30:05'), 'arrow.arrow' in sys.modules)\n"
     )
     assert out.split() == ["False", "True", "False", "P3Y6M4DT12H30M5S", "True"]
+
+
+def test_encoding_detection_is_imported_when_bytes_need_it() -> None:
+    """Beautiful Soup imports charset_normalizer to guess the encoding of bytes; the readers
+    give it text, so it comes when bytes are parsed, and it still guesses."""
+    out = _run(
+        "import sys, converter\n"
+        "from bs4 import BeautifulSoup, UnicodeDammit\n"
+        "BeautifulSoup('<p>caf\\u00e9</p>', 'lxml')\n"
+        "print('charset_normalizer.api' in sys.modules)\n"
+        "guess = UnicodeDammit('\\u00e9t\\u00e9 \\u00e0 la plage, caf\\u00e9 cr\\u00e8me'.encode('latin-1'))\n"
+        "print(guess.unicode_markup is not None, 'charset_normalizer.api' in sys.modules)\n"
+    )
+    assert out.split() == ["False", "True", "True"]

@@ -35,6 +35,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Error
 from pygments.util import ClassNotFound
 
+from .needles import may_match, needle
+
 # Declared name -> canonical name. Keys are lower case, prefixes already gone.
 ALIASES: dict[str, str] = {
     **dict.fromkeys(("python", "py", "py3", "python3", "python2", "pycon", "ipython",
@@ -235,7 +237,8 @@ _RULES: tuple[tuple[str, str, int, int], ...] = (
     ("rust", r"\bfn \w+\(|\blet mut\b|\bprintln!\(|\bimpl\b|\buse (std|crate)::", 5, 0),
     ("php", r"<\?php|\$this->|\becho \$", 8, 0),
 )
-_COMPILED = tuple((lang, re.compile(pattern, flags), weight) for lang, pattern, weight, flags in _RULES)
+_COMPILED = tuple((lang, re.compile(pattern, flags), weight, needle(pattern, flags))
+                  for lang, pattern, weight, flags in _RULES)
 
 # Commands that start shell lines (after an optional `$ ` prompt or sudo).
 _COMMANDS = (
@@ -614,8 +617,9 @@ def _score(code: str) -> dict[str, float]:
     flat = _LONG_STRING.sub(lambda m: m.group(1) * 2 if m.group(1) else '""', _sample(code))
     flat = _COMMENT_TEXT.sub(r"\1", flat)
     scores: dict[str, float] = {}
-    for lang, pattern, weight in _COMPILED:
-        if pattern.search(flat):
+    lowered = flat.lower()
+    for lang, pattern, weight, required in _COMPILED:
+        if may_match(required, flat, lowered) and pattern.search(flat):
             scores[lang] = scores.get(lang, 0) + weight
     lines = _significant(flat)
     commands = sum(bool(_COMMAND_LINE.match(line)) for line in lines)

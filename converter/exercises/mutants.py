@@ -18,6 +18,7 @@ from functools import lru_cache
 from pygments.token import Comment, String
 
 from ..languages import pygments_lexer
+from ..needles import may_match, needle
 
 
 LANGUAGE_NAMES = {"javascript": "JavaScript", "typescript": "TypeScript", "go": "Go", "ruby": "Ruby",
@@ -100,6 +101,9 @@ _SQL_OPERATORS: tuple[Operator, ...] = (
     (1, r"(?i)\bCOUNT\s*\(\s*DISTINCT\s+", "COUNT(", "`COUNT(DISTINCT` → `COUNT(`"),
     (2, r"(?<![<>!=])=(?![=>])", "<>", "`=` → `<>`"),
 )
+_CODE_TABLE = tuple((rank, re.compile(p), new, change, needle(p)) for rank, p, new, change in _OPERATORS)
+_SQL_TABLE = tuple((rank, re.compile(p), new, change, needle(p))
+                   for rank, p, new, change in _SQL_OPERATORS + _COMPARISONS + (_NUMBER,))
 _LEXERS = {"shell": "bash"}
 # Lines that declare rather than compute (`class Product < Base`, `def f(a=1)`, imports):
 # a change there is a syntax error or a different program, not a plausible slip.
@@ -286,9 +290,11 @@ def _mutants(code: str, language: str, within: str) -> tuple[Mutant, ...]:
     declaring = [bool(_DECLARATION.match(line)) for line in lines]
     starts = [m.end() for m in re.finditer("\n", code)]  # where lines 2, 3, ... start
     found: dict[str, Mutant] = {}
-    operators = _SQL_OPERATORS + _COMPARISONS + (_NUMBER,) if language == "sql" else _OPERATORS
-    for rank, pattern, replacement, change in operators:
-        for match in re.finditer(pattern, mask):
+    lowered = mask.lower()
+    for rank, pattern, replacement, change, required in _SQL_TABLE if language == "sql" else _CODE_TABLE:
+        if not may_match(required, mask, lowered):
+            continue  # (most operators are not in a given program: a substring test says so sooner)
+        for match in pattern.finditer(mask):
             line = bisect.bisect_right(starts, match.start()) + 1
             if declaring[line - 1]:
                 continue

@@ -119,13 +119,26 @@ def _mtime(path: Path) -> float:
 
 def to_data(value: object) -> object:
     """JSON-able data for documents, blocks and tuples of them (strings and numbers as they are)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"~": type(value).__name__, **{f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+    if type(value) in _PLAIN:
+        return value
+    names = _FIELDS.get(type(value))
+    if names is not None:
+        data = {"~": type(value).__name__}
+        for name in names:
+            data[name] = to_data(getattr(value, name))
+        return data
     if isinstance(value, (tuple, list)):
         return [to_data(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # kept, read back as a miss
+        return {"~": type(value).__name__, **{f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}}
     raise TypeError(f"cannot keep a {type(value).__name__}")
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _TYPES.values()}
+"""The model's classes and their fields (`from_data` knows these; anything else is not kept)."""
 
 
 def from_data(data: object) -> object:

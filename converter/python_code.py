@@ -69,7 +69,7 @@ def _parsed(code: str) -> ast.Module | SyntaxError:
 
 
 def walk(node: ast.AST) -> tuple[ast.AST, ...]:
-    """`walk(node)`, kept on the node: the passes and generators walk the same shared trees
+    """`ast.walk(node)`, kept on the node: the passes and generators walk the same shared trees
     (see `parse_or_raise`) again and again, 2,959 walks of 485 trees on the seeds."""
     try:
         return node._walked  # type: ignore[attr-defined]

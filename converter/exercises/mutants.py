@@ -177,13 +177,15 @@ def _lines_of(parent: str) -> tuple[list[str], list[int], dict[str, list[int]]]:
 
 def _cut_from(code: str, parent: str, classes: str) -> str | None:
     """The classes of `code` when its lines are consecutive lines of `parent` (blank lines of
-    `parent` may be left out), each whole but for whitespace at its ends; else None."""
+    `parent` may be left out), each whole but for whitespace at its ends, or with names and
+    numbers in its code changed (`_renamed_line`); else None."""
     lines = code.split("\n")
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return None
     parent_lines, starts, holding = _lines_of(parent)
-    top = next((n for n, line in enumerate(parent_lines) if line.strip()), 0)  # code from the top, its names changed
+    # Where its first line is in the parent; or, that line renamed, the parent's first line.
+    top = next((n for n, line in enumerate(parent_lines) if line.strip()), 0)
     for start in dict.fromkeys([*holding.get(lines[first].strip(), ()), top]):
         if start >= first:
             cut = _cut_at(lines, parent_lines, starts, classes, start - first)
@@ -223,6 +225,7 @@ def _cut_at(lines: list[str], parent_lines: list[str], starts: list[int], classe
 
 
 _WORDS = re.compile(r"\w+|\s+|.")
+_WORD = re.compile(r"\w+")
 
 
 def _renamed_line(line: str, source: str, classes: str) -> str | None:
@@ -236,8 +239,8 @@ def _renamed_line(line: str, source: str, classes: str) -> str | None:
     out = [" " * (len(line) - len(line.lstrip()))]
     for mine, original in zip(ours, theirs):
         kinds = classes[column:column + len(original)]
-        if mine != original and not (mine[0].isalnum() or mine[0] == "_") or mine != original and kinds.strip():
-            return None  # a change that is not a name or a number, or one inside a string or a comment
+        if mine != original and (not _WORD.fullmatch(mine) or not _WORD.fullmatch(original) or kinds.strip()):
+            return None  # a change that is not a name or a number for another, or one in a string or a comment
         out.append(kinds if mine == original else " " * len(mine))
         column += len(original)
     out.append(" " * (len(line) - len(line.rstrip())))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 _META = set(".^$*+?{}[]|()")
+_INLINE_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 _QUANTIFIERS = set("*?{")
 """After a character, these may make it optional (`+` keeps one: it stays in the run)."""
 
@@ -21,8 +22,9 @@ def needle(pattern: str, flags: int = 0) -> tuple[str, bool] | None:
     case-insensitively), or None when there is no such run or the pattern's form is not one
     this reads (an alternation at its top level, a backreference)."""
     ignore_case = bool(flags & re.IGNORECASE)
-    if pattern.startswith("(?i)"):
-        pattern, ignore_case = pattern[4:], True
+    inline = _INLINE_FLAGS.match(pattern)  # (?i), (?im)...: the pattern's flags
+    if inline:
+        pattern, ignore_case = pattern[inline.end():], ignore_case or "i" in inline.group(1)
     runs, run, i = [], "", 0
     while i < len(pattern):
         c = pattern[i]
@@ -35,14 +37,8 @@ def needle(pattern: str, flags: int = 0) -> tuple[str, bool] | None:
                 i += 2
                 continue
             char, i = nxt, i + 2
-        elif c == "(":
-            end = _group_end(pattern, i)
-            if end is None:
-                return None
-            runs, run, i = runs + [run], "", end + 1
-            continue
-        elif c == "[":
-            end = _class_end(pattern, i)
+        elif c in "([":  # a group or a class: what it matches is not known here
+            end = (_group_end if c == "(" else _class_end)(pattern, i)
             if end is None:
                 return None
             runs, run, i = runs + [run], "", end + 1

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
     (r"\.reverse\b(?:\(\))?", (".reverse", False)),
     (r"(?<=[\w)\]]) \+ (?=[\w(])", (" + ", False)),   # a class holding ")" and "]" inside a lookbehind
     (r"(?i)\bLEFT\s+(?:OUTER\s+)?JOIN\b", ("left", True)),
+    (r"(?mi)^\s*SELECT\b", ("select", True)),       # flags together
+    (r"(?m)^\s*SELECT\b", ("SELECT", False)),
     (r"\bcout\s*<<", ("cout", False)),
     (r"ab+c", ("ab", False)),
     (r"colou?r", ("colo", False)),

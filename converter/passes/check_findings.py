@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from ..document import Block, CodeBlock, Course, Document
 from ..findings import CellFinding, Findings, cell_key
-from ..writers.notebook import code_cell_source
+from ..cells import code_cell_source
 
 FAILED = frozenset({"failed", "timeout", "limit"})
 CATEGORY = "check"

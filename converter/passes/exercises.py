@@ -19,7 +19,7 @@ from dataclasses import replace
 from ..errors import describe
 from ..document import Course, Document, Exercise
 from ..findings import Findings, exercise_key
-from ..writers.notebook import exercise_answers, exercise_sources
+from ..cells import exercise_answers, exercise_sources
 from ..exercises.blank import complete_a_line
 from ..exercises.commands import write_the_command
 from ..exercises.complete import complete_the_code

@@ -23,6 +23,7 @@ from nbformat.v4 import nbbase
 from pygments.token import Error
 
 from .. import practice, runtimes
+from ..cells import code_cell_source, exercise_answers, exercise_sources
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
 from ..languages import pygments_lexer
@@ -284,17 +285,6 @@ def _exercise_cells(ex: Exercise, target: str) -> list[NotebookNode]:
     return cells
 
 
-def exercise_sources(ex: Exercise) -> tuple[str, str, str]:
-    """The exact sources of an exercise's starter and solution cells, and of its check's function
-    in the practice cell (`course check` keys what it proves about the exercise by them)."""
-    return ex.starter.rstrip("\n"), ex.solution.rstrip("\n"), practice.check_function(ex.label, ex.check)
-
-
-def exercise_answers(ex: Exercise) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The other answers `course check` tries in place of the starter: (correct variants, wrong answers)."""
-    return tuple(a.rstrip("\n") for a in ex.right), tuple(a.rstrip("\n") for a in ex.wrong)
-
-
 def _answers(ex: Exercise) -> dict:
     """Solution-cell metadata holding the answers check tries (learner copies drop it with the solution)."""
     right, wrong = exercise_answers(ex)
@@ -405,14 +395,6 @@ def _code_cells(block: CodeBlock, written: set[str]) -> list[NotebookNode]:
     if tags:
         cell.metadata["tags"] = tags
     return [nbformat.v4.new_markdown_cell(f"*{note}*"), cell] if note else [cell]
-
-
-def code_cell_source(block: CodeBlock, *, appending: bool) -> str:
-    """The exact source of a block's code cell (`course check` keys its findings by it);
-    `appending`: an earlier cell already wrote the block's file."""
-    if block.status == "file":
-        return f"%%writefile {'-a ' if appending else ''}{block.file}\n{block.code}"
-    return runtimes.cell_source(block.magic, block.code)
 
 
 def fenced(code: str, language: str) -> str:

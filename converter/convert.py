@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -135,9 +137,9 @@ def read_all(
     kept = _kept(memo, keys)
     reading = _kept_or_within(memo, keys, kept, budget, read_source, files)  # the workers start at once...
     if environment is not None:
-        # ...while this process imports the passes, the exercise generators and the writer
-        # (a quarter of a second; the readers need none of them). Hence the imports in the
-        # functions below.
+        # ...while this process imports the passes (a sixth of a second; the readers need
+        # none of them; the writer comes while the passes run: see prepare_all). Hence the
+        # imports in the functions below.
         from .passes import pipeline  # noqa: F401
 
         if budget.seconds and None in kept:  # a source read now: its tutorials are prepared next
@@ -147,8 +149,7 @@ def read_all(
             from .runtimes import RUNTIMES
 
             warm_lexers({"python", *RUNTIMES})
-        if gc.get_freeze_count():  # the command froze what its imports made (cli.main): these too
-            gc.freeze()
+        _freeze_as_the_command_does()
     docs: list[Document] = []
     for path, found in zip(files, reading):
         if isinstance(found, SourceError):
@@ -164,6 +165,13 @@ def read_all(
         docs = prepare_all(docs, report, environment=environment, budget=budget, memo=memo)
     report.dropped += noted_losses(docs)
     return docs
+
+
+def _freeze_as_the_command_does() -> None:
+    """When the command froze what its imports made out of the collector (cli.main), what
+    was imported since is frozen too; called as a library, the collector is left alone."""
+    if gc.get_freeze_count():
+        gc.freeze()
 
 
 def _file_digest(path: Path) -> str:
@@ -214,7 +222,6 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     the same course environment) is not prepared again."""
     from .exercises.mutants import warm_lexers
     from .passes import prepare
-    from .writers.notebook import warm_validator
 
     memo = memo or Memo(None)
     prepared: list[Document] = []
@@ -222,8 +229,8 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     keys = [memo.key("prepare", repr(doc), setting) for doc in docs]
     kept = _kept(memo, keys)
     made = _kept_or_within(memo, keys, kept, budget, partial(prepare, environment=environment), docs)
-    if budget.seconds and any(earlier is None for earlier in kept):  # while the workers prepare (see exercised_pages)
-        warm_validator()
+    if budget.seconds and any(earlier is None for earlier in kept):
+        _in_background(_page_machinery)  # while the workers prepare (see exercised_pages)
     for doc, earlier, found in zip(docs, kept, made):
         if isinstance(found, BaseException):
             why = f"left out: {found}" if isinstance(found, OverBudget) else f"could not be converted ({describe(found)})"
@@ -232,7 +239,40 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
             prepared.append(found)
             if budget.seconds and earlier is None:  # while the workers prepare the next ones (see exercised_pages)
                 warm_lexers(_languages([found]))
+    _join_background()
+    _freeze_as_the_command_does()
     return prepared
+
+
+def _page_machinery() -> None:
+    """What the page workers need and the passes' workers do not: the exercise generators,
+    the writer (jupytext, nbformat: a sixth of a second to import) and its validator."""
+    from .passes import exercises  # noqa: F401
+    from .writers.notebook import warm_validator
+
+    warm_validator()
+
+
+_BACKGROUND: list[threading.Thread] = []
+
+
+def _in_background(work: Callable[[], None]) -> None:
+    """`work` in a thread of this process, while its main thread hands the workers their next
+    items: done in the main thread, it kept a worker that finished waiting for its next one
+    (the thread lets go of the interpreter every few milliseconds). Joined before this
+    process forks again: a child must not start with an import half done."""
+    thread = threading.Thread(target=work, name="convert-imports", daemon=True)
+    _BACKGROUND.append(thread)
+    thread.start()
+
+
+def _join_background() -> None:
+    while _BACKGROUND:
+        _BACKGROUND.pop().join()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_join_background)
 
 
 def _languages(docs: Iterable[Document]) -> set[str]:
@@ -257,24 +297,34 @@ def exercised_pages(course: Course, *, findings: Findings, budget: Budget = NO_B
     budget is written without them (under the budget again), noted as it always was. A
     tutorial `memo` holds (placed the same, with the same findings) takes its page from there."""
     from .exercises.mutants import warm_lexers
-    from .passes.exercises import with_exercises
-    from .writers.notebook import to_myst
 
     memo = memo or Memo(None)
     pages: list[tuple[Document, str | BaseException | None]] = []
     proved = hashlib.sha256(repr(findings).encode()).hexdigest()
     keys = [memo.key("page", repr(doc), proved) for doc in course.documents]
     kept = _kept(memo, keys)
-    if budget.seconds:  # the generators lex every code block: once here, not in each worker
-        warm_lexers(_languages(d for d, earlier in zip(course.documents, kept) if earlier is None))
+    if None in kept:  # pages to make: the generators and the writer (imported already if the passes ran)
+        _page_machinery()
+        if budget.seconds:  # the generators lex every code block: once here, not in each worker
+            warm_lexers(_languages(d for d, earlier in zip(course.documents, kept) if earlier is None))
     made = _kept_or_within(memo, keys, kept, budget, partial(_exercised_page, findings=findings), course.documents,
                            keep=lambda page: isinstance(page[1], str))  # a page that failed is tried again
     for doc, done in zip(course.documents, made):
-        pages.append(done if not isinstance(done, BaseException) else (with_exercises(doc, done, findings), None))
+        pages.append(done if not isinstance(done, BaseException) else (_without_exercises(doc, done, findings), None))
     unwritten = [i for i, (_doc, text) in enumerate(pages) if text is None]
-    for i, text in zip(unwritten, each_within(budget, to_myst, [pages[i][0] for i in unwritten])):
-        pages[i] = (pages[i][0], text)
+    if unwritten:
+        from .writers.notebook import to_myst
+
+        for i, text in zip(unwritten, each_within(budget, to_myst, [pages[i][0] for i in unwritten])):
+            pages[i] = (pages[i][0], text)
     return pages  # type: ignore[return-value] (every None was replaced)
+
+
+def _without_exercises(doc: Document, stopped: BaseException, findings: Findings) -> Document:
+    """The tutorial whose exercises could not be made, noted as such."""
+    from .passes.exercises import with_exercises
+
+    return with_exercises(doc, stopped, findings)
 
 
 def _exercised_page(doc: Document, *, findings: Findings) -> tuple[Document, str | BaseException]:

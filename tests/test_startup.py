@@ -153,3 +153,45 @@ def test_encoding_detection_is_imported_when_bytes_need_it() -> None:
         "print(guess.unicode_markup is not None, 'charset_normalizer.api' in sys.modules)\n"
     )
     assert out.split() == ["False", "True", "True"]
+
+
+def test_the_passes_come_without_the_writer_and_the_generators() -> None:
+    """convert's passes run in workers forked once the passes are imported; the writer
+    (jupytext, nbformat, jsonschema) and the exercise generators are imported while those
+    workers run, for the page workers forked next."""
+    out = _run(
+        "import sys, converter.cli, converter.passes.pipeline\n"
+        "print([m for m in ('jupytext', 'nbformat', 'jsonschema', 'converter.passes.exercises') if m in sys.modules])\n"
+    )
+    assert out.strip() == "[]"
+
+
+def test_a_conversion_with_every_page_kept_imports_no_writer(tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "_config.yml").write_text("title: T\n")
+    (tmp_path / "a.md").write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from converter.budget import Budget\n"
+        "from converter.convert import Layout, convert\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "report = convert([root / 'a.md'], layout=Layout(root), budget=Budget(seconds=20))\n"
+        "print(len(report.written), 'jupytext' in sys.modules)\n"
+    )
+    assert _run(code).split() == ["3", "True"]  # the page, the table of contents, the landing page
+    assert _run(code).split() == ["0", "False"]  # all kept: the writer is not even imported
+
+
+def test_background_work_is_done_before_the_process_forks() -> None:
+    """A child must not start with an import half done: a fork waits for the background work."""
+    out = _run(
+        "import os, time\n"
+        "from converter import convert\n"
+        "done = []\n"
+        "convert._in_background(lambda: (time.sleep(0.3), done.append(1)))\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(len(done))\n"
+        "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    assert out.strip() == "1"

@@ -11,7 +11,6 @@ from ..findings import Findings
 from .check_findings import apply_findings
 from .dependencies import infer_requirements
 from .duplicates import flag_duplicates
-from .exercises import add_exercises
 from .files import find_files
 from .languages import assign_languages
 from .placement import Chapter, place_tutorials
@@ -41,8 +40,16 @@ def course_passes(findings: Findings, chapters: Sequence[Chapter] = ()) -> tuple
         ("duplicates", flag_duplicates),
         ("placement", partial(place_tutorials, chapters=chapters)),
         ("findings", partial(apply_findings, findings=findings)),  # keys need the slugs
-        ("exercises", partial(add_exercises, findings=findings)),
+        ("exercises", partial(_add_exercises, findings=findings)),
     )
+
+
+def _add_exercises(course: Course, *, findings: Findings) -> Course:
+    # The generators are imported when exercises are made: convert's passes run in workers
+    # that never make one.
+    from .exercises import add_exercises
+
+    return add_exercises(course, findings=findings)
 
 
 def prepare(doc: Document, environment: CourseEnvironment) -> Document:

@@ -25,7 +25,7 @@ import feedparser
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
-from converter.readers.html_blocks import blocks_from_html, all_named, drop_title_heading, first_named, iso_date, parse_html
+from converter.readers.html_blocks import all_named, blocks_from_html, drop_title_heading, first_named, iso_date, parse_html
 from converter.readers.markdown import blocks_from_markdown, is_markdown
 
 _CDATA = re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.S)

@@ -588,9 +588,9 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
 
 
 def _print_blocks_run(results: list[NotebookResult]) -> None:
+    """One line: how many of the tutorials' code blocks ran, by language (the course's own cells aside)."""
     from .execute import by_language
 
-    """One line: how many of the tutorials' code blocks ran, by language (the course's own cells aside)."""
     totals: dict[str, list[int]] = {}
     for result in results:
         for language, counts in by_language(result).items():

@@ -22,7 +22,7 @@ from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import nbbase
 from pygments.token import Error
 
-from .. import practice, runtimes
+from .. import practice
 from ..cells import code_cell_source, exercise_answers, exercise_sources
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render

@@ -23,7 +23,7 @@ import yaml
 
 from . import environment, findings
 from .atomic import atomic_write
-from .document import CodeBlock, Course, Document, Excluded, is_loss
+from .document import LEFT_OUT, CodeBlock, Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
 from .budget import NO_BUDGET, Budget, OverBudget, each_within
 from .environment import CourseEnvironment, fingerprint
@@ -351,7 +351,6 @@ def convert(
     course_environment = environment.read(layout.pyproject)
     docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget, memo=memo)
     from .passes import run_course_passes  # imported as read_all read (see there)
-    from .passes.exercises import LEFT_OUT
 
     proved = findings.load(layout.findings)
     if proved.environment != environment.fingerprint(course_environment):

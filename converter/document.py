@@ -197,6 +197,11 @@ def is_loss(note: str) -> bool:
     return note.startswith(LOSS_VERBS)
 
 
+LEFT_OUT = "exercises left out: "
+"""Starts the note of a tutorial whose exercises (or some) could not be made: over the
+budget, or a generator failed on it. The conversion report lists these as warnings."""
+
+
 @dataclass(frozen=True, slots=True)
 class Excluded:
     """A source article left out of the course, and why."""

@@ -176,10 +176,10 @@ def test_a_conversion_with_every_page_kept_imports_no_writer(tmp_path) -> None: 
         "from converter.convert import Layout, convert\n"
         f"root = Path({str(tmp_path)!r})\n"
         "report = convert([root / 'a.md'], layout=Layout(root), budget=Budget(seconds=20))\n"
-        "print(len(report.written), 'jupytext' in sys.modules)\n"
+        "print(len(report.written), 'jupytext' in sys.modules, 'converter.passes.exercises' in sys.modules)\n"
     )
-    assert _run(code).split() == ["3", "True"]  # the page, the table of contents, the landing page
-    assert _run(code).split() == ["0", "False"]  # all kept: the writer is not even imported
+    assert _run(code).split() == ["3", "True", "True"]  # the page, the table of contents, the landing page
+    assert _run(code).split() == ["0", "False", "False"]  # all kept: neither the writer nor the generators
 
 
 def test_background_work_is_done_before_the_process_forks() -> None:

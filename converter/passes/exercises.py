@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import describe
-from ..document import Course, Document, Exercise
+from ..document import LEFT_OUT, Course, Document, Exercise
 from ..findings import Findings, exercise_key
 from ..cells import exercise_answers, exercise_sources
 from ..exercises.blank import complete_a_line
@@ -59,11 +59,6 @@ MAX_APPLY = 5
 """Apply-kind exercises first, up to this many, so that quizzes still get a place."""
 PER_GENERATOR = 2
 """At most this many of the apply-kind exercises from one generator, while others offer some."""
-
-
-LEFT_OUT = "exercises left out: "
-"""Starts the note of a tutorial whose exercises (or some) could not be made: over the
-budget, or a generator failed on it. The conversion report lists these as warnings."""
 
 
 def add_exercises(course: Course, *, findings: Findings = Findings()) -> Course:

@@ -122,6 +122,8 @@ def to_data(value: object) -> object:
     if type(value) in _PLAIN:
         return value
     names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = tuple(f.name for f in dataclasses.fields(value))  # not the model's: kept, read back as a miss
     if names is not None:
         data = {"~": type(value).__name__}
         for name in names:
@@ -131,8 +133,6 @@ def to_data(value: object) -> object:
         return [to_data(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # kept, read back as a miss
-        return {"~": type(value).__name__, **{f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}}
     raise TypeError(f"cannot keep a {type(value).__name__}")
 
 

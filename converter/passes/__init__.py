@@ -4,8 +4,8 @@ Besides the course, passes see two more inputs, as values: the declared course
 environment (what notebooks can import) and what the last `course check`
 proved (findings.json). Nothing else: no installed packages, no tutorial code run.
 
-The pipeline, the passes in their order, is in `pipeline`. Importing it imports every pass,
-and with them the exercise generators and the writer (a quarter of a second), so this package
+The pipeline, the passes in their order, is in `pipeline`. Importing it imports every pass
+(a sixth of a second; the exercise generators come when exercises are made), so this package
 gives its names on first use: convert imports them while its workers read the sources, and a
 command that needs no pass (or one pass's helpers) does not pay for them.
 """

@@ -113,11 +113,11 @@ _DECLARATION = re.compile(r"^\s*(class|module|def|function|func|import|from|requ
 def _classes(code: str, language: str, within: str = "") -> str | None:
     """What each character of `code` is: "c" in a comment, "s" in a string, " " elsewhere
     (None: no lexer, or one that rewrote the text). Code cut from a block (`within`: a piece,
-    a function's body, the block without its comments) takes its characters' classes from
-    the block, as they read there (`_cut_from`), instead of being lexed again out of context:
-    those were two lexings in three."""
-    if within and within != code and _lexed(within, language) is not None:
-        cut = _cut_from(code, within, _lexed(within, language))
+    a function's body, the block without its comments, a variation of it) takes its
+    characters' classes from the block, as they read there (`_cut_from`), instead of being
+    lexed again out of context: those were three lexings in four."""
+    if within and within != code and (whole := _lexed(within, language)) is not None:
+        cut = _cut_from(code, within, whole)
         if cut is None:
             cut = _cut_from(code, *_bare(within, language))
         if cut is not None:

@@ -20,6 +20,10 @@ from converter.readers.html_blocks import (
     parent_named, parse_html,
 )
 
+_NOT_SHOWN = frozenset({"script", "style", "noscript", "template"})
+_PARAGRAPHS, _PRE, _CODE = frozenset({"p", "pre"}), frozenset({"pre"}), frozenset({"pre", "code"})
+_SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
 # Most specific first: a body container beats the <article> that also holds
 # the byline, share bar and comments.
 _CONTENT_SELECTORS = (
@@ -61,7 +65,7 @@ def read(text: str, *, source: str) -> list[Document]:
         raise SourceError(source, "empty file")
     soup, parse_notes = parse_html(text)
     keep_embed_fallbacks(soup)  # a gist's <noscript> code stays; other fallbacks go
-    for tag in all_named(soup, frozenset({"script", "style", "noscript", "template"})):
+    for tag in all_named(soup, _NOT_SHOWN):
         tag.decompose()
     url = _url(soup)
     base_url = _base_url(soup, url)
@@ -113,7 +117,7 @@ def _densest(soup: BeautifulSoup) -> Tag | None:
     """Readability-style: credit each <p>/<pre>'s text to its parent (and half to the grandparent)."""
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for para in all_named(soup, frozenset({"p", "pre"})):
+    for para in all_named(soup, _PARAGRAPHS):
         length = len(para.get_text(strip=True))
         if (para.name == "p" and length < 25) or _in_chrome(para):
             continue
@@ -185,15 +189,15 @@ def _strip_chrome(article: Tag) -> list[str]:
     notes: list[str] = []
     gone: set[int] = set()  # ids of tags removed with an ancestor (bs4's `decomposed` searches the subtree)
     for tag in article.find_all(True):
-        if id(tag) in gone or parent_named(tag, frozenset({"pre", "code"})) or not _is_chrome(tag):
+        if id(tag) in gone or parent_named(tag, _CODE) or not _is_chrome(tag):
             continue
         words = " ".join(list(tag.get("class") or []) + [str(tag.get("id") or "")])
         if not _COMMENTS.search(words) and (
-            first_named(tag, frozenset({"pre"})) or _text_length(tag) > total / 2
+            first_named(tag, _PRE) or _text_length(tag) > total / 2
             or (tag.name not in _CHROME_TAGS and _holds_article(tag))
         ):
             continue  # e.g. div.content-with-sidebar wrapping the real text
-        if tag.name == "header" and first_named(tag, frozenset({"h2", "h3", "h4", "h5", "h6"})):
+        if tag.name == "header" and first_named(tag, _SECTION_HEADINGS):
             continue  # <section><header><h2>: a section heading, not a masthead
         if _text_length(tag) > 0:
             notes.append(f"ignored page chrome inside the article: {_describe(tag)}")

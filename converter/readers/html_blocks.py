@@ -19,7 +19,7 @@ import re
 import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import PageElement, PreformattedString
@@ -144,10 +144,7 @@ def first_named(tag: Tag, names: frozenset[str]) -> Tag | None:
     """The first element below `tag` with one of these names, in document order: `tag.find(...)`
     without the filter objects Beautiful Soup 4.15 builds on every call (40 µs a call; a page's
     walk asks thousands of times)."""
-    for node in tag.descendants:
-        if isinstance(node, Tag) and node.name in names:
-            return node
-    return None
+    return next(_named(tag, names), None)
 
 
 def parent_named(tag: Tag, names: frozenset[str]) -> Tag | None:
@@ -159,7 +156,11 @@ def parent_named(tag: Tag, names: frozenset[str]) -> Tag | None:
 def all_named(tag: Tag, names: frozenset[str]) -> list[Tag]:
     """Every element below `tag` with one of these names, in document order (`tag.find_all(...)`,
     see `first_named`)."""
-    return [node for node in tag.descendants if isinstance(node, Tag) and node.name in names]
+    return list(_named(tag, names))
+
+
+def _named(tag: Tag, names: frozenset[str]) -> Iterator[Tag]:
+    return (node for node in tag.descendants if isinstance(node, Tag) and node.name in names)
 
 
 def parse_html(text: str) -> tuple[BeautifulSoup, list[str]]:
@@ -288,7 +289,7 @@ def _flush(nodes: list[PageElement], ctx: _Context) -> list[Block]:
     if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "code":
         # Old blogs put code in a bare <code> with <br> lines, no <pre>.
         code = content[0]
-        if first_named(code, _BR) is not None or "\n" in code.get_text().strip():
+        if _holds_code(code):
             block = _code_block(code)
             return [block] if block else []
     text = "".join(_inline(n, ctx, frozenset()) for n in nodes)

@@ -52,6 +52,10 @@ class Budget:
 NO_BUDGET = Budget(seconds=0)
 """Work runs in this process, unbounded (the passes' default; `--source-time 0`)."""
 
+between_items: list[Callable[[], None]] = []
+"""Called in a worker after it sent an item's result: a worker ends by SIGKILL, so what it
+leaves for later runs (converter.regex_cache) it leaves here."""
+
 
 class OverBudget(Exception):
     """The work took longer or needed more memory than its budget; it was stopped."""
@@ -216,6 +220,8 @@ def _serve(budget: Budget, work: Callable, items: Sequence, order_read: int, res
                     data = pickle.dumps(("done", RuntimeError(describe(err))))
                 pipe.write(_NUMBER.pack(len(data)) + data)
                 pipe.flush()
+                for hook in between_items:
+                    hook()
                 if outcome[0] == "memory":
                     break  # a fresh worker, with its memory back, goes on
     except BaseException:

@@ -1,0 +1,195 @@
+"""Compiled regular expressions kept between runs, as __pycache__ keeps compiled modules.
+
+CPython compiles a pattern in pure Python (re._parser, then re._compiler): 0.1 ms for a
+small one, several ms for a big one. Converting the seeds compiles about 1,800 (Pygments'
+lexers, language detection, the libraries' own), the same ones every run: a tenth of the
+conversion's CPU time. What compiling makes, the pattern's SRE code, depends only on the
+pattern, its flags and the interpreter. This keeps it in a file per interpreter version,
+in the user's cache folder, and builds the pattern object from it with `_sre.compile`
+(which checks the code) instead of parsing the pattern again. A pattern built so equals
+(`==`: same pattern, flags and code) the one `re` compiles; the tests hold them equal.
+
+Only the command installs it (converter.command), as only the command freezes the
+collector: the converter used as a library leaves `re` alone. Forked workers inherit what
+the parent loaded, and leave what they compiled anew for the parent's `save`. Anything
+unexpected (another implementation of `re`, a damaged file or entry, no cache folder)
+falls back to compiling as usual: the cache costs time when it is wrong, never results.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import sys
+import threading
+import types
+from array import array
+from pathlib import Path
+
+from . import budget
+
+try:
+    import _sre
+    from re import _compiler
+except ImportError:  # another implementation of `re`: nothing to keep
+    _sre = _compiler = None  # type: ignore[assignment]
+
+KEPT_RUNS = 20
+"""A pattern no run used in this many runs leaves the file: patterns built from one
+course's own text (its names, escaped) or from a set's order (different in every process)
+must not make it grow without end."""
+
+_ORIGINAL = getattr(_compiler, "compile", None)
+_Key = tuple[str | bytes, int]
+# (pattern, flags) -> the rest of `_sre.compile`'s arguments: (flags, code as bytes,
+# groups, groupindex, indexgroup); the code is kept as bytes, made a list when used.
+_known: dict[_Key, tuple] = {}
+_last_run: dict[_Key, int] = {}  # the last run that used each pattern of the file
+_run = [0]                       # the number of runs the file has seen
+_new: dict[_Key, tuple] = {}     # compiled in this process
+_used: set[_Key] = set()         # taken from the file in this process
+_kept = [(0, 0)]                 # how many new and getting-old patterns a worker wrote out
+_recorded = threading.local()
+_file: Path | None = None
+
+
+def default_directory() -> Path:
+    """The user's cache folder for the course builder (XDG_CACHE_HOME, or ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "course-builder"
+
+
+def cache_file(directory: Path) -> Path:
+    """The file for this interpreter in `directory`: its version and SRE's magic number
+    (which changes with the code's format) are in the name."""
+    return directory / f"re-{sys.implementation.cache_tag}-{sys.hexversion:x}-{getattr(_sre, 'MAGIC', 0)}.marshal"
+
+
+def install(directory: Path | None = None) -> bool:
+    """Compile patterns through the cache in `directory` (default: `default_directory()`)
+    from now on, in this process and the workers it forks. False if this interpreter's
+    `re` is not one it knows how to feed."""
+    global _file
+    if _compiler is None or _compiler.compile is _compile or array("I").itemsize != getattr(_sre, "CODESIZE", 0):
+        return False
+    _file = cache_file(directory or default_directory())
+    _run[0], entries, _used_there = _read(_file)
+    for key, (last_run, rest) in entries.items():
+        _known[key], _last_run[key] = rest, last_run
+    _compiler._sre = _recording_sre()
+    _compiler.compile = _compile
+    budget.between_items.append(keep_new)
+    return True
+
+
+def _forget_the_parents() -> None:
+    """In a forked child: the parent saves what it compiled and used itself."""
+    _new.clear()
+    _used.clear()
+    _kept[0] = (0, 0)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_the_parents)
+
+
+def _recording_sre() -> types.ModuleType:
+    """`_sre` as re._compiler sees it: its `compile` notes the arguments it was given."""
+
+    def compile(pattern, *rest):  # noqa: ANN001, ANN202, A001 (_sre.compile's own arguments)
+        _recorded.rest = rest
+        return _sre.compile(pattern, *rest)
+
+    module = types.ModuleType("_sre")
+    module.__dict__.update(vars(_sre))
+    module.compile = compile
+    return module
+
+
+def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own signature)
+    if not isinstance(p, (str, bytes)) or flags & re.DEBUG:
+        return _ORIGINAL(p, flags)
+    key = (p, int(flags))
+    rest = _known.get(key)
+    if rest is not None:
+        all_flags, code, groups, groupindex, indexgroup = rest
+        try:
+            pattern = _sre.compile(p, all_flags, array("I", code).tolist(), groups, groupindex, indexgroup)
+        except Exception:  # noqa: BLE001 (a damaged entry: compiled again below, and replaced)
+            del _known[key]
+        else:
+            _used.add(key)
+            return pattern
+    _recorded.rest = None
+    pattern = _ORIGINAL(p, flags)
+    if _recorded.rest is not None:  # plain data for marshal: flags and opcodes are int subclasses
+        all_flags, code, groups, groupindex, indexgroup = _recorded.rest
+        _new[key] = _known[key] = (int(all_flags), array("I", code).tobytes(), groups, dict(groupindex),
+                                   tuple(indexgroup))
+    return pattern
+
+
+def save() -> None:
+    """Write the file when this run (here or in its workers) compiled a pattern anew, or
+    used one whose last use is getting old: the file's patterns, less those no run used in
+    KEPT_RUNS runs, with this run's own."""
+    if _file is None:
+        return
+    parts = sorted(_file.parent.glob(f"{_file.name}.*.part"))
+    new, used = dict(_new), set(_used)
+    for part in parts:
+        _, their_new, their_used = _read(part)
+        new.update((key, rest) for key, (_, rest) in their_new.items())
+        used.update(their_used)
+    run = _run[0] + 1
+    if new or _getting_old(used):
+        last_run = {**_last_run, **dict.fromkeys(used, run), **dict.fromkeys(new, run)}
+        patterns = {**_known, **new}
+        entries = [(*key, last_run[key], *rest) for key, rest in patterns.items()
+                   if key in last_run and run - last_run[key] < KEPT_RUNS]
+        _write(_file, marshal.dumps((sys.version, run, entries, [])))
+    for part in parts:
+        part.unlink(missing_ok=True)
+    _new.clear()
+
+
+def _getting_old(used: set[_Key]) -> list[_Key]:
+    """The patterns in `used` that no run used in the last KEPT_RUNS / 2 runs."""
+    return [key for key in used if _run[0] + 1 - _last_run.get(key, _run[0] + 1) > KEPT_RUNS // 2]
+
+
+def keep_new() -> None:
+    """In a forked worker, after an item: what it compiled anew, and the patterns it used
+    that are getting old, for the parent's `save` (a worker ends by SIGKILL: nothing runs
+    at its exit)."""
+    if _file is None:
+        return
+    old = _getting_old(_used)
+    if (len(_new), len(old)) == _kept[0]:
+        return
+    _kept[0] = (len(_new), len(old))
+    entries = [(*key, 0, *rest) for key, rest in _new.items()]
+    _write(_file.with_name(f"{_file.name}.{os.getpid()}.part"), marshal.dumps((sys.version, 0, entries, old)))
+
+
+def _read(path: Path) -> tuple[int, dict[_Key, tuple[int, tuple]], list[_Key]]:
+    """A file's run count, its patterns (each with the last run that used it) and the keys
+    it says were used; nothing if it is missing, damaged or written by another interpreter."""
+    try:
+        version, run, entries, used = marshal.loads(path.read_bytes())
+        if version != sys.version:
+            return 0, {}, []
+        return run, {(p, flags): (last_run, tuple(rest)) for p, flags, last_run, *rest in entries}, \
+            [tuple(key) for key in used]
+    except (OSError, ValueError, EOFError, TypeError):
+        return 0, {}, []
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)  # whole or not at all: another run may be reading it
+    except OSError:
+        pass  # a read-only home: compiling as usual costs time, not results

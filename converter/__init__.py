@@ -1,6 +1,7 @@
 """Turn web tutorials into a runnable Jupyter Book course."""
 
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -16,10 +17,7 @@ def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
     import f`): the stand-in has them as functions that call the real ones."""
     if name in sys.modules:
         return
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return
+    spec = _spec(name)
     if spec is None:
         return
     stand_in = types.ModuleType(name)
@@ -43,6 +41,22 @@ def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
         setattr(stand_in, function, forward(function))
     stand_in.__getattr__ = __getattr__
     sys.modules[name] = stand_in
+    package, _, attribute = name.rpartition(".")
+    if package in sys.modules:  # `import a.b` then `a.b.f`: the package holds its submodule, as an import leaves it
+        setattr(sys.modules[package], attribute, stand_in)
+
+
+def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    """Where module `name` is, found without importing its package (None: not installed)."""
+    package, _, _ = name.rpartition(".")
+    try:
+        if package and package not in sys.modules:
+            outer = _spec(package)
+            places = outer and outer.submodule_search_locations
+            return importlib.machinery.PathFinder.find_spec(name, list(places)) if places else None
+        return importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
 
 
 # Imported by libraries the course needs, for work it never or seldom does; each was a share
@@ -56,9 +70,14 @@ def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
 # - arrow and dateutil (0.015 s), which jsonschema's "duration" format imports through
 #   isoduration, whose parser calls arrow only when it parses a duration;
 # - charset_normalizer (0.005 s, in each reader too), which Beautiful Soup keeps to guess the
-#   encoding of bytes: the readers give it text.
+#   encoding of bytes: the readers give it text;
+# - urllib.request, with http.client, ssl and email (0.02 s in the feed reader, which
+#   converting the seeds waits for): feedparser (its `http` module) and xml.sax import it to
+#   fetch URLs, and the feed reader gives them text, never a URL.
 _defer("rfc3987_syntax", functions=("is_valid_syntax",))
 _defer("rfc3986_validator", functions=("validate_rfc3986",))
 _defer("soupsieve")
 _defer("arrow")
 _defer("charset_normalizer")
+_defer("urllib.request")
+_defer("feedparser.http")

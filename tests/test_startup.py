@@ -155,6 +155,29 @@ def test_encoding_detection_is_imported_when_bytes_need_it() -> None:
     assert out.split() == ["False", "True", "True"]
 
 
+def test_urllib_request_is_imported_when_a_url_is_fetched(tmp_path) -> None:  # noqa: ANN001
+    """feedparser (its `http` module) and xml.sax import urllib.request (with http.client and
+    ssl) to fetch URLs; the feed reader gives them text, so reading a feed brings none of it,
+    and both still work as they are, through their packages too."""
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel><title>T</title><item><title>A post</title>"
+                    "<description>&lt;p&gt;Prose.&lt;/p&gt;&lt;pre&gt;&lt;code&gt;print(1)&lt;/code&gt;&lt;/pre&gt;"
+                    "</description></item></channel></rss>", encoding="utf-8")
+    out = _run(
+        "import sys, converter\n"
+        "from converter.readers import read_source\n"
+        f"print(len(read_source(__import__('pathlib').Path({str(feed)!r}))))\n"
+        "print('http.client' in sys.modules, 'ssl' in sys.modules)\n"
+        "import urllib.request\n"
+        "print(urllib.request.Request('http://example.com/a').host, 'http.client' in sys.modules)\n"
+        "from urllib.request import urlopen\n"
+        "print(urlopen.__module__, sys.modules['urllib.request'].urlopen is urlopen)\n"
+        "import feedparser\n"
+        "print(feedparser.api.http.get.__module__)\n"
+    )
+    assert out.split() == ["1", "False", "False", "example.com", "True", "urllib.request", "True", "feedparser.http"]
+
+
 def test_the_passes_come_without_the_writer_and_the_generators() -> None:
     """convert's passes run in workers forked once the passes are imported; the writer
     (jupytext, nbformat, jsonschema) and the exercise generators are imported while those

@@ -49,7 +49,8 @@ _last_run: dict[_Key, int] = {}  # the last run that used each pattern of the fi
 _run = [0]                       # the number of runs the file has seen
 _new: dict[_Key, tuple] = {}     # compiled in this process
 _used: set[_Key] = set()         # taken from the file in this process
-_kept = [(0, 0)]                 # how many new and getting-old patterns a worker wrote out
+_reported_new: set[_Key] = set()  # what a worker has written out for the parent
+_reported_old: set[_Key] = set()
 _recorded = threading.local()
 _file: Path | None = None
 
@@ -84,9 +85,8 @@ def install(directory: Path | None = None) -> bool:
 
 def _forget_the_parents() -> None:
     """In a forked child: the parent saves what it compiled and used itself."""
-    _new.clear()
-    _used.clear()
-    _kept[0] = (0, 0)
+    for kept in (_new, _used, _reported_new, _reported_old):
+        kept.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -159,17 +159,20 @@ def _getting_old(used: set[_Key]) -> list[_Key]:
 
 
 def keep_new() -> None:
-    """In a forked worker, after an item: what it compiled anew, and the patterns it used
-    that are getting old, for the parent's `save` (a worker ends by SIGKILL: nothing runs
-    at its exit)."""
+    """In a forked worker, after an item: the patterns it compiled anew and those it used
+    that are getting old, since it last did, for the parent's `save` (a worker ends by
+    SIGKILL: nothing runs at its exit)."""
     if _file is None:
         return
-    old = _getting_old(_used)
-    if (len(_new), len(old)) == _kept[0]:
+    new = list(_new.items())[len(_reported_new):]
+    old = [key for key in _getting_old(_used) if key not in _reported_old]
+    if not new and not old:
         return
-    _kept[0] = (len(_new), len(old))
-    entries = [(*key, 0, *rest) for key, rest in _new.items()]
-    _write(_file.with_name(f"{_file.name}.{os.getpid()}.part"), marshal.dumps((sys.version, 0, entries, old)))
+    _reported_new.update(key for key, _ in new)
+    _reported_old.update(old)
+    entries = [(*key, 0, *rest) for key, rest in new]
+    part = _file.with_name(f"{_file.name}.{os.getpid()}.{len(_reported_new)}.{len(_reported_old)}.part")
+    _write(part, marshal.dumps((sys.version, 0, entries, old)))
 
 
 def _read(path: Path) -> tuple[int, dict[_Key, tuple[int, tuple]], list[_Key]]:

@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import threading
+import time
 import types
 from array import array
 from pathlib import Path
@@ -36,9 +37,14 @@ except ImportError:  # another implementation of `re`: nothing to keep
     _sre = _compiler = None  # type: ignore[assignment]
 
 KEPT_RUNS = 20
-"""A pattern no run used in this many runs leaves the file: patterns built from one
-course's own text (its names, escaped) or from a set's order (different in every process)
-must not make it grow without end."""
+"""A pattern that none of the last this many runs that wrote the file used leaves it:
+patterns built from one course's own text (its names, escaped) must not make it grow
+without end."""
+
+WORTH_WRITING = 0.01
+"""Seconds of compiling the new patterns must have cost before the file is written again
+(writing it costs about 5 ms): a pattern built from a set, in an order that differs in
+every process, is new in every run and cheap (Python's tokenize, 1.6 ms)."""
 
 _ORIGINAL = getattr(_compiler, "compile", None)
 _Key = tuple[str | bytes, int]
@@ -48,6 +54,7 @@ _known: dict[_Key, tuple] = {}
 _last_run: dict[_Key, int] = {}  # the last run that used each pattern of the file
 _run = [0]                       # the number of runs the file has seen
 _new: dict[_Key, tuple] = {}     # compiled in this process
+_new_seconds = [0.0]             # what compiling them took
 _used: set[_Key] = set()         # taken from the file in this process
 _reported_new: set[_Key] = set()  # what a worker has written out for the parent
 _reported_old: set[_Key] = set()
@@ -74,7 +81,10 @@ def install(directory: Path | None = None) -> bool:
     if _compiler is None or _compiler.compile is _compile or array("I").itemsize != getattr(_sre, "CODESIZE", 0):
         return False
     _file = cache_file(directory or default_directory())
-    _run[0], entries, _used_there = _read(_file)
+    run, entries, _ = _read(_file)
+    _run[0] = int(run)
+    for part in _file.parent.glob(f"{_file.name}.*.part"):  # new patterns not written in yet
+        entries.update((key, (_run[0], rest)) for key, (_, rest) in _read(part)[1].items())
     for key, (last_run, rest) in entries.items():
         _known[key], _last_run[key] = rest, last_run
     _compiler._sre = _recording_sre()
@@ -87,6 +97,7 @@ def _forget_the_parents() -> None:
     """In a forked child: the parent saves what it compiled and used itself."""
     for kept in (_new, _used, _reported_new, _reported_old):
         kept.clear()
+    _new_seconds[0] = 0.0
 
 
 if hasattr(os, "register_at_fork"):
@@ -121,7 +132,9 @@ def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own si
             _used.add(key)
             return pattern
     _recorded.rest = None
+    started = time.perf_counter()
     pattern = _ORIGINAL(p, flags)
+    _new_seconds[0] += time.perf_counter() - started
     if _recorded.rest is not None:  # plain data for marshal: flags and opcodes are int subclasses
         all_flags, code, groups, groupindex, indexgroup = _recorded.rest
         _new[key] = _known[key] = (int(all_flags), array("I", code).tobytes(), groups, dict(groupindex),
@@ -130,27 +143,29 @@ def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own si
 
 
 def save() -> None:
-    """Write the file when this run (here or in its workers) compiled a pattern anew, or
-    used one whose last use is getting old: the file's patterns, less those no run used in
-    KEPT_RUNS runs, with this run's own."""
+    """Write the file when this run (here or in its workers) compiled new patterns worth
+    writing (WORTH_WRITING), or used one whose last use is getting old: the file's
+    patterns, less those the last KEPT_RUNS runs that wrote it did not use, with the new."""
     if _file is None:
         return
     parts = sorted(_file.parent.glob(f"{_file.name}.*.part"))
-    new, used = dict(_new), set(_used)
+    new, used, seconds = dict(_new), set(_used), _new_seconds[0]
     for part in parts:
-        _, their_new, their_used = _read(part)
+        their_seconds, their_new, their_used = _read(part)
         new.update((key, rest) for key, (_, rest) in their_new.items())
         used.update(their_used)
-    run = _run[0] + 1
-    if new or _getting_old(used):
+        seconds += their_seconds
+    if (new and seconds >= WORTH_WRITING) or _getting_old(used):
+        run = _run[0] + 1
         last_run = {**_last_run, **dict.fromkeys(used, run), **dict.fromkeys(new, run)}
         patterns = {**_known, **new}
         entries = [(*key, last_run[key], *rest) for key, rest in patterns.items()
                    if key in last_run and run - last_run[key] < KEPT_RUNS]
         _write(_file, marshal.dumps((sys.version, run, entries, [])))
-    for part in parts:
-        part.unlink(missing_ok=True)
+        for part in parts:
+            part.unlink(missing_ok=True)
     _new.clear()
+    _new_seconds[0] = 0.0
 
 
 def _getting_old(used: set[_Key]) -> list[_Key]:
@@ -172,12 +187,14 @@ def keep_new() -> None:
     _reported_old.update(old)
     entries = [(*key, 0, *rest) for key, rest in new]
     part = _file.with_name(f"{_file.name}.{os.getpid()}.{len(_reported_new)}.{len(_reported_old)}.part")
-    _write(part, marshal.dumps((sys.version, 0, entries, old)))
+    _write(part, marshal.dumps((sys.version, _new_seconds[0], entries, old)), whole=False)
+    _new_seconds[0] = 0.0
 
 
-def _read(path: Path) -> tuple[int, dict[_Key, tuple[int, tuple]], list[_Key]]:
-    """A file's run count, its patterns (each with the last run that used it) and the keys
-    it says were used; nothing if it is missing, damaged or written by another interpreter."""
+def _read(path: Path) -> tuple[float, dict[_Key, tuple[int, tuple]], list[_Key]]:
+    """The file's run count (a part's: what compiling its patterns took), its patterns (each
+    with the last run that used it) and the keys it says were used; nothing if it is
+    missing, damaged or written by another interpreter."""
     try:
         version, run, entries, used = marshal.loads(path.read_bytes())
         if version != sys.version:
@@ -188,11 +205,17 @@ def _read(path: Path) -> tuple[int, dict[_Key, tuple[int, tuple]], list[_Key]]:
         return 0, {}, []
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, *, whole: bool = True) -> None:
+    """`whole`: through a temporary file, as another run may be reading it. A worker's part
+    is written in place: a worker stopped while writing it leaves a part that does not
+    load, which the next `save` removes as it removes the others."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not whole:
+            path.write_bytes(data)
+            return
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         temporary.write_bytes(data)
-        os.replace(temporary, path)  # whole or not at all: another run may be reading it
+        os.replace(temporary, path)
     except OSError:
         pass  # a read-only home: compiling as usual costs time, not results

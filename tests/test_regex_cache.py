@@ -47,6 +47,7 @@ def cache(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setattr(regex_cache._compiler, "compile", regex_cache._compiler.compile)
     monkeypatch.setattr(regex_cache._compiler, "_sre", regex_cache._compiler._sre)
     monkeypatch.setattr(budget, "between_items", [])
+    monkeypatch.setattr(regex_cache, "WORTH_WRITING", 0.0)  # the file is written after any new pattern
     re.purge()
     yield tmp_path
     re.purge()
@@ -132,6 +133,37 @@ def test_a_worker_leaves_what_it_compiled_for_the_parent(cache: Path) -> None:
     assert (r"only in the worker \d", 0) not in regex_cache._known
     regex_cache.save()
     assert (r"only in the worker \d", 0) in regex_cache._read(regex_cache._file)[1]
+    assert not list(cache.glob("*.part"))
+
+
+def test_new_patterns_cheaper_than_writing_the_file_do_not_write_it(cache: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A run whose new patterns took less than WORTH_WRITING to compile leaves the file as
+    it was; a worker's part stays for a later run, which loads it."""
+    monkeypatch.setattr(regex_cache, "WORTH_WRITING", 60.0)
+    regex_cache.install(cache)
+    re.compile(r"cheap (in the parent)")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            re.compile(r"cheap (in a worker)")
+            for hook in budget.between_items:
+                hook()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    regex_cache.save()
+    assert not regex_cache.cache_file(cache).exists()
+    assert len(list(cache.glob("*.part"))) == 1
+    regex_cache._known.clear()
+    monkeypatch.setattr(regex_cache._compiler, "compile", regex_cache._ORIGINAL)
+    regex_cache.install(cache)
+    assert (r"cheap (in a worker)", 0) in regex_cache._known
+    assert (r"cheap (in the parent)", 0) not in regex_cache._known
+    regex_cache.save()  # the part is still not worth writing in
+    assert not regex_cache.cache_file(cache).exists()
+    monkeypatch.setattr(regex_cache, "WORTH_WRITING", 0.0)
+    regex_cache.save()
+    assert (r"cheap (in a worker)", 0) in regex_cache._read(regex_cache._file)[1]
     assert not list(cache.glob("*.part"))
 
 

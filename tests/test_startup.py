@@ -218,3 +218,21 @@ def test_background_work_is_done_before_the_process_forks() -> None:
         "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
     )
     assert out.strip() == "1"
+
+
+def test_threads_switch_often_only_while_background_work_runs() -> None:
+    """The main thread hands workers their items: while the background thread imports, the
+    interpreter switches between them every 0.5 ms, and after it as it did before."""
+    out = _run(
+        "import sys, threading\n"
+        "from converter import convert\n"
+        "before = sys.getswitchinterval()\n"
+        "go = threading.Event()\n"
+        "convert._in_background(go.wait)\n"
+        "convert._in_background(go.wait)\n"
+        "during = sys.getswitchinterval()\n"
+        "go.set()\n"
+        "convert._join_background()\n"
+        "print(before, during, sys.getswitchinterval(), threading.active_count())\n"
+    )
+    assert out.split() == ["0.005", "0.0005", "0.005", "1"]

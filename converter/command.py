@@ -1,16 +1,40 @@
 """The `course` command, as installed and as `python -m converter`: the CLI, its regular
-expressions compiled through the cache that keeps them between runs (converter.regex_cache)."""
+expressions compiled through the cache that keeps them between runs (converter.regex_cache),
+and an exit without the interpreter's teardown."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import sys
+import threading
+from typing import NoReturn
 
-def main() -> int:
+
+def main() -> NoReturn:
     from . import regex_cache
 
     regex_cache.install()  # before the CLI's imports, which compile most of the patterns
     try:
         from .cli import main as cli
 
-        return cli()
+        code = cli()
     finally:
         regex_cache.save()
+    exit_now(code)
+
+
+def exit_now(code: int) -> NoReturn:
+    """Exit as the interpreter does, less its teardown: freeing every object the run made,
+    one by one, took 0.035 s after converting the seeds, and the process's memory goes back
+    at once anyway. Exit handlers run and output is flushed first; while another thread is
+    alive, the interpreter exits as usual (it waits for that thread)."""
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`course ... | head`), a closed stream
+            pass
+    os._exit(code)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
-from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -610,8 +609,8 @@ def _print_table(table: Table) -> None:
     if console.is_terminal:
         console.print(table)
         return
-    width = Measurement.get(console, console.options.update_width(LOG_WIDTH), table).maximum
-    Console(file=console.file, width=width, highlight=False, markup=False, soft_wrap=True).print(table)
+    # A table that does not expand is as wide as its content needs, up to the console's width.
+    Console(file=console.file, width=LOG_WIDTH, highlight=False, markup=False, soft_wrap=True).print(table)
 
 
 LOG_WIDTH = 100_000

@@ -469,6 +469,7 @@ def test_the_tables_show_whole_names_in_a_narrow_log(project: Path) -> None:
     name = str(notebook.relative_to(project / "book"))
     assert len(name) > 40 and any(name in line for line in result.stderr.splitlines())
     assert "…" not in result.stderr
+    assert max(map(len, result.stderr.splitlines())) < len(name) + 80  # as wide as its rows, no wider
     result = _course("check", "--no-sandbox", str(notebook.relative_to(project)), cwd=project, columns=60)
     stem = str(notebook.relative_to(project / "book").with_suffix(""))
     assert any(stem in line for line in result.stderr.splitlines()), result.stderr

@@ -213,11 +213,14 @@ def test_markdown_it_s_line_tables_come_out_the_same() -> None:
         assert vars(notebook._LinedStateBlock(text, md, {}, [])) == vars(StateBlock(text, md, {}, [])), repr(text)
 
 
-def test_markdown_it_is_itself_again_after_writing() -> None:
+def test_markdown_it_and_jupytext_are_themselves_again_after_writing() -> None:
+    import jupytext.myst
     import markdown_it.parser_block
 
-    original = markdown_it.parser_block.StateBlock
+    original, get_parser = markdown_it.parser_block.StateBlock, jupytext.myst.get_parser
     to_myst(_doc(Heading(2, "H"), Paragraph("Text.")))
-    assert markdown_it.parser_block.StateBlock is original
+    assert (markdown_it.parser_block.StateBlock, jupytext.myst.get_parser) == (original, get_parser)
+    assert jupytext.myst.get_parser() is not jupytext.myst.get_parser()  # jupytext's own: one per call
     with notebook._fast_jupytext():
         assert markdown_it.parser_block.StateBlock is notebook._LinedStateBlock
+        assert jupytext.myst.get_parser() is jupytext.myst.get_parser()  # one parser for every page

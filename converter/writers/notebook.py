@@ -7,6 +7,7 @@ import threading
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import PurePath
 
 from .. import _jupytext_without_servers  # noqa: F401 (imports jupytext, without jupyter_server)
@@ -59,21 +60,32 @@ def _fast_jupytext() -> Iterator[None]:
     jupytext's YAML (cell options, the front matter) goes through libyaml, PyYAML's own
     parser and emitter in C, several times faster: it is read the same, and written by
     libyaml where that gives the same text (`_emitted_alike`; a test holds them equal).
-    markdown-it finds the text's lines with `_LinedStateBlock`. The lock keeps two writers in
-    threads from restoring each other's stand-ins."""
+    markdown-it finds the text's lines with `_LinedStateBlock`, in one parser for every page
+    (jupytext builds one per page: 0.3 ms). The lock keeps two writers in threads from
+    restoring each other's stand-ins."""
     with _PATCHING:
-        saved = nbbase.validate, [m.yaml for m in _JUPYTEXT_YAML_USERS]
+        saved = nbbase.validate, [m.yaml for m in _JUPYTEXT_YAML_USERS], jupytext.myst.get_parser
         nbbase.validate = _no_validation
         markdown_it.parser_block.StateBlock = _LinedStateBlock
+        jupytext.myst.get_parser = _myst_parser
         for module in _JUPYTEXT_YAML_USERS if _LIBYAML is not None else ():
             module.yaml = _LIBYAML
         try:
             yield
         finally:
-            nbbase.validate = saved[0]
+            nbbase.validate, jupytext.myst.get_parser = saved[0], saved[2]
             markdown_it.parser_block.StateBlock = StateBlock
             for module, original in zip(_JUPYTEXT_YAML_USERS, saved[1]):
                 module.yaml = original
+
+
+@lru_cache(maxsize=1)
+def _myst_parser() -> markdown_it.MarkdownIt:
+    """jupytext's MyST parser, made once (a parser keeps no state between texts)."""
+    return _JUPYTEXT_GET_PARSER()
+
+
+_JUPYTEXT_GET_PARSER = jupytext.myst.get_parser
 
 
 class _LinedStateBlock(StateBlock):

@@ -17,11 +17,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
-
 from .atomic import atomic_write
 from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources
@@ -30,10 +25,13 @@ from .check_settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, ClusterUnavailable, 
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
-from .passes.dependencies import course_requirements, missing_from_extra
 from .writers.toc import course_extra, front_matter, read_entries
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
     from .execute import NotebookResult
 # The executor (nbformat, the runners, sqlglot) is imported by the commands that run notebooks,
 # so that `course convert` starts reading first (converter.convert).
@@ -41,12 +39,25 @@ if TYPE_CHECKING:
 OK, FAILURES, USAGE = 0, 1, 2
 
 # One message, one line; no rich markup: messages and tables hold source text ("[/]" in a title).
-console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+console: Console | None = None
+"""Where messages and tables go (stderr), made when first used: rich (0.02 s to import) comes
+once `course convert`'s readers have started."""
+
+
+def _console() -> Console:
+    global console
+    if console is None:
+        from rich.console import Console
+
+        console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+    return console
 
 
 def _say(label: str, message: str) -> None:
     """`label: message` on one line, the label coloured (red for errors)."""
-    console.print(Text.assemble((f"{label}:", "red" if label == "error" else "yellow"), " ", message))
+    from rich.text import Text
+
+    _console().print(Text.assemble((f"{label}:", "red" if label == "error" else "yellow"), " ", message))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -301,11 +312,11 @@ def _run_student(args: argparse.Namespace, layout: Layout) -> int:
                          "`course check` has not recorded yet, and the copy holds no answer (run `course check`)")
 
     written = write_learner_copies(notebooks, out, on_left_out=left_out)
-    console.print(f"{len(written)} learner copies (no solutions) written to {out}")
+    _console().print(f"{len(written)} learner copies (no solutions) written to {out}")
     if args.nbgrader:
         folder = Path(args.nbgrader)
         sources = write_nbgrader_course(notebooks, folder, args.assignment)
-        console.print(f"{len(sources)} instructor copies written to {folder / 'source' / args.assignment}; "
+        _console().print(f"{len(sources)} instructor copies written to {folder / 'source' / args.assignment}; "
                       f"in {folder}: `nbgrader generate_assignment {args.assignment}`, then `nbgrader autograde {args.assignment}`")
     return OK
 
@@ -330,7 +341,7 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
         checked = _check(notebooks, layout, args)
         if (findings.read_bytes() if findings.exists() else b"") == before or _round == MAX_ROUNDS - 1:
             break
-        console.print("Converting again with what the check found (findings.json) …")
+        _console().print("Converting again with what the check found (findings.json) …")
         report = _convert(sources, layout, args)
         if not report.written:
             break
@@ -343,16 +354,16 @@ def _run_build(args: argparse.Namespace, layout: Layout) -> int:
                       "the book build would execute it outside the sandbox, so it is not published (run `course check`)")
     if uncached:
         return FAILURES
-    console.print("Publishing with Jupyter Book (outputs from the check, nothing executed again) …")
+    _console().print("Publishing with Jupyter Book (outputs from the check, nothing executed again) …")
     start = time.perf_counter()
     result = publish(layout.root)
     if result.returncode != 0:
-        console.print(result.stdout[-3000:] + result.stderr[-3000:])
+        _console().print(result.stdout[-3000:] + result.stderr[-3000:])
         _say("error", "jupyter-book build failed (warnings count as errors)")
         return FAILURES
     log = result.stdout + result.stderr
     reused, executed = log.count("Using cached notebook"), log.count("Executing notebook")
-    console.print(
+    _console().print(
         f"Book written to {layout.root / '_build' / 'html' / 'index.html'} in {time.perf_counter() - start:.0f} s "
         f"({reused} notebooks' outputs reused from the check, {executed} executed by the book)"
     )
@@ -399,25 +410,51 @@ def _book_notebooks(layout: Layout) -> list[Path]:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        console=_console(), transient=True,
     )
+
+
+class _ProgressFromTheFirstStep:
+    """A progress bar that appears at the first step: `course convert` imports rich once its
+    readers have started, not before."""
+
+    def __init__(self, description: str, total: int) -> None:
+        self.description, self.total = description, total
+        self.bar: Progress | None = None
+
+    def advance(self, _step: object = None) -> None:
+        if self.bar is None:
+            self.bar = _progress()
+            self.bar.start()
+            self.task = self.bar.add_task(self.description, total=self.total)
+        self.bar.advance(self.task)
+
+    def __enter__(self) -> _ProgressFromTheFirstStep:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _convert(sources: list[str], layout: Layout, args: argparse.Namespace) -> ConvertReport:
     files = expand_sources(Path(s) for s in sources)
     budget = Budget(seconds=args.source_time, memory=args.source_memory)
-    with _progress() as progress:
-        task = progress.add_task("Converting", total=len(files))
+    with _ProgressFromTheFirstStep("Converting", len(files)) as progress:
         report = convert(files, layout=layout, force=args.force, budget=budget, use_cache=not args.no_cache,
-                         on_file=lambda _: progress.advance(task))
+                         on_file=progress.advance)
     _print_convert_summary(report, layout)
     _write_convert_report(report, layout, files)
     return report
 
 
 def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
+    from rich.table import Table
+
     table = Table(title="Converted tutorials", title_justify="left")
     for column in ("Notebook", "Chapter", "Code blocks", "Run", "Not run", "Notes"):
         table.add_column(column, justify="right" if column in ("Code blocks", "Run", "Not run") else "left", overflow="fold")
@@ -442,6 +479,8 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         _say("left out", f"{item.title} ({item.source}): {item.reason}")
     for loss in report.dropped:
         _say("dropped", f"{loss.source}: " + (f"{loss.tutorial}: " if loss.tutorial else "") + loss.what)
+    from .passes.dependencies import course_requirements, missing_from_extra
+
     needed = course_requirements(report.course.documents)
     missing = missing_from_extra(needed, course_extra(layout.root).values())
     if missing:
@@ -456,7 +495,7 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         _say("warning", warning)
     for failure in report.failures:
         _say("error", str(failure))
-    console.print(
+    _console().print(
         f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
         f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
         f"{len(report.dropped)} {'piece' if len(report.dropped) == 1 else 'pieces'} of sources dropped, "
@@ -544,6 +583,9 @@ def _node_modules(root: Path) -> Path | None:
 
 
 def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     from . import claims, runtimes
 
     table = Table(title="Notebook runs", title_justify="left")
@@ -573,12 +615,12 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     compared = [c for r in results for c in r.cells if c.claim]
     if compared:
         held = sum(c.claim == claims.HOLDS for c in compared)
-        console.print(f"stated outputs: {held} of {len(compared)} match what the cells print "
+        _console().print(f"stated outputs: {held} of {len(compared)} match what the cells print "
                       f"({len(compared) - held} differ: listed under `claims` in the report)")
     failed = sum(r.outcome == "failed" for r in results)
     hangs = sum(r.hang for r in results)
     cached = sum(r.cached for r in results)
-    console.print(
+    _console().print(
         f"{len(results)} notebooks ({cached} unchanged, not run again): {len(results) - failed - hangs} ok, "
         f"{failed} with unexpected errors, {hangs} hung; {sum(r.exercises for r in results)} exercises proved "
         f"(starter fails its check, solution passes, {sum(r.variants for r in results)} correct variants pass, "
@@ -599,18 +641,20 @@ def _print_blocks_run(results: list[NotebookResult]) -> None:
     if totals:
         ran, blocks = sum(t[0] for t in totals.values()), sum(t[1] for t in totals.values())
         each = ", ".join(f"{language} {r}/{n}" for language, (r, n) in sorted(totals.items(), key=lambda kv: -kv[1][1]))
-        console.print(f"tutorial blocks run: {ran} of {blocks} ({each}); the notebooks say why each other one is not")
+        _console().print(f"tutorial blocks run: {ran} of {blocks} ({each}); the notebooks say why each other one is not")
 
 
 def _print_table(table: Table) -> None:
     """In a terminal, the table fits its width (a long name folds onto a second line, never
     cut with "…"); in a log or a pipe, it is as wide as its longest row, every name whole on
     its line for grep, whatever COLUMNS says."""
-    if console.is_terminal:
-        console.print(table)
+    from rich.console import Console
+
+    if _console().is_terminal:
+        _console().print(table)
         return
     # A table that does not expand is as wide as its content needs, up to the console's width.
-    Console(file=console.file, width=LOG_WIDTH, highlight=False, markup=False, soft_wrap=True).print(table)
+    Console(file=_console().file, width=LOG_WIDTH, highlight=False, markup=False, soft_wrap=True).print(table)
 
 
 LOG_WIDTH = 100_000

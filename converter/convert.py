@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import yaml
@@ -128,15 +128,19 @@ def expand_sources(sources: Iterable[Path]) -> list[Path]:
 
 def read_all(
     files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None, *,
-    environment: CourseEnvironment | None = None, budget: Budget = NO_BUDGET, memo: Memo | None = None,
+    environment: CourseEnvironment | Callable[[], CourseEnvironment] | None = None, budget: Budget = NO_BUDGET,
+    memo: Memo | None = None,
 ) -> list[Document]:
     """Read every source, each under `budget`; a bad one is reported and skipped, the others
     still convert. Given the environment, then apply the per-tutorial passes to each tutorial
-    (`prepare_all`). What `memo` kept from an earlier conversion is not done again."""
+    (`prepare_all`). What `memo` kept from an earlier conversion is not done again.
+    `environment` may be a function that reads it: it is called once the readers have started."""
     memo = memo or Memo(None)
     keys = [memo.key("read", str(path), _file_digest(path)) for path in files]
     kept = _kept(memo, keys)
     reading = _kept_or_within(memo, keys, kept, budget, read_source, files)  # the workers start at once...
+    if callable(environment):
+        environment = environment()
     if environment is not None:
         # ...while this process imports the passes (a sixth of a second; the readers need
         # none of them; the writer comes while the passes run: see prepare_all). Hence the
@@ -359,12 +363,12 @@ def convert(
     unless `use_cache` is off (what is made is kept all the same)."""
     report = ConvertReport()
     memo = Memo(layout.convert_cache, reuse=use_cache)
-    course_environment = environment.read(layout.pyproject)
+    course_environment = cache(partial(environment.read, layout.pyproject))  # read as the readers read
     docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget, memo=memo)
     from .passes import run_course_passes  # imported as read_all read (see there)
 
     proved = findings.load(layout.findings)
-    if proved.environment != environment.fingerprint(course_environment):
+    if proved.environment != environment.fingerprint(course_environment()):
         proved = findings.Findings()  # made with other packages: check proves everything again
     config = course_config(layout)
     chapters = chapters_from_config(config)

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 
 EXTRA = "course"
 
@@ -62,6 +61,9 @@ class CourseEnvironment:
 def distribution_name(requirement: str) -> str:
     """`"Flask-SQLAlchemy[async]>=3.1; python_version>'3'"` -> `Flask-SQLAlchemy` ("" if it is
     not a requirement, by PEP 508 as `packaging` reads it)."""
+    # Imported here: `course convert` reads the environment once its readers have started.
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(requirement).name
     except InvalidRequirement:

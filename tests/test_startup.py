@@ -108,6 +108,28 @@ def test_readers_are_imported_when_their_format_is_read(tmp_path) -> None:  # no
     assert out.splitlines() == ["[]", "['converter.readers.text']"]
 
 
+def test_convert_s_readers_start_before_rich_and_packaging_are_imported(tmp_path) -> None:  # noqa: ANN001
+    """The console (rich) and the course environment's requirements (packaging) are not the
+    readers' business: the command imports them once the readers have started (0.03 s)."""
+    (tmp_path / "_config.yml").write_text("title: A course\n", encoding="utf-8")
+    source = tmp_path / "lists.md"
+    source.write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n",
+                      encoding="utf-8")
+    out = _run(
+        "import sys\n"
+        "from converter import budget, cli\n"
+        "seen = []\n"
+        "fork = budget._Worker._fork\n"
+        "def first(self):\n"
+        "    seen.append(sorted(m for m in ('rich', 'packaging') if m in sys.modules))\n"
+        "    fork(self)\n"
+        "budget._Worker._fork = first\n"
+        f"code = cli.main(['--root', {str(tmp_path)!r}, 'convert', {str(source)!r}])\n"
+        "print(code, seen[0], sorted(m for m in ('rich', 'packaging') if m in sys.modules))\n"
+    )
+    assert out.splitlines()[-1] == "0 [] ['packaging', 'rich']"
+
+
 def test_the_command_collects_young_objects_less_often() -> None:
     """Run as the command, `course` collects its youngest generation every 10,000 allocations;
     called as a library (tests, a notebook), it leaves the collector's settings alone."""

@@ -24,9 +24,7 @@ import shlex
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from functools import cache
 
 from .. import python_code as py
 from ..document import CodeBlock, Document, Heading, ListBlock, Paragraph, Quote, Table
@@ -207,15 +205,21 @@ def course_requirements(docs: Iterable[Document]) -> list[str]:
 
 def normalize(name: str) -> str:
     """PEP 503 form of a distribution name: `Flask_SQLAlchemy` -> `flask-sqlalchemy`."""
+    # packaging is imported when first needed: `course convert` starts its readers first.
+    from packaging.utils import canonicalize_name
+
     return canonicalize_name(name)
 
 
-_CANONICAL = {normalize(d): d for d in IMPORT_TO_PYPI.values()}
+@cache
+def _spelled() -> dict[str, str]:
+    """PyPI's spelling of the distributions the table knows, by normalised name."""
+    return {normalize(d): d for d in IMPORT_TO_PYPI.values()}
 
 
 def canonical(name: str) -> str:
     """A distribution name as PyPI spells it when known (`flask` -> `Flask`), else normalised."""
-    return _CANONICAL.get(normalize(name), normalize(name))
+    return _spelled().get(normalize(name), normalize(name))
 
 
 def distribution_for(module: str) -> str:
@@ -453,6 +457,8 @@ def _requirement_name(token: str, *, conda: bool) -> str:
     not one. conda pins with one `=` (`numpy=1.26`), which PEP 508 spells `==`."""
     if conda:
         token = re.sub(r"(?<![=<>!~])=(?!=)", "==", token)
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(token).name
     except InvalidRequirement:

@@ -45,8 +45,8 @@ def code_version() -> str:
     Any change to them makes every entry a miss."""
     digest = hashlib.sha256(sys.version.encode())
     package = Path(__file__).parent
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in _package_files(str(package)):
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
     for name in _LIBRARIES:
         try:
             spec = importlib.util.find_spec(name)
@@ -56,6 +56,17 @@ def code_version() -> str:
         installed = f"{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}" if stat else "missing"
         digest.update(f"\0{name}={installed}".encode())
     return digest.hexdigest()
+
+
+def _package_files(package: str) -> list[str]:
+    """The package's files, but its bytecode, as sorted relative POSIX paths (os.walk: a
+    third of the time of Path.rglob, which convert waits for before its readers start)."""
+    found = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        inside = Path(folder).relative_to(package).as_posix()
+        found += [name if inside == "." else f"{inside}/{name}" for name in files]
+    return sorted(found)
 
 
 class Memo:

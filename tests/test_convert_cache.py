@@ -98,6 +98,16 @@ def test_a_new_converter_or_no_cache_converts_everything_again(tmp_path: Path, m
     assert len(calls.read) == 2 and len(calls.prepared) == 2 and len(calls.paged) == 2
 
 
+def test_the_converter_s_version_covers_each_of_its_files_but_bytecode(tmp_path: Path) -> None:
+    (tmp_path / "sub" / "__pycache__").mkdir(parents=True)
+    for name in ("a.py", "b.txt", "sub/c.py", "sub/__pycache__/c.cpython-311.pyc"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    assert memo_module._package_files(str(tmp_path)) == ["a.py", "b.txt", "sub/c.py"]
+    package = Path(memo_module.__file__).parent
+    assert memo_module._package_files(str(package)) == sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
 def test_the_cache_keeps_what_the_last_conversion_used_and_the_most_recent_others(tmp_path: Path,
                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(memo_module, "KEEP", 1)

@@ -135,8 +135,9 @@ class _Pool:
 
     def close(self) -> None:
         if os.getpid() == self.owner:
+            _reap()
             for worker in self.workers:
-                worker.stop()
+                worker.stop(wait=False)
 
     __del__ = close
 
@@ -191,13 +192,34 @@ class _Worker:
         self.stop()  # the next item gets a fresh worker
         return index, stopped
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """Kill it; `wait=False`: without waiting for the kernel to free its memory (a few ms
+        each, the caller waiting), for a later pool's `_reap` to collect."""
         if self.pid:
             os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            if wait:
+                os.waitpid(self.pid, 0)
+            else:
+                _KILLED.append(self.pid)
             os.close(self.orders)
             self.results.close()
             self.pid, self.orders, self.results, self.item = 0, -1, None, None
+
+
+_KILLED: list[int] = []
+"""Workers killed and not waited for yet."""
+
+
+def _reap() -> None:
+    """Collect the workers killed earlier that are gone by now (those still going, later;
+    any left when the process ends are the system's)."""
+    for pid in list(_KILLED):
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped already (by a caller's own wait)
+            done = pid
+        if done:
+            _KILLED.remove(pid)
 
 
 def _serve(budget: Budget, work: Callable, items: Sequence, order_read: int, result_write: int) -> None:

@@ -86,6 +86,21 @@ def test_a_worker_killed_while_idle_is_replaced() -> None:
     worker.stop()
 
 
+def test_finished_workers_are_killed_then_collected_by_a_later_pool() -> None:
+    """A pool does not wait for its workers' memory to be freed: the next one collects them."""
+    from converter import budget
+
+    first = list(each_within(replace(SHORT, jobs=2), _pid_after, ["a", "b", "c"]))
+    workers = set(first)
+    assert workers <= set(budget._KILLED) and os.getpid() not in workers
+    time.sleep(0.2)  # the kernel has freed them by now
+    list(each_within(replace(SHORT, jobs=2), _pid_after, ["d"]))
+    assert not workers & set(budget._KILLED)
+    for pid in workers:  # collected: no zombie is left
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_a_result_that_does_not_pickle_is_an_error_not_a_hang() -> None:
     [out] = each_within(SHORT, _work, ["unpicklable"])
     assert isinstance(out, RuntimeError)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .atomic import atomic_write
 from .budget import Budget
-from .convert import ConvertReport, Layout, convert, expand_sources
+from .convert import ConvertReport, Layout, convert, expand_sources, freeze_for_the_command
 from .errors import describe
 from .check_settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, ClusterUnavailable, SandboxUnavailable, default_jobs
 from .findings import FINDINGS_FILE
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # collector stops walking it (7% of a conversion's time; forked workers share the pages).
         # The passes make and drop many small objects (syntax trees, tokens), few in cycles:
         # the youngest generation is collected every 10,000 allocations, not 700 (3% less time).
-        gc.freeze()
+        freeze_for_the_command()
         gc.set_threshold(10_000, *gc.get_threshold()[1:])
     parser = _parser()
     args = parser.parse_args(argv)

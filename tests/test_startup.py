@@ -66,7 +66,7 @@ def test_the_command_s_late_imports_are_frozen_too(tmp_path) -> None:  # noqa: A
         f"read_all([Path({str(source)!r})], ConvertReport(), environment=CourseEnvironment(), budget=NO_BUDGET)\n"
         "print(before, gc.get_freeze_count())\n"
     )
-    before, after = map(int, _run(code.format(freeze="gc.freeze()")).split())
+    before, after = map(int, _run(code.format(freeze="from converter import convert; convert.freeze_for_the_command()")).split())
     assert after > before > 0
     assert _run(code.format(freeze="")).split() == ["0", "0"]
 

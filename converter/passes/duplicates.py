@@ -24,12 +24,13 @@ BODY_THRESHOLD = 0.6
 def flag_duplicates(course: Course) -> Course:
     """Record in each document's meta the titles of its near-duplicates."""
     docs = course.documents
-    vectors = _tfidf([_words(_body(d)) for d in docs])
     noise = title_noise([d.meta.title for d in docs])
     titles = [_topic_words(d.meta.title, noise) for d in docs]
+    pairs = [(i, j) for i, j in _candidates(titles, TITLE_THRESHOLD) if _jaccard(titles[i], titles[j]) >= TITLE_THRESHOLD]
+    vectors = _tfidf([_words(_body(d)) for d in docs]) if pairs else []  # bodies only for similar titles
     found: dict[int, list[str]] = {}
-    for i, j in _candidates(titles, TITLE_THRESHOLD):
-        if _jaccard(titles[i], titles[j]) >= TITLE_THRESHOLD and _cosine(vectors[i], vectors[j]) >= BODY_THRESHOLD:
+    for i, j in pairs:
+        if _cosine(vectors[i], vectors[j]) >= BODY_THRESHOLD:
             found.setdefault(i, []).append(docs[j].meta.title)
             found.setdefault(j, []).append(docs[i].meta.title)
     flagged = tuple(
@@ -93,7 +94,8 @@ def _tfidf(counts: list[Counter[str]]) -> list[dict[str, float]]:
     df = Counter(w for c in counts for w in c)
     n = len(counts)
     # Smoothed idf (+1) so that words shared by every document still count a little.
-    return [{w: tf * (math.log((1 + n) / (1 + df[w])) + 1) for w, tf in c.items()} for c in counts]
+    idf = {w: math.log((1 + n) / (1 + k)) + 1 for w, k in df.items()}
+    return [{w: tf * idf[w] for w, tf in c.items()} for c in counts]
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:

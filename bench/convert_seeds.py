@@ -15,11 +15,11 @@ package: this machine sets PYTHONDONTWRITEBYTECODE=1, so an editable checkout wo
 otherwise compile its ~100 modules from source on every run (0.06-0.1 s more here).
 `--source` measures that case instead (it removes the checkouts' bytecode).
 
-The command keeps the regular expressions it compiles in the user's cache folder
-(converter.regex_cache), as Python keeps bytecode: any earlier run on the machine, of any
-project, fills it. The runs use a cache folder of the benchmark's own, filled by one run
-first; a third conversion per run, with an empty cache folder, measures a machine's very
-first run.
+The command keeps what it compiles at run time (regular expressions, dataclasses' methods)
+in the user's cache folder (converter.compile_cache), as Python keeps bytecode: any earlier
+run on the machine, of any project, fills it. The runs use a cache folder of the benchmark's
+own, filled by one run first; a third conversion per run, with an empty cache folder,
+measures a machine's very first run.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def one_run(code: Path, caches: Path) -> tuple[tuple[float, float], ...]:
     """(wall seconds, CPU seconds) of one conversion with the converter package in `code`
     into an empty project; of converting the same sources again in that project (what the
     project's convert cache, _build/.convert-cache, saves); and of one into another empty
-    project with no regex cache either. `caches`: the cache folder of the first two."""
+    project with no compile cache either. `caches`: the cache folder of the first two."""
     with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as other, \
             tempfile.TemporaryDirectory() as no_caches:
         # Convert's inputs besides the sources: the config, the declared course environment, check's findings.
@@ -87,11 +87,11 @@ def main() -> None:
             shutil.rmtree(cache)
         if not args.source:
             compileall.compile_dir(code / "converter", quiet=1)
-    labels = ("into an empty project", "again, sources unchanged", "into an empty project, no regex cache")
+    labels = ("into an empty project", "again, sources unchanged", "into an empty project, no compile cache")
     runs: dict[Path, list[list[tuple[float, float]]]] = {code: [[] for _ in labels] for code in codes}
     with tempfile.TemporaryDirectory() as caches:
         for code in codes:
-            one_run(code, Path(caches))  # fills the regex cache, as any earlier run would
+            one_run(code, Path(caches))  # fills the compile cache, as any earlier run would
         for _ in range(args.runs):
             for code in codes:
                 for kind, measured in zip(runs[code], one_run(code, Path(caches))):

@@ -54,7 +54,7 @@ NO_BUDGET = Budget(seconds=0)
 
 between_items: list[Callable[[], None]] = []
 """Called in a worker after it sent an item's result: a worker ends by SIGKILL, so what it
-leaves for later runs (converter.regex_cache) it leaves here."""
+leaves for later runs (converter.compile_cache) it leaves here."""
 
 
 class OverBudget(Exception):

@@ -1,6 +1,6 @@
-"""The `course` command, as installed and as `python -m converter`: the CLI, its regular
-expressions compiled through the cache that keeps them between runs (converter.regex_cache),
-and an exit without the interpreter's teardown."""
+"""The `course` command, as installed and as `python -m converter`: the CLI, what it compiles
+at run time kept between runs (converter.compile_cache), and an exit without the
+interpreter's teardown."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from typing import NoReturn
 
 
 def main() -> NoReturn:
-    from . import regex_cache
+    from . import compile_cache
 
-    regex_cache.install()  # before the CLI's imports, which compile most of the patterns
+    compile_cache.install()  # before the CLI's imports, which compile most of it
     try:
         from .cli import main as cli
 
         code = cli()
     finally:
-        regex_cache.save()
+        compile_cache.save()
     exit_now(code)
 
 

@@ -1,23 +1,32 @@
-"""Compiled regular expressions kept between runs, as __pycache__ keeps compiled modules.
+"""What the command compiles at run time, kept between runs, as __pycache__ keeps modules.
 
-CPython compiles a pattern in pure Python (re._parser, then re._compiler): 0.1 ms for a
-small one, several ms for a big one. Converting the seeds compiles about 1,800 (Pygments'
-lexers, language detection, the libraries' own), the same ones every run: a tenth of the
-conversion's CPU time. What compiling makes, the pattern's SRE code, depends only on the
-pattern, its flags and the interpreter. This keeps it in a file per interpreter version,
-in the user's cache folder, and builds the pattern object from it with `_sre.compile`
-(which checks the code) instead of parsing the pattern again. A pattern built so equals
-(`==`: same pattern, flags and code) the one `re` compiles; the tests hold them equal.
+Two kinds of compiling repeat identically in every run:
+- regular expressions: CPython compiles a pattern in pure Python (re._parser, then
+  re._compiler), 0.1 ms for a small one, several ms for a big one. Converting the seeds
+  compiles about 1,800 (Pygments' lexers, language detection, the libraries' own): a tenth
+  of its CPU time. What compiling makes, the pattern's SRE code, is kept, and
+  `_sre.compile` (which checks the code) builds the pattern object from it;
+- the methods `dataclasses` writes for each class (__init__, __eq__, ...), as source it
+  compiles with `exec`: 0.6 ms a class, 70 classes before convert's passes can start. Their
+  code objects are kept, as a .pyc keeps a module's.
+
+What is kept depends only on the pattern and its flags, or on the source, and on the
+interpreter: the file is per interpreter version, in the user's cache folder. A pattern
+built from the file equals (`==`: same pattern, flags and code) the one `re` compiles, and a
+method compiled from the file is the one `exec` makes; the tests hold them equal.
 
 Only the command installs it (converter.command), as only the command freezes the
-collector: the converter used as a library leaves `re` alone. Forked workers inherit what
-the parent loaded, and leave what they compiled anew for the parent's `save`. Anything
-unexpected (another implementation of `re`, a damaged file or entry, no cache folder)
-falls back to compiling as usual: the cache costs time when it is wrong, never results.
+collector: the converter used as a library leaves `re` and `dataclasses` alone. Forked
+workers inherit what the parent loaded, and leave what they compiled anew for the parent's
+`save`. Anything unexpected (another implementation of `re`, a damaged file or entry, no
+cache folder) falls back to compiling as usual: the cache costs time when it is wrong,
+never results.
 """
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
 import marshal
 import os
 import re
@@ -33,27 +42,27 @@ from . import budget
 try:
     import _sre
     from re import _compiler
-except ImportError:  # another implementation of `re`: nothing to keep
+except ImportError:  # another implementation of `re`: no patterns kept
     _sre = _compiler = None  # type: ignore[assignment]
 
 KEPT_RUNS = 20
-"""A pattern that none of the last this many runs that wrote the file used leaves it:
+"""An entry that none of the last this many runs that wrote the file used leaves it:
 patterns built from one course's own text (its names, escaped) must not make it grow
 without end."""
 
 WORTH_WRITING = 0.01
-"""Seconds of compiling the new patterns must have cost before the file is written again
+"""Seconds of compiling the new entries must have cost before the file is written again
 (writing it costs about 5 ms): a pattern built from a set, in an order that differs in
 every process, is new in every run and cheap (Python's tokenize, 1.6 ms)."""
 
 _ORIGINAL = getattr(_compiler, "compile", None)
-_Key = tuple[str | bytes, int]
-# (pattern, flags) -> the rest of `_sre.compile`'s arguments: (flags, code as bytes,
-# groups, groupindex, indexgroup); the code is kept as bytes, made a list when used.
-_known: dict[_Key, tuple] = {}
-_last_run: dict[_Key, int] = {}  # the last run that used each pattern of the file
-_run = [0]                       # the number of runs the file has seen
-_new: dict[_Key, tuple] = {}     # compiled in this process
+_Key = tuple  # ("re", pattern, flags) or ("py", source)
+# ("re", ...) -> the rest of `_sre.compile`'s arguments: (flags, code as bytes, groups,
+# groupindex, indexgroup), the code made a list when used; ("py", ...) -> a code object.
+_known: dict[_Key, object] = {}
+_last_run: dict[_Key, int] = {}  # the last run that used each entry of the file
+_run = [0]                       # how many runs have written the file
+_new: dict[_Key, object] = {}    # compiled in this process
 _new_seconds = [0.0]             # what compiling them took
 _used: set[_Key] = set()         # taken from the file in this process
 _reported_new: set[_Key] = set()  # what a worker has written out for the parent
@@ -70,25 +79,26 @@ def default_directory() -> Path:
 def cache_file(directory: Path) -> Path:
     """The file for this interpreter in `directory`: its version and SRE's magic number
     (which changes with the code's format) are in the name."""
-    return directory / f"re-{sys.implementation.cache_tag}-{sys.hexversion:x}-{getattr(_sre, 'MAGIC', 0)}.marshal"
+    return directory / f"compiled-{sys.implementation.cache_tag}-{sys.hexversion:x}-{getattr(_sre, 'MAGIC', 0)}.marshal"
 
 
 def install(directory: Path | None = None) -> bool:
-    """Compile patterns through the cache in `directory` (default: `default_directory()`)
-    from now on, in this process and the workers it forks. False if this interpreter's
-    `re` is not one it knows how to feed."""
+    """Compile through the cache in `directory` (default: `default_directory()`) from now on,
+    in this process and the workers it forks. False if it is installed already."""
     global _file
-    if _compiler is None or _compiler.compile is _compile or array("I").itemsize != getattr(_sre, "CODESIZE", 0):
+    if _file is not None:
         return False
     _file = cache_file(directory or default_directory())
     run, entries, _ = _read(_file)
     _run[0] = int(run)
-    for part in _file.parent.glob(f"{_file.name}.*.part"):  # new patterns not written in yet
-        entries.update((key, (_run[0], rest)) for key, (_, rest) in _read(part)[1].items())
-    for key, (last_run, rest) in entries.items():
-        _known[key], _last_run[key] = rest, last_run
-    _compiler._sre = _recording_sre()
-    _compiler.compile = _compile
+    for part in _file.parent.glob(f"{_file.name}.*.part"):  # new entries not written in yet
+        entries.update((key, (_run[0], value)) for key, (_, value) in _read(part)[1].items())
+    for key, (last_run, value) in entries.items():
+        _known[key], _last_run[key] = value, last_run
+    if _compiler is not None and array("I").itemsize == getattr(_sre, "CODESIZE", 0):
+        _compiler._sre = _recording_sre()
+        _compiler.compile = _compile
+    dataclasses.exec = _exec  # shadows the builtin for dataclasses' own `exec(source, ...)` only
     budget.between_items.append(keep_new)
     return True
 
@@ -120,10 +130,10 @@ def _recording_sre() -> types.ModuleType:
 def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own signature)
     if not isinstance(p, (str, bytes)) or flags & re.DEBUG:
         return _ORIGINAL(p, flags)
-    key = (p, int(flags))
-    rest = _known.get(key)
-    if rest is not None:
-        all_flags, code, groups, groupindex, indexgroup = rest
+    key = ("re", p, int(flags))
+    kept = _known.get(key)
+    if kept is not None:
+        all_flags, code, groups, groupindex, indexgroup = kept
         try:
             pattern = _sre.compile(p, all_flags, array("I", code).tolist(), groups, groupindex, indexgroup)
         except Exception:  # noqa: BLE001 (a damaged entry: compiled again below, and replaced)
@@ -142,24 +152,40 @@ def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own si
     return pattern
 
 
+def _exec(source, globals=None, locals=None):  # noqa: ANN001, ANN202, A002 (exec's own signature)
+    """`exec` as dataclasses calls it: source compiled once, as `exec` compiles it there
+    (dataclasses has no __future__ imports to inherit)."""
+    if not isinstance(source, str):
+        return builtins.exec(source, globals, locals)
+    key = ("py", source)
+    code = _known.get(key)
+    if isinstance(code, types.CodeType):
+        _used.add(key)
+    else:
+        started = time.perf_counter()
+        code = compile(source, "<string>", "exec", dont_inherit=True)
+        _new_seconds[0] += time.perf_counter() - started
+        _new[key] = _known[key] = code
+    return builtins.exec(code, globals, locals)
+
+
 def save() -> None:
-    """Write the file when this run (here or in its workers) compiled new patterns worth
-    writing (WORTH_WRITING), or used one whose last use is getting old: the file's
-    patterns, less those the last KEPT_RUNS runs that wrote it did not use, with the new."""
+    """Write the file when this run (here or in its workers) compiled new entries worth
+    writing (WORTH_WRITING), or used one whose last use is getting old: the file's entries,
+    less those the last KEPT_RUNS runs that wrote it did not use, with the new."""
     if _file is None:
         return
     parts = sorted(_file.parent.glob(f"{_file.name}.*.part"))
     new, used, seconds = dict(_new), set(_used), _new_seconds[0]
     for part in parts:
         their_seconds, their_new, their_used = _read(part)
-        new.update((key, rest) for key, (_, rest) in their_new.items())
+        new.update((key, value) for key, (_, value) in their_new.items())
         used.update(their_used)
         seconds += their_seconds
     if (new and seconds >= WORTH_WRITING) or _getting_old(used):
         run = _run[0] + 1
         last_run = {**_last_run, **dict.fromkeys(used, run), **dict.fromkeys(new, run)}
-        patterns = {**_known, **new}
-        entries = [(*key, last_run[key], *rest) for key, rest in patterns.items()
+        entries = [(key, last_run[key], value) for key, value in {**_known, **new}.items()
                    if key in last_run and run - last_run[key] < KEPT_RUNS]
         _write(_file, marshal.dumps((sys.version, run, entries, [])))
         for part in parts:
@@ -169,12 +195,12 @@ def save() -> None:
 
 
 def _getting_old(used: set[_Key]) -> list[_Key]:
-    """The patterns in `used` that no run used in the last KEPT_RUNS / 2 runs."""
+    """The entries in `used` that no run used in the last KEPT_RUNS / 2 runs."""
     return [key for key in used if _run[0] + 1 - _last_run.get(key, _run[0] + 1) > KEPT_RUNS // 2]
 
 
 def keep_new() -> None:
-    """In a forked worker, after an item: the patterns it compiled anew and those it used
+    """In a forked worker, after an item: the entries it compiled anew and those it used
     that are getting old, since it last did, for the parent's `save` (a worker ends by
     SIGKILL: nothing runs at its exit)."""
     if _file is None:
@@ -185,22 +211,20 @@ def keep_new() -> None:
         return
     _reported_new.update(key for key, _ in new)
     _reported_old.update(old)
-    entries = [(*key, 0, *rest) for key, rest in new]
     part = _file.with_name(f"{_file.name}.{os.getpid()}.{len(_reported_new)}.{len(_reported_old)}.part")
-    _write(part, marshal.dumps((sys.version, _new_seconds[0], entries, old)), whole=False)
+    _write(part, marshal.dumps((sys.version, _new_seconds[0], [(key, 0, value) for key, value in new], old)), whole=False)
     _new_seconds[0] = 0.0
 
 
-def _read(path: Path) -> tuple[float, dict[_Key, tuple[int, tuple]], list[_Key]]:
-    """The file's run count (a part's: what compiling its patterns took), its patterns (each
+def _read(path: Path) -> tuple[float, dict[_Key, tuple[int, object]], list[_Key]]:
+    """The file's run count (a part's: what compiling its entries took), its entries (each
     with the last run that used it) and the keys it says were used; nothing if it is
     missing, damaged or written by another interpreter."""
     try:
         version, run, entries, used = marshal.loads(path.read_bytes())
         if version != sys.version:
             return 0, {}, []
-        return run, {(p, flags): (last_run, tuple(rest)) for p, flags, last_run, *rest in entries}, \
-            [tuple(key) for key in used]
+        return run, {tuple(key): (last_run, value) for key, last_run, value in entries}, [tuple(key) for key in used]
     except (OSError, ValueError, EOFError, TypeError):
         return 0, {}, []
 

@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from .errors import describe
 
-__all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "each_within"]
+__all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "each_within", "collect_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -210,12 +210,17 @@ _KILLED: list[int] = []
 """Workers killed and not waited for yet."""
 
 
-def _reap() -> None:
-    """Collect the workers killed earlier that are gone by now (those still going, later;
-    any left when the process ends are the system's)."""
+def collect_workers() -> None:
+    """Wait for every worker killed and not collected yet (the command, before it exits)."""
+    _reap(block=True)
+
+
+def _reap(*, block: bool = False) -> None:
+    """Collect the workers killed earlier that are gone by now (`block`: all of them, as the
+    process ends, so that their time counts as its children's)."""
     for pid in list(_KILLED):
         try:
-            done, _status = os.waitpid(pid, os.WNOHANG)
+            done, _status = os.waitpid(pid, 0 if block else os.WNOHANG)
         except ChildProcessError:  # reaped already (by a caller's own wait)
             done = pid
         if done:

@@ -31,6 +31,9 @@ def exit_now(code: int) -> NoReturn:
     alive, the interpreter exits as usual (it waits for that thread)."""
     if threading.active_count() > 1:
         sys.exit(code)
+    from .budget import collect_workers
+
+    collect_workers()  # gone by now, most likely; collected, their time counts as this process's children's
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

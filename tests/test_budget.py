@@ -101,6 +101,17 @@ def test_finished_workers_are_killed_then_collected_by_a_later_pool() -> None:
             os.waitpid(pid, os.WNOHANG)
 
 
+def test_the_command_collects_every_worker_before_it_exits() -> None:
+    from converter import budget
+
+    workers = set(each_within(replace(SHORT, jobs=2), _pid_after, ["a", "b"]))
+    budget.collect_workers()
+    assert not budget._KILLED
+    for pid in workers:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_a_result_that_does_not_pickle_is_an_error_not_a_hang() -> None:
     [out] = each_within(SHORT, _work, ["unpicklable"])
     assert isinstance(out, RuntimeError)

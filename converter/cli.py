@@ -418,22 +418,25 @@ def _progress() -> Progress:
     )
 
 
-class _ProgressFromTheFirstStep:
-    """A progress bar that appears at the first step: `course convert` imports rich once its
-    readers have started, not before."""
+class _ProgressOnceStarted:
+    """A progress bar that appears once `start` is called (`course convert` imports rich
+    while its readers read, not before they start), or at the first step."""
 
     def __init__(self, description: str, total: int) -> None:
         self.description, self.total = description, total
         self.bar: Progress | None = None
 
-    def advance(self, _step: object = None) -> None:
+    def start(self) -> None:
         if self.bar is None:
             self.bar = _progress()
             self.bar.start()
             self.task = self.bar.add_task(self.description, total=self.total)
+
+    def advance(self, _step: object = None) -> None:
+        self.start()
         self.bar.advance(self.task)
 
-    def __enter__(self) -> _ProgressFromTheFirstStep:
+    def __enter__(self) -> _ProgressOnceStarted:
         return self
 
     def __exit__(self, *_exception: object) -> None:
@@ -444,9 +447,9 @@ class _ProgressFromTheFirstStep:
 def _convert(sources: list[str], layout: Layout, args: argparse.Namespace) -> ConvertReport:
     files = expand_sources(Path(s) for s in sources)
     budget = Budget(seconds=args.source_time, memory=args.source_memory)
-    with _ProgressFromTheFirstStep("Converting", len(files)) as progress:
+    with _ProgressOnceStarted("Converting", len(files)) as progress:
         report = convert(files, layout=layout, force=args.force, budget=budget, use_cache=not args.no_cache,
-                         on_file=progress.advance)
+                         on_file=progress.advance, on_reading=progress.start)
     _print_convert_summary(report, layout)
     _write_convert_report(report, layout, files)
     return report

@@ -129,12 +129,14 @@ def expand_sources(sources: Iterable[Path]) -> list[Path]:
 def read_all(
     files: list[Path], report: ConvertReport, on_file: Callable[[Path], None] = lambda _: None, *,
     environment: CourseEnvironment | Callable[[], CourseEnvironment] | None = None, budget: Budget = NO_BUDGET,
-    memo: Memo | None = None,
+    memo: Memo | None = None, on_reading: Callable[[], None] = lambda: None,
 ) -> list[Document]:
     """Read every source, each under `budget`; a bad one is reported and skipped, the others
     still convert. Given the environment, then apply the per-tutorial passes to each tutorial
     (`prepare_all`). What `memo` kept from an earlier conversion is not done again.
-    `environment` may be a function that reads it: it is called once the readers have started."""
+    `environment` may be a function that reads it: it is called once the readers have started.
+    `on_reading` is called then too, after this process's own work (the command shows its
+    progress bar: rich is imported while the workers read)."""
     memo = memo or Memo(None)
     keys = [memo.key("read", str(path), _file_digest(path)) for path in files]
     kept = _kept(memo, keys)
@@ -155,6 +157,7 @@ def read_all(
 
             warm_lexers({"python", *RUNTIMES})
         _freeze_as_the_command_does()
+    on_reading()
     docs: list[Document] = []
     for path, found in zip(files, reading):
         if isinstance(found, SourceError):
@@ -367,15 +370,17 @@ def _exercised_page(doc: Document, *, findings: Findings) -> tuple[Document, str
 def convert(
     sources: Iterable[Path], *, layout: Layout, force: bool = False,
     on_file: Callable[[Path], None] = lambda _: None, budget: Budget = Budget(), use_cache: bool = True,
+    on_reading: Callable[[], None] = lambda: None,
 ) -> ConvertReport:
     """Convert the sources into book/ and regenerate _toc.yml and the landing page.
     Each source is read and each tutorial's exercises made under `budget`; what an earlier
     conversion of the same input gave is taken from the project's cache (converter.memo)
-    unless `use_cache` is off (what is made is kept all the same)."""
+    unless `use_cache` is off (what is made is kept all the same). `on_reading`: see read_all."""
     report = ConvertReport()
     memo = Memo(layout.convert_cache, reuse=use_cache)
     course_environment = cache(partial(environment.read, layout.pyproject))  # read as the readers read
-    docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget, memo=memo)
+    docs = read_all(expand_sources(sources), report, on_file, environment=course_environment, budget=budget, memo=memo,
+                    on_reading=on_reading)
     from .passes import run_course_passes  # imported as read_all read (see there)
 
     proved = findings.load(layout.findings)

@@ -130,6 +130,27 @@ def test_convert_s_readers_start_before_rich_and_packaging_are_imported(tmp_path
     assert out.splitlines()[-1] == "0 [] ['packaging', 'rich']"
 
 
+def test_convert_calls_on_reading_once_its_readers_read_and_the_passes_are_imported(tmp_path) -> None:  # noqa: ANN001
+    """The command shows its progress bar then: rich is imported while the workers read."""
+    (tmp_path / "_config.yml").write_text("title: A course\n", encoding="utf-8")
+    source = tmp_path / "lists.md"
+    source.write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n",
+                      encoding="utf-8")
+    out = _run(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from converter import budget\n"
+        "from converter.convert import Layout, convert\n"
+        "forks, calls = [], []\n"
+        "fork = budget._Worker._fork\n"
+        "budget._Worker._fork = lambda self: (forks.append(1), fork(self))\n"
+        "on_reading = lambda: calls.append((len(forks), 'converter.passes.pipeline' in sys.modules))\n"
+        f"report = convert([Path({str(source)!r})], layout=Layout(Path({str(tmp_path)!r})), on_reading=on_reading)\n"
+        "print(len(report.paths), calls)\n"
+    )
+    assert out.splitlines()[-1] == "1 [(1, True)]"
+
+
 def test_the_command_collects_young_objects_less_often() -> None:
     """Run as the command, `course` collects its youngest generation every 10,000 allocations;
     called as a library (tests, a notebook), it leaves the collector's settings alone."""

@@ -50,6 +50,10 @@ KEPT_RUNS = 20
 patterns built from one course's own text (its names, escaped) must not make it grow
 without end."""
 
+LIMIT = 5000
+"""Entries in the file at most, those used last first: a course of thousands of tutorials
+compiles patterns of their own names by the thousand (about 4 ms to load per 1,000)."""
+
 WORTH_WRITING = 0.01
 """Seconds of compiling the new entries must have cost before the file is written again
 (writing it costs about 5 ms): a pattern built from a set, in an order that differs in
@@ -172,7 +176,7 @@ def _exec(source, globals=None, locals=None):  # noqa: ANN001, ANN202, A002 (exe
 def save() -> None:
     """Write the file when this run (here or in its workers) compiled new entries worth
     writing (WORTH_WRITING), or used one whose last use is getting old: the file's entries,
-    less those the last KEPT_RUNS runs that wrote it did not use, with the new."""
+    less those the last KEPT_RUNS runs that wrote it did not use, with the new, up to LIMIT."""
     if _file is None:
         return
     parts = sorted(_file.parent.glob(f"{_file.name}.*.part"))
@@ -185,8 +189,8 @@ def save() -> None:
     if (new and seconds >= WORTH_WRITING) or _getting_old(used):
         run = _run[0] + 1
         last_run = {**_last_run, **dict.fromkeys(used, run), **dict.fromkeys(new, run)}
-        entries = [(key, last_run[key], value) for key, value in {**_known, **new}.items()
-                   if key in last_run and run - last_run[key] < KEPT_RUNS]
+        entries = sorted(((key, last_run[key], value) for key, value in {**_known, **new}.items()
+                          if key in last_run and run - last_run[key] < KEPT_RUNS), key=lambda e: -e[1])[:LIMIT]
         _write(_file, marshal.dumps((sys.version, run, entries, [])))
         for part in parts:
             part.unlink(missing_ok=True)

@@ -179,6 +179,23 @@ def test_new_patterns_cheaper_than_writing_the_file_do_not_write_it(cache: Path,
 
 
 @needs_sre
+def test_the_file_keeps_the_entries_used_last_up_to_its_limit(cache: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(compile_cache, "LIMIT", 3)
+    compile_cache.install(cache)
+    for n in range(5):
+        re.compile(f"first run {n}")
+    compile_cache.save()
+    compile_cache._file = None
+    compile_cache.install(cache)
+    re.purge()
+    re.compile("first run 4")  # used again
+    re.compile("second run")
+    compile_cache.save()
+    entries = compile_cache._read(compile_cache._file)[1]
+    assert len(entries) == 3 and {("re", "first run 4", 0), ("re", "second run", 0)} <= set(entries)
+
+
+@needs_sre
 def test_patterns_no_run_uses_leave_the_file(cache: Path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(compile_cache, "KEPT_RUNS", 4)
     file = compile_cache.cache_file(cache)

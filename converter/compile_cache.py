@@ -88,11 +88,15 @@ def cache_file(directory: Path) -> Path:
 
 def install(directory: Path | None = None) -> bool:
     """Compile through the cache in `directory` (default: `default_directory()`) from now on,
-    in this process and the workers it forks. False if it is installed already."""
+    in this process and the workers it forks. False if it is installed already, or there is
+    no folder to keep it in."""
     global _file
     if _file is not None:
         return False
-    _file = cache_file(directory or default_directory())
+    try:
+        _file = cache_file(directory or default_directory())
+    except RuntimeError:  # no home folder to keep it in: compiling as usual
+        return False
     run, entries, _ = _read(_file)
     _run[0] = int(run)
     for part in _file.parent.glob(f"{_file.name}.*.part"):  # new entries not written in yet

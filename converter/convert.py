@@ -272,7 +272,8 @@ def _page_machinery() -> None:
     warm_validator()
 
 
-_BACKGROUND: list = []  # the switch interval to restore, then the threads
+_BACKGROUND: list[threading.Thread] = []
+_USUAL_INTERVAL: list[float] = []  # the interpreter's switch interval, while background work runs
 
 
 _SWITCH_INTERVAL = 0.0005
@@ -286,18 +287,18 @@ def _in_background(work: Callable[[], None]) -> None:
     items: done in the main thread, it kept a worker that finished waiting for its next one.
     Joined before this process forks again: a child must not start with an import half done."""
     thread = threading.Thread(target=work, name="convert-imports", daemon=True)
-    if not _BACKGROUND:
-        _BACKGROUND.append(sys.getswitchinterval())
+    if not _USUAL_INTERVAL:
+        _USUAL_INTERVAL.append(sys.getswitchinterval())
         sys.setswitchinterval(_SWITCH_INTERVAL)
     _BACKGROUND.append(thread)
     thread.start()
 
 
 def _join_background() -> None:
-    while len(_BACKGROUND) > 1:
+    while _BACKGROUND:
         _BACKGROUND.pop().join()
-    if _BACKGROUND:
-        sys.setswitchinterval(_BACKGROUND.pop())
+    if _USUAL_INTERVAL:
+        sys.setswitchinterval(_USUAL_INTERVAL.pop())
 
 
 if hasattr(os, "register_at_fork"):

@@ -261,6 +261,16 @@ def test_dataclass_methods_from_the_file_are_the_ones_exec_makes(cache: Path) ->
         assert compile_cache._known[("py", source)] == compile(source, "<string>", "exec", dont_inherit=True)
 
 
+def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no HOME, no XDG_CACHE_HOME
+    done = subprocess.run([sys.executable, "-c", "import pathlib, re\n"
+                           "pathlib.Path.home = lambda: (_ for _ in ()).throw(RuntimeError('no home'))\n"
+                           "from converter import compile_cache\n"
+                           "print(compile_cache.install(), re.compile('a+').match('aa') is not None)"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+
+
 def test_only_the_command_installs_it(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     library = subprocess.run([sys.executable, "-c", "import re, dataclasses, converter.cli, converter.convert\n"

@@ -50,9 +50,10 @@ KEPT_RUNS = 20
 patterns built from one course's own text (its names, escaped) must not make it grow
 without end."""
 
-LIMIT = 5000
+LIMIT = 3000
 """Entries in the file at most, those used last first: a course of thousands of tutorials
-compiles patterns of their own names by the thousand (about 4 ms to load per 1,000)."""
+compiles patterns of their own names by the thousand. Converting the seeds uses about 2,000;
+the file loads in about 1 ms per 1,000 entries (each is decoded when first used)."""
 
 WORTH_WRITING = 0.01
 """Seconds of compiling the new entries must have cost before the file is written again
@@ -61,12 +62,13 @@ every process, is new in every run and cheap (Python's tokenize, 1.6 ms)."""
 
 _ORIGINAL = getattr(_compiler, "compile", None)
 _Key = tuple  # ("re", pattern, flags) or ("py", source)
-# ("re", ...) -> the rest of `_sre.compile`'s arguments: (flags, code as bytes, groups,
-# groupindex, indexgroup), the code made a list when used; ("py", ...) -> a code object.
-_known: dict[_Key, object] = {}
+# Each entry marshalled, decoded when used: ("re", ...) -> the rest of `_sre.compile`'s
+# arguments, (flags, code as bytes, groups, groupindex, indexgroup), the code made a list
+# when used; ("py", ...) -> a code object.
+_known: dict[_Key, bytes] = {}
 _last_run: dict[_Key, int] = {}  # the last run that used each entry of the file
 _run = [0]                       # how many runs have written the file
-_new: dict[_Key, object] = {}    # compiled in this process
+_new: dict[_Key, bytes] = {}     # compiled in this process
 _new_seconds = [0.0]             # what compiling them took
 _used: set[_Key] = set()         # taken from the file in this process
 _reported_new: set[_Key] = set()  # what a worker has written out for the parent
@@ -97,12 +99,14 @@ def install(directory: Path | None = None) -> bool:
         _file = cache_file(directory or default_directory())
     except RuntimeError:  # no home folder to keep it in: compiling as usual
         return False
-    run, entries, _ = _read(_file)
+    run, entries, last_runs, _ = _read(_file)
     _run[0] = int(run)
+    _known.update(entries)
+    _last_run.update(last_runs)
     for part in _file.parent.glob(f"{_file.name}.*.part"):  # new entries not written in yet
-        entries.update((key, (_run[0], value)) for key, (_, value) in _read(part)[1].items())
-    for key, (last_run, value) in entries.items():
-        _known[key], _last_run[key] = value, last_run
+        entries = _read(part)[1]
+        _known.update(entries)
+        _last_run.update(dict.fromkeys(entries, _run[0]))
     if _compiler is not None and array("I").itemsize == getattr(_sre, "CODESIZE", 0):
         _compiler._sre = _recording_sre()
         _compiler.compile = _compile
@@ -141,8 +145,8 @@ def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own si
     key = ("re", p, int(flags))
     kept = _known.get(key)
     if kept is not None:
-        all_flags, code, groups, groupindex, indexgroup = kept
         try:
+            all_flags, code, groups, groupindex, indexgroup = marshal.loads(kept)
             pattern = _sre.compile(p, all_flags, array("I", code).tolist(), groups, groupindex, indexgroup)
         except Exception:  # noqa: BLE001 (a damaged entry: compiled again below, and replaced)
             del _known[key]
@@ -155,8 +159,8 @@ def _compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own si
     _new_seconds[0] += time.perf_counter() - started
     if _recorded.rest is not None:  # plain data for marshal: flags and opcodes are int subclasses
         all_flags, code, groups, groupindex, indexgroup = _recorded.rest
-        _new[key] = _known[key] = (int(all_flags), array("I", code).tobytes(), groups, dict(groupindex),
-                                   tuple(indexgroup))
+        _new[key] = _known[key] = marshal.dumps(
+            (int(all_flags), array("I", code).tobytes(), groups, dict(groupindex), tuple(indexgroup)))
     return pattern
 
 
@@ -166,15 +170,22 @@ def _exec(source, globals=None, locals=None):  # noqa: ANN001, ANN202, A002 (exe
     if not isinstance(source, str):
         return builtins.exec(source, globals, locals)
     key = ("py", source)
-    code = _known.get(key)
+    code = _decoded(_known.get(key))
     if isinstance(code, types.CodeType):
         _used.add(key)
     else:
         started = time.perf_counter()
         code = compile(source, "<string>", "exec", dont_inherit=True)
         _new_seconds[0] += time.perf_counter() - started
-        _new[key] = _known[key] = code
+        _new[key] = _known[key] = marshal.dumps(code)
     return builtins.exec(code, globals, locals)
+
+
+def _decoded(kept: bytes | None) -> object:
+    try:
+        return marshal.loads(kept) if kept is not None else None
+    except (ValueError, EOFError, TypeError):  # a damaged entry: compiled again
+        return None
 
 
 def save() -> None:
@@ -186,16 +197,18 @@ def save() -> None:
     parts = sorted(_file.parent.glob(f"{_file.name}.*.part"))
     new, used, seconds = dict(_new), set(_used), _new_seconds[0]
     for part in parts:
-        their_seconds, their_new, their_used = _read(part)
-        new.update((key, value) for key, (_, value) in their_new.items())
+        their_seconds, their_new, _, their_used = _read(part)
+        new.update(their_new)
         used.update(their_used)
         seconds += their_seconds
     if (new and seconds >= WORTH_WRITING) or _getting_old(used):
         run = _run[0] + 1
         last_run = {**_last_run, **dict.fromkeys(used, run), **dict.fromkeys(new, run)}
-        entries = sorted(((key, last_run[key], value) for key, value in {**_known, **new}.items()
-                          if key in last_run and run - last_run[key] < KEPT_RUNS), key=lambda e: -e[1])[:LIMIT]
-        _write(_file, marshal.dumps((sys.version, run, entries, [])))
+        entries = {**_known, **new}
+        kept = sorted((key for key in entries if key in last_run and run - last_run[key] < KEPT_RUNS),
+                      key=lambda key: -last_run[key])[:LIMIT]
+        _write(_file, marshal.dumps((sys.version, run, {key: entries[key] for key in kept},
+                                     {key: last_run[key] for key in kept}, [])))
         for part in parts:
             part.unlink(missing_ok=True)
     _new.clear()
@@ -220,21 +233,21 @@ def keep_new() -> None:
     _reported_new.update(key for key, _ in new)
     _reported_old.update(old)
     part = _file.with_name(f"{_file.name}.{os.getpid()}.{len(_reported_new)}.{len(_reported_old)}.part")
-    _write(part, marshal.dumps((sys.version, _new_seconds[0], [(key, 0, value) for key, value in new], old)), whole=False)
+    _write(part, marshal.dumps((sys.version, _new_seconds[0], dict(new), {}, old)), whole=False)
     _new_seconds[0] = 0.0
 
 
-def _read(path: Path) -> tuple[float, dict[_Key, tuple[int, object]], list[_Key]]:
-    """The file's run count (a part's: what compiling its entries took), its entries (each
-    with the last run that used it) and the keys it says were used; nothing if it is
-    missing, damaged or written by another interpreter."""
+def _read(path: Path) -> tuple[float, dict[_Key, bytes], dict[_Key, int], list[_Key]]:
+    """The file's run count (a part's: what compiling its entries took), its entries, the
+    last run that used each, and the keys it says were used; nothing if it is missing,
+    damaged or written by another interpreter."""
     try:
-        version, run, entries, used = marshal.loads(path.read_bytes())
-        if version != sys.version:
-            return 0, {}, []
-        return run, {tuple(key): (last_run, value) for key, last_run, value in entries}, [tuple(key) for key in used]
+        version, run, entries, last_runs, used = marshal.loads(path.read_bytes())
+        if version != sys.version or not (isinstance(entries, dict) and isinstance(last_runs, dict)):
+            return 0, {}, {}, []
+        return run, entries, last_runs, [tuple(key) for key in used]
     except (OSError, ValueError, EOFError, TypeError):
-        return 0, {}, []
+        return 0, {}, {}, []
 
 
 def _write(path: Path, data: bytes, *, whole: bool = True) -> None:

@@ -74,7 +74,7 @@ def test_patterns_from_the_file_equal_the_ones_re_compiles(cache: Path) -> None:
     assert not missing, missing[:3]
     compile_cache.save()
     compile_cache._known.clear()
-    compile_cache._known.update({key: rest for key, (_, rest) in compile_cache._read(compile_cache._file)[1].items()})
+    compile_cache._known.update(compile_cache._read(compile_cache._file)[1])
     re.purge()
     again = [re.compile(p, flags) for p, flags in patterns]
     assert len(compile_cache._used) == len(patterns) and not compile_cache._new  # all from the file
@@ -91,7 +91,7 @@ def test_they_match_alike(cache: Path) -> None:
     for p, flags in _WRITTEN:
         re.compile(p, flags)
     compile_cache.save()
-    compile_cache._known.update({key: rest for key, (_, rest) in compile_cache._read(compile_cache._file)[1].items()})
+    compile_cache._known.update(compile_cache._read(compile_cache._file)[1])
     re.purge()
     for p, flags in _WRITTEN:
         cached, fresh = re.compile(p, flags), _fresh(p, flags)
@@ -105,18 +105,18 @@ def test_a_damaged_entry_is_compiled_again(cache: Path) -> None:
     compile_cache.install(cache)
     key = ("re", r"(?P<a>x)+y", 0)
     re.compile(*key[1:])
-    rest = list(compile_cache._known[key])
+    rest = list(marshal.loads(compile_cache._known[key]))
     rest[1] = bytes(len(rest[1]))  # code of zeros: _sre refuses it
-    compile_cache._known[key] = tuple(rest)
+    compile_cache._known[key] = marshal.dumps(tuple(rest))
     compile_cache._new.clear()
     re.purge()
     assert re.compile(*key[1:]) == _fresh(*key[1:])
-    assert key in compile_cache._new and compile_cache._known[key][1] != rest[1]
+    assert key in compile_cache._new and marshal.loads(compile_cache._known[key])[1] != rest[1]
 
 
 @needs_sre
-@pytest.mark.parametrize("damage", [b"", b"not marshal", marshal.dumps(("another python", 1, [], [])),
-                                    marshal.dumps([1, 2, 3])])
+@pytest.mark.parametrize("damage", [b"", b"not marshal", marshal.dumps(("another python", 1, {}, {}, [])),
+                                    marshal.dumps([1, 2, 3]), marshal.dumps((sys.version, 1, [], [], []))])
 def test_a_damaged_or_foreign_file_is_ignored_and_written_again(cache: Path, damage: bytes) -> None:
     file = compile_cache.cache_file(cache)
     file.parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +124,7 @@ def test_a_damaged_or_foreign_file_is_ignored_and_written_again(cache: Path, dam
     assert compile_cache.install(cache)
     assert re.compile(r"q+z") == _fresh(r"q+z", 0)
     compile_cache.save()
-    run, entries, _ = compile_cache._read(file)
+    run, entries, *_ = compile_cache._read(file)
     assert run == 1 and ("re", r"q+z", 0) in entries
 
 
@@ -208,7 +208,7 @@ def test_patterns_no_run_uses_leave_the_file(cache: Path, monkeypatch) -> None: 
         re.compile(r"every run")
         re.compile(f"only in run {run}")
         compile_cache.save()
-        run_count, entries, _ = compile_cache._read(file)
+        run_count, entries, *_ = compile_cache._read(file)
         assert run_count == run
         kept = sorted(key[1] for key in entries if key[1].startswith("only"))
         assert kept == [f"only in run {n}" for n in range(max(1, run - 3), run + 1)]
@@ -253,12 +253,24 @@ def test_dataclass_methods_from_the_file_are_the_ones_exec_makes(cache: Path) ->
     assert len(sources) >= 8  # __init__, __repr__, __eq__, __hash__, __setattr__, ... of the two
     compile_cache.save()
     compile_cache._known.clear()
-    compile_cache._known.update({key: value for key, (_, value) in compile_cache._read(compile_cache._file)[1].items()})
+    compile_cache._known.update(compile_cache._read(compile_cache._file)[1])
     again = _behaviour(*_shapes())
     assert set(sources) <= compile_cache._used
     assert expected == made == again
     for _kind, source in sources:
-        assert compile_cache._known[("py", source)] == compile(source, "<string>", "exec", dont_inherit=True)
+        assert marshal.loads(compile_cache._known[("py", source)]) == compile(source, "<string>", "exec", dont_inherit=True)
+
+
+def test_a_damaged_method_is_compiled_again(cache: Path) -> None:
+    expected = _behaviour(*_shapes())
+    compile_cache.install(cache)
+    _shapes()
+    sources = [key for key in compile_cache._new if key[0] == "py"]
+    compile_cache._new.clear()
+    for key in sources:
+        compile_cache._known[key] = b"\x00 not a code object"
+    assert _behaviour(*_shapes()) == expected
+    assert set(sources) <= set(compile_cache._new)
 
 
 def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:

@@ -139,9 +139,10 @@ def chapter_for(doc: Document, chapters: Sequence[Chapter]) -> Chapter:
     """The chapter whose keywords best match the title, tags and headings (the first on a tie)."""
     weighted = [(doc.meta.title, 3), (" ".join(doc.meta.tags), 2)]
     weighted += [(b.text, 1) for b in doc.blocks if isinstance(b, Heading)]
+    counted = [(Counter(_keywords_in(text)), weight) for text, weight in weighted]  # each text once, not per chapter
     scores = []
     for index, chapter in enumerate(chapters):
-        score = sum(weight * _count(chapter.keywords, text) for text, weight in weighted)
+        score = sum(weight * sum(words[k] for k in chapter.keywords) for words, weight in counted)
         scores.append((score, -index, chapter))
     best = max(scores, key=lambda s: s[:2])
     return best[2] if best[0] > 0 else FALLBACK
@@ -181,6 +182,6 @@ def _unique(slug: str, used: set[str]) -> str:
     return candidate
 
 
-def _count(keywords: tuple[str, ...], text: str) -> int:
-    words = re.findall(r"[a-z0-9][a-z0-9.#+-]*[a-z0-9]|[a-z0-9]", text.lower())
-    return sum(words.count(k) for k in keywords)
+def _keywords_in(text: str) -> list[str]:
+    """The words of `text` a chapter's keywords are compared with."""
+    return re.findall(r"[a-z0-9][a-z0-9.#+-]*[a-z0-9]|[a-z0-9]", text.lower())

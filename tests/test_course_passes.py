@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -125,6 +126,33 @@ def test_same_title_different_content_is_not_a_duplicate() -> None:
 )
 def test_chapter_by_topic_with_this_courses_chapters(title: str, tags: tuple[str, ...], chapter: str) -> None:
     assert chapter_for(_doc(title, tags=tags), COURSE_CHAPTERS).title == chapter
+
+
+def test_chapter_scores_count_each_keyword_occurrence_with_its_weight() -> None:
+    """Title words weigh 3, tags 2, headings 1; a keyword listed twice counts twice; the first
+    chapter wins a tie; no keyword at all is the fallback chapter."""
+    import random
+
+    def reference(doc: Document, chapters: tuple[Chapter, ...]) -> str:  # the rule, spelled out
+        texts = [(doc.meta.title, 3), (" ".join(doc.meta.tags), 2)] + [(b.text, 1) for b in doc.blocks if isinstance(b, Heading)]
+        scores = []
+        for index, chapter in enumerate(chapters):
+            score = 0
+            for text, weight in texts:
+                words = re.findall(r"[a-z0-9][a-z0-9.#+-]*[a-z0-9]|[a-z0-9]", text.lower())
+                score += weight * sum(words.count(k) for k in chapter.keywords)
+            scores.append((score, -index, chapter.title))
+        best = max(scores)
+        return best[2] if best[0] > 0 else "More tutorials"
+
+    vocabulary = ["flask", "sql", "go", "c#", "node.js", "api", "redis", "rust", "x", "asyncio"]
+    rng = random.Random(13)
+    for _ in range(300):
+        chapters = tuple(Chapter(f"C{i}", f"c{i}", keywords=tuple(rng.choices(vocabulary, k=rng.randint(0, 4))))
+                         for i in range(rng.randint(1, 4)))
+        words = lambda: " ".join(rng.choices(vocabulary + ["the", "and"], k=rng.randint(0, 5))).title()  # noqa: E731
+        doc = _doc(words(), *[Heading(2, words()) for _ in range(rng.randint(0, 3))], tags=tuple(words().split()))
+        assert chapter_for(doc, chapters).title == reference(doc, chapters)
 
 
 COURSE_CHAPTERS = chapters_from_config(yaml.safe_load((Path(__file__).parents[1] / "_config.yml").read_text()))

@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..document import CodeBlock, Course, Document, Heading
 
@@ -139,10 +140,13 @@ def chapter_for(doc: Document, chapters: Sequence[Chapter]) -> Chapter:
     """The chapter whose keywords best match the title, tags and headings (the first on a tie)."""
     weighted = [(doc.meta.title, 3), (" ".join(doc.meta.tags), 2)]
     weighted += [(b.text, 1) for b in doc.blocks if isinstance(b, Heading)]
-    counted = [(Counter(_keywords_in(text)), weight) for text, weight in weighted]  # each text once, not per chapter
+    # Each text's words counted once, and matched against each chapter's (a chapter has
+    # hundreds of keywords, a heading a few words).
+    counted = [(Counter(_keywords_in(text)), weight) for text, weight in weighted]
     scores = []
     for index, chapter in enumerate(chapters):
-        score = sum(weight * sum(words[k] for k in chapter.keywords) for words, weight in counted)
+        keywords = _counted(chapter.keywords)
+        score = sum(weight * sum(n * keywords[w] for w, n in words.items() if w in keywords) for words, weight in counted)
         scores.append((score, -index, chapter))
     best = max(scores, key=lambda s: s[:2])
     return best[2] if best[0] > 0 else FALLBACK
@@ -180,6 +184,11 @@ def _unique(slug: str, used: set[str]) -> str:
     while candidate in used:
         candidate, n = f"{slug}-{n}", n + 1
     return candidate
+
+
+@lru_cache(maxsize=64)
+def _counted(keywords: tuple[str, ...]) -> Counter[str]:
+    return Counter(keywords)
 
 
 def _keywords_in(text: str) -> list[str]:

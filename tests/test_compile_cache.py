@@ -128,18 +128,23 @@ def test_a_damaged_or_foreign_file_is_ignored_and_written_again(cache: Path, dam
     assert run == 1 and ("re", r"q+z", 0) in entries
 
 
-@needs_sre
-def test_a_worker_leaves_what_it_compiled_for_the_parent(cache: Path) -> None:
-    compile_cache.install(cache)
+def _in_a_worker(pattern: str) -> None:
+    """A forked worker compiles `pattern`, then its budget hook runs after its item."""
     pid = os.fork()
-    if pid == 0:  # the worker: compiles one, then its budget hook runs
+    if pid == 0:
         try:
-            re.compile(r"only in the worker \d")
+            re.compile(pattern)
             for hook in budget.between_items:
                 hook()
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
+
+
+@needs_sre
+def test_a_worker_leaves_what_it_compiled_for_the_parent(cache: Path) -> None:
+    compile_cache.install(cache)
+    _in_a_worker(r"only in the worker \d")
     assert ("re", r"only in the worker \d", 0) not in compile_cache._known
     compile_cache.save()
     assert ("re", r"only in the worker \d", 0) in compile_cache._read(compile_cache._file)[1]
@@ -153,15 +158,7 @@ def test_new_patterns_cheaper_than_writing_the_file_do_not_write_it(cache: Path,
     monkeypatch.setattr(compile_cache, "WORTH_WRITING", 60.0)
     compile_cache.install(cache)
     re.compile(r"cheap (in the parent)")
-    pid = os.fork()
-    if pid == 0:
-        try:
-            re.compile(r"cheap (in a worker)")
-            for hook in budget.between_items:
-                hook()
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    _in_a_worker(r"cheap (in a worker)")
     compile_cache.save()
     assert not compile_cache.cache_file(cache).exists()
     assert len(list(cache.glob("*.part"))) == 1

@@ -20,7 +20,8 @@ collector: the converter used as a library leaves `re` and `dataclasses` alone. 
 workers inherit what the parent loaded, and leave what they compiled anew for the parent's
 `save`. Anything unexpected (another implementation of `re`, a damaged file or entry, no
 cache folder) falls back to compiling as usual: the cache costs time when it is wrong,
-never results.
+never results. The file is trusted as the user's own (as __pycache__ is): tutorial code
+never runs outside the sandbox, whose home folder is an empty one of its own.
 """
 
 from __future__ import annotations

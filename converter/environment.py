@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-
 EXTRA = "course"
 
 # Distributions whose import names the default rule (`name.lower().replace("-", "_")`)

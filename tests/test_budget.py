@@ -90,10 +90,9 @@ def test_finished_workers_are_killed_then_collected_by_a_later_pool() -> None:
     """A pool does not wait for its workers' memory to be freed: the next one collects them."""
     from converter import budget
 
-    first = list(each_within(replace(SHORT, jobs=2), _pid_after, ["a", "b", "c"]))
-    workers = set(first)
-    assert workers <= set(budget._KILLED) and os.getpid() not in workers
-    time.sleep(0.2)  # the kernel has freed them by now
+    workers = set(each_within(replace(SHORT, jobs=2), _pid_after, ["a", "b", "c"]))
+    assert os.getpid() not in workers
+    time.sleep(0.2)  # the kernel has freed them by now (some may be collected already)
     list(each_within(replace(SHORT, jobs=2), _pid_after, ["d"]))
     assert not workers & set(budget._KILLED)
     for pid in workers:  # collected: no zombie is left

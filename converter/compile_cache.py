@@ -1,6 +1,6 @@
 """What the command compiles at run time, kept between runs, as __pycache__ keeps modules.
 
-Three kinds of compiling repeat identically in every run:
+Two kinds of compiling repeat identically in every run:
 - regular expressions: CPython compiles a pattern in pure Python (re._parser, then
   re._compiler), 0.1 ms for a small one, several ms for a big one. Converting the seeds
   compiles about 1,800 (Pygments' lexers, language detection, the libraries' own): a tenth
@@ -8,18 +8,15 @@ Three kinds of compiling repeat identically in every run:
   `_sre.compile` (which checks the code) builds the pattern object from it;
 - the methods `dataclasses` writes for each class (__init__, __eq__, ...), as source it
   compiles with `exec`: 0.6 ms a class, 70 classes before convert's passes can start. Their
-  code objects are kept, as a .pyc keeps a module's;
-- the patterns Pygments builds from its lexers' word lists (`regex_opt`: a keyword list
-  made one optimised pattern, in Python): 0.03 s for the seeds, the CSS lexer 0.02 s of it.
-  The pattern's text is kept.
+  code objects are kept, as a .pyc keeps a module's.
 
-What is kept depends only on the pattern and its flags, the source or the word list, and
-on the interpreter: the file is per interpreter version, in the user's cache folder. A pattern
+What is kept depends only on the pattern and its flags, or on the source, and on the
+interpreter: the file is per interpreter version, in the user's cache folder. A pattern
 built from the file equals (`==`: same pattern, flags and code) the one `re` compiles, and a
 method compiled from the file is the one `exec` makes; the tests hold them equal.
 
 Only the command installs it (converter.command), as only the command freezes the
-collector: the converter used as a library leaves `re`, `dataclasses` and Pygments alone. Forked
+collector: the converter used as a library leaves `re` and `dataclasses` alone. Forked
 workers inherit what the parent loaded, and leave what they compiled anew for the parent's
 `save`. Anything unexpected (another implementation of `re`, a damaged file or entry, no
 cache folder) falls back to compiling as usual: the cache costs time when it is wrong,
@@ -40,8 +37,6 @@ import time
 import types
 from array import array
 from pathlib import Path
-
-import pygments.lexer as pygments_lexer
 
 from . import budget
 
@@ -67,11 +62,10 @@ WORTH_WRITING = 0.01
 every process, is new in every run and cheap (Python's tokenize, 1.6 ms)."""
 
 _ORIGINAL = getattr(_compiler, "compile", None)
-_REGEX_OPT = pygments_lexer.regex_opt
-_Key = tuple  # ("re", pattern, flags), ("py", source) or ("words", words, prefix, suffix)
+_Key = tuple  # ("re", pattern, flags) or ("py", source)
 # Each entry marshalled, decoded when used: ("re", ...) -> the rest of `_sre.compile`'s
 # arguments, (flags, code as bytes, groups, groupindex, indexgroup), the code made a list
-# when used; ("py", ...) -> a code object; ("words", ...) -> the pattern's text.
+# when used; ("py", ...) -> a code object.
 _known: dict[_Key, bytes] = {}
 _last_run: dict[_Key, int] = {}  # the last run that used each entry of the file
 _run = [0]                       # how many runs have written the file
@@ -118,7 +112,6 @@ def install(directory: Path | None = None) -> bool:
         _compiler._sre = _recording_sre()
         _compiler.compile = _compile
     dataclasses.exec = _exec  # shadows the builtin for dataclasses' own `exec(source, ...)` only
-    pygments_lexer.regex_opt = _words_pattern  # what pygments.lexer calls for `words(...)`
     budget.between_items.append(keep_new)
     return True
 
@@ -187,21 +180,6 @@ def _exec(source, globals=None, locals=None):  # noqa: ANN001, ANN202, A002 (exe
         _new_seconds[0] += time.perf_counter() - started
         _new[key] = _known[key] = marshal.dumps(code)
     return builtins.exec(code, globals, locals)
-
-
-def _words_pattern(words, prefix="", suffix=""):  # noqa: ANN001, ANN202 (regex_opt's own signature)
-    """Pygments' `regex_opt`: the pattern that matches any of `words`, built once."""
-    key = ("words", tuple(words), prefix, suffix)
-    pattern = _decoded(_known.get(key))
-    if isinstance(pattern, str):
-        _used.add(key)
-        return pattern
-    started = time.perf_counter()
-    pattern = _REGEX_OPT(words, prefix=prefix, suffix=suffix)
-    _new_seconds[0] += time.perf_counter() - started
-    if isinstance(pattern, str):
-        _new[key] = _known[key] = marshal.dumps(pattern)
-    return pattern
 
 
 def _decoded(kept: bytes | None) -> object:

@@ -12,9 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import pygments.lexer
 from pygments.lexers import get_lexer_by_name
-from pygments.regexopt import regex_opt
 
 import dataclasses
 
@@ -53,7 +51,6 @@ def cache(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setattr(compile_cache._compiler, "compile", compile_cache._compiler.compile)
     monkeypatch.setattr(compile_cache._compiler, "_sre", compile_cache._compiler._sre)
     monkeypatch.setattr(dataclasses, "exec", builtins.exec, raising=False)  # removed again after
-    monkeypatch.setattr(pygments.lexer, "regex_opt", pygments.lexer.regex_opt)
     monkeypatch.setattr(budget, "between_items", [])
     monkeypatch.setattr(compile_cache, "WORTH_WRITING", 0.0)  # the file is written after any new pattern
     re.purge()
@@ -273,30 +270,6 @@ def test_a_damaged_method_is_compiled_again(cache: Path) -> None:
     assert set(sources) <= set(compile_cache._new)
 
 
-def _word_lists() -> list[tuple[tuple[str, ...], str, str]]:
-    """The word lists of a few of Pygments' lexers (CSS's are hundreds of words long)."""
-    found = []
-    for name in ("css", "python", "sql", "ruby", "go"):
-        for state in type(get_lexer_by_name(name)).tokens.values():
-            for entry in state:
-                if isinstance(entry, tuple) and isinstance(entry[0], pygments.lexer.words):
-                    found.append((tuple(entry[0].words), entry[0].prefix, entry[0].suffix))
-    return list(dict.fromkeys(found))
-
-
-def test_word_list_patterns_from_the_file_are_the_ones_pygments_builds(cache: Path) -> None:
-    lists = _word_lists()
-    assert len(lists) > 20 and max(len(words) for words, _, _ in lists) > 300
-    compile_cache.install(cache)
-    made = [pygments.lexer.regex_opt(words, prefix=prefix, suffix=suffix) for words, prefix, suffix in lists]
-    compile_cache.save()
-    compile_cache._known.clear()
-    compile_cache._known.update(compile_cache._read(compile_cache._file)[1])
-    again = [pygments.lexer.regex_opt(words, prefix=prefix, suffix=suffix) for words, prefix, suffix in lists]
-    assert {("words", *entry) for entry in lists} <= compile_cache._used
-    assert made == again == [regex_opt(words, prefix=prefix, suffix=suffix) for words, prefix, suffix in lists]
-
-
 def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no HOME, no XDG_CACHE_HOME
     done = subprocess.run([sys.executable, "-c", "import pathlib, re\n"
@@ -309,11 +282,10 @@ def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:
 
 def test_only_the_command_installs_it(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    library = subprocess.run([sys.executable, "-c", "import re, dataclasses, pygments.lexer, converter.cli\n"
-                              "print(re._compiler.compile.__module__, hasattr(dataclasses, 'exec'),"
-                              " pygments.lexer.regex_opt.__module__)"],
+    library = subprocess.run([sys.executable, "-c", "import re, dataclasses, converter.cli, converter.convert\n"
+                              "print(re._compiler.compile.__module__, hasattr(dataclasses, 'exec'))"],
                              capture_output=True, text=True, env=env)
-    assert library.stdout.split() == ["re._compiler", "False", "pygments.regexopt"]
+    assert library.stdout.split() == ["re._compiler", "False"]
     assert not (tmp_path / "course-builder").exists()
     command = subprocess.run([sys.executable, "-m", "converter", "--help"], capture_output=True, text=True, env=env)
     assert command.returncode == 0

@@ -499,7 +499,8 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     for failure in report.failures:
         _say("error", str(failure))
     _console().print(
-        f"{len(report.course.documents)} notebooks ({len(report.written)} written, "
+        f"{len(report.course.documents)} {'notebook' if len(report.course.documents) == 1 else 'notebooks'} "
+        f"({len(report.written)} written, "
         f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
         f"{len(report.dropped)} {'piece' if len(report.dropped) == 1 else 'pieces'} of sources dropped, "
         f"{len(report.failures)} failed sources"

@@ -446,3 +446,7 @@ def test_named_lookups_find_what_beautiful_soup_finds(names: tuple[str, ...]) ->
         assert first_named(tag, frozenset(names)) is tag.find(list(names))
         assert all_named(tag, frozenset(names)) == tag.find_all(list(names))
         assert parent_named(tag, frozenset(names)) is tag.find_parent(list(names))
+        if len(names) == 1:  # one name given as a string: the name, not its letters
+            assert first_named(tag, names[0]) is tag.find(names[0])
+            assert all_named(tag, names[0]) == tag.find_all(names[0])
+            assert parent_named(tag, names[0]) is tag.find_parent(names[0])

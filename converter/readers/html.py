@@ -21,7 +21,7 @@ from converter.readers.html_blocks import (
 )
 
 _NOT_SHOWN = frozenset({"script", "style", "noscript", "template"})
-_PARAGRAPHS, _PRE, _CODE = frozenset({"p", "pre"}), frozenset({"pre"}), frozenset({"pre", "code"})
+_PARAGRAPHS, _PRE_CODE = frozenset({"p", "pre"}), frozenset({"pre", "code"})
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 # Most specific first: a body container beats the <article> that also holds
@@ -189,11 +189,11 @@ def _strip_chrome(article: Tag) -> list[str]:
     notes: list[str] = []
     gone: set[int] = set()  # ids of tags removed with an ancestor (bs4's `decomposed` searches the subtree)
     for tag in article.find_all(True):
-        if id(tag) in gone or parent_named(tag, _CODE) or not _is_chrome(tag):
+        if id(tag) in gone or parent_named(tag, _PRE_CODE) or not _is_chrome(tag):
             continue
         words = " ".join(list(tag.get("class") or []) + [str(tag.get("id") or "")])
         if not _COMMENTS.search(words) and (
-            first_named(tag, _PRE) or _text_length(tag) > total / 2
+            first_named(tag, "pre") or _text_length(tag) > total / 2
             or (tag.name not in _CHROME_TAGS and _holds_article(tag))
         ):
             continue  # e.g. div.content-with-sidebar wrapping the real text

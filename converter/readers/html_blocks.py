@@ -53,7 +53,7 @@ _BLOCK_TAGS = _HEADINGS | {
     "nav", "details", "summary", "dl", "dt", "dd", "center", "address",
     "fieldset", "hgroup", "form",
 }
-_PRE_CODE, _BR, _CODE = frozenset({"pre", "code"}), frozenset({"br"}), frozenset({"code"})
+_PRE_CODE = frozenset({"pre", "code"})
 _PAGE_CONTENT = frozenset({"pre", "article", "h2", "h3"})
 _SECTION_CONTENT = frozenset({"pre", "table", "h1", "h2", "h3"})
 _DROP_TAGS = {
@@ -140,27 +140,33 @@ MAX_DEPTH = 100
 real articles are a few dozen deep; 10,000 nested <div>s hit RecursionError."""
 
 
-def first_named(tag: Tag, names: frozenset[str]) -> Tag | None:
-    """The first element below `tag` with one of these names, in document order: `tag.find(...)`
-    without the filter objects Beautiful Soup 4.15 builds on every call (40 µs a call; a page's
-    walk asks thousands of times)."""
+def first_named(tag: Tag, names: str | frozenset[str]) -> Tag | None:
+    """The first element below `tag` with this name or one of these names, in document order:
+    `tag.find(...)` without the filter objects Beautiful Soup 4.15 builds on every call (40 µs
+    a call; a page's walk asks thousands of times)."""
     return next(_named(tag, names), None)
 
 
-def parent_named(tag: Tag, names: frozenset[str]) -> Tag | None:
-    """The nearest element above `tag` with one of these names (`tag.find_parent(...)`, see
-    `first_named`)."""
+def parent_named(tag: Tag, names: str | frozenset[str]) -> Tag | None:
+    """The nearest element above `tag` with this name or one of these names
+    (`tag.find_parent(...)`, see `first_named`)."""
+    names = _as_set(names)
     return next((parent for parent in tag.parents if parent.name in names), None)
 
 
-def all_named(tag: Tag, names: frozenset[str]) -> list[Tag]:
-    """Every element below `tag` with one of these names, in document order (`tag.find_all(...)`,
-    see `first_named`)."""
+def all_named(tag: Tag, names: str | frozenset[str]) -> list[Tag]:
+    """Every element below `tag` with this name or one of these names, in document order
+    (`tag.find_all(...)`, see `first_named`)."""
     return list(_named(tag, names))
 
 
-def _named(tag: Tag, names: frozenset[str]) -> Iterator[Tag]:
+def _named(tag: Tag, names: str | frozenset[str]) -> Iterator[Tag]:
+    names = _as_set(names)
     return (node for node in tag.descendants if isinstance(node, Tag) and node.name in names)
+
+
+def _as_set(names: str | frozenset[str]) -> frozenset[str]:
+    return frozenset((names,)) if isinstance(names, str) else names  # one name: not its letters
 
 
 def parse_html(text: str) -> tuple[BeautifulSoup, list[str]]:
@@ -208,7 +214,7 @@ def keep_embed_fallbacks(root: Tag) -> int:
     the page shows it where the script would. It becomes a <div>, so it is read like the rest
     (readers drop <noscript> otherwise). Returns how many were kept."""
     kept = 0
-    for noscript in all_named(root, frozenset({"noscript"})):
+    for noscript in all_named(root, "noscript"):
         if first_named(noscript, _PRE_CODE) is None:
             continue
         before = noscript.find_previous_sibling(True)
@@ -425,7 +431,7 @@ def inline_paragraphs(text: str) -> list[str]:
 
 
 def _imgs(tag: Tag) -> list[Tag]:
-    return [tag] if tag.name == "img" else all_named(tag, frozenset({"img"}))
+    return [tag] if tag.name == "img" else all_named(tag, "img")
 
 
 def _image_only(tag: Tag) -> bool:
@@ -472,7 +478,7 @@ def clean_code(text: str) -> str:
 
 def _pre_text(pre: Tag) -> str:
     # Without any newline, line elements (CodeMirror div.cm-line) are the lines.
-    line_mode = "\n" not in pre.get_text().strip() and first_named(pre, _BR) is None
+    line_mode = "\n" not in pre.get_text().strip() and first_named(pre, "br") is None
     out: list[str] = []
     _collect_code(pre, out, line_mode)
     return "".join(out)
@@ -506,7 +512,7 @@ def _declared(pre: Tag) -> str:
     if any(set(p.get("class") or ()) & _OUTPUT_AREA for p in [pre, *pre.parents][:3]):
         return "output"
     candidates: list[Tag] = []
-    code = first_named(pre, _CODE) if pre.name == "pre" else None
+    code = first_named(pre, "code") if pre.name == "pre" else None
     if code is not None:
         candidates.append(code)
     candidates.append(pre)
@@ -619,16 +625,16 @@ def _table(tag: Tag, ctx: _Context) -> list[Block]:
     classes = set(tag.get("class") or [])
     if classes & {"highlighttable", "lntable", "rouge-table"} or _gutter_and_code(tag):
         # Pygments/Chroma/Rouge line-number layout: gutter cell + code cell.
-        pres = all_named(tag, frozenset({"pre"}))
+        pres = all_named(tag, "pre")
         code = _code_block(pres[-1]) if pres else None
         if code and not code.declared:  # Sphinx: div.highlight-python > table
             wrappers = [tag] + ([tag.parent] if isinstance(tag.parent, Tag) else [])
             code = replace(code, declared=next(filter(None, map(_language_of, wrappers)), ""))
         return [code] if code else []
-    rows = [tr for tr in all_named(tag, frozenset({"tr"})) if tr.find_parent("table") is tag]
+    rows = [tr for tr in all_named(tag, "tr") if tr.find_parent("table") is tag]
     if not rows:
         return []
-    if first_named(tag, _SECTION_CONTENT) is not None or any(map(_holds_code, all_named(tag, _CODE))):
+    if first_named(tag, _SECTION_CONTENT) is not None or any(map(_holds_code, all_named(tag, "code"))):
         # A layout table: its cells are page sections, not data; read row by row, cell by
         # cell (a two-column tutorial: the prose, then its code).
         return [b for tr in rows for cell in _cells(tr) if cell for b in _walk(cell, ctx)]
@@ -644,7 +650,7 @@ def _table(tag: Tag, ctx: _Context) -> list[Block]:
 def _gutter_and_code(table: Tag) -> bool:
     """A line-number table: one row, a code cell (td.code, td.lntd, td.rouge-code) and beside it
     only cells of line numbers. Docco/Pycco's td.docs + td.code rows are prose and code."""
-    rows = [tr for tr in all_named(table, frozenset({"tr"})) if tr.find_parent("table") is table]
+    rows = [tr for tr in all_named(table, "tr") if tr.find_parent("table") is table]
     if len(rows) != 1 or table.find("td", class_=["code", "lntd", "rouge-code"]) is None:
         return False
     cells = rows[0].find_all(["td", "th"], recursive=False)
@@ -654,7 +660,7 @@ def _gutter_and_code(table: Tag) -> bool:
 
 def _holds_code(code: Tag) -> bool:
     """A <code> that is a block of code: several lines (with <br> or newlines)."""
-    return first_named(code, _BR) is not None or "\n" in code.get_text().strip()
+    return first_named(code, "br") is not None or "\n" in code.get_text().strip()
 
 
 def _cells(tr: Tag) -> list[Tag | None]:

@@ -181,9 +181,9 @@ def _markdown_in_paragraphs(body: str) -> str:
         return ""
     soup, _ = parse_html(body)
     root = soup.body or soup
-    if first_named(root, frozenset({"pre"})) is not None:
+    if first_named(root, "pre") is not None:
         return ""
-    for br in all_named(root, frozenset({"br"})):
+    for br in all_named(root, "br"):
         br.replace_with("\x00")  # a <br /> and the newline after it in the source are one line end
     parts = [re.sub(r"\x00\n?", "\n", child.get_text() if hasattr(child, "get_text") else str(child))
              for child in root.children]

@@ -33,7 +33,7 @@ from .memo import Memo
 from .passes.placement import Chapter, book_chapters, chapter_by_title, chapters_from_config
 from .readers import read_source
 from .stamp import is_hand_edited, stamp
-from .writers.toc import course_extra, front_matter, landing_page, read_entries, toc_yaml
+from .writers.toc import SAFE_LOADER, course_extra, front_matter, landing_page, read_entries, toc_yaml
 
 DEFAULT_TITLE = "A Runnable Course"
 """The landing page's title when _config.yml gives none (the course's own title belongs there)."""
@@ -422,13 +422,10 @@ def convert(
     return report
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it: 5 times faster
-
-
 def course_config(layout: Layout) -> dict:
     """_config.yml as data ({} when it is missing or unreadable)."""
     try:
-        config = yaml.load(layout.config.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
+        config = yaml.load(layout.config.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except (OSError, yaml.YAMLError):
         return {}
     return config if isinstance(config, dict) else {}

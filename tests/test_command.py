@@ -33,11 +33,8 @@ def test_with_another_thread_alive_the_interpreter_exits_as_usual() -> None:
     assert (done.returncode, done.stdout) == (4, "thread finished\n")
 
 
-def test_the_command_reports_and_exits_with_its_status(tmp_path: Path) -> None:
-    (tmp_path / "_config.yml").write_text("title: A course\n", encoding="utf-8")
-    good = tmp_path / "lists.md"
-    good.write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n",
-                    encoding="utf-8")
+def test_the_command_reports_and_exits_with_its_status(tmp_path: Path, one_tutorial: Path) -> None:
+    good = one_tutorial
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "converter", "--root", str(tmp_path), "convert"]
     done = subprocess.run([*command, str(good)], capture_output=True, text=True, env=env)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -109,19 +108,10 @@ def test_readers_are_imported_when_their_format_is_read(tmp_path) -> None:  # no
     assert out.splitlines() == ["[]", "['converter.readers.text']"]
 
 
-def _project_with_a_tutorial(root: Path) -> Path:
-    """A course project in `root` with one Markdown tutorial; the tutorial's path."""
-    (root / "_config.yml").write_text("title: A course\n", encoding="utf-8")
-    source = root / "lists.md"
-    source.write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n",
-                      encoding="utf-8")
-    return source
-
-
-def test_convert_s_readers_start_before_rich_and_packaging_are_imported(tmp_path) -> None:  # noqa: ANN001
+def test_convert_s_readers_start_before_rich_and_packaging_are_imported(tmp_path, one_tutorial) -> None:  # noqa: ANN001
     """The console (rich) and the course environment's requirements (packaging) are not the
     readers' business: the command imports them once the readers have started (0.03 s)."""
-    source = _project_with_a_tutorial(tmp_path)
+    source = one_tutorial
     out = _run(
         "import sys\n"
         "from converter import budget, cli\n"
@@ -137,9 +127,9 @@ def test_convert_s_readers_start_before_rich_and_packaging_are_imported(tmp_path
     assert out.splitlines()[-1] == "0 [] ['packaging', 'rich']"
 
 
-def test_convert_calls_on_reading_once_its_readers_read_and_the_passes_are_imported(tmp_path) -> None:  # noqa: ANN001
+def test_convert_calls_on_reading_once_its_readers_read_and_the_passes_are_imported(tmp_path, one_tutorial) -> None:  # noqa: ANN001
     """The command shows its progress bar then: rich is imported while the workers read."""
-    source = _project_with_a_tutorial(tmp_path)
+    source = one_tutorial
     out = _run(
         "import sys\n"
         "from pathlib import Path\n"

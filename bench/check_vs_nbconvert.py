@@ -3,10 +3,13 @@
 Usage: .venv/bin/python bench/check_vs_nbconvert.py [--runs 1] [-j N] [--against DIR]
 
 In one run, on a copy of the project (book/, _toc.yml, _config.yml, pyproject.toml, the npm
-packages) in a temporary folder:
+packages) in a temporary folder, with a user cache folder of its own:
   (a) `course check --no-cache` over every notebook of the book (its default -j unless -j is
-      given), fresh process;
-      with `--against DIR`, the check of another checkout too (say a worktree of main), alternating;
+      given), fresh process, from an empty _build, with the run times the check before it
+      remembered in the user cache (converter/run_times.py: they order the notebooks longest
+      first); beside it, that check before it: a machine's first, nothing remembered, the
+      notebooks in the book's order;
+      with `--against DIR`, the check of another checkout too (say a worktree of main), first;
   (b) the same notebooks executed one after another by one
       `jupyter nbconvert --to notebook --execute` (converted to .ipynb with jupytext first,
       outside the timing), honouring the same tags: `skip-execution` cells are not run
@@ -53,11 +56,13 @@ def _timed(command: list[str], **kwargs: object) -> float:
 
 
 def _course(code: Path, project: Path, jobs: int | None, *args: str) -> float:
-    """`course check` of the checkout `code` (its converter package first on the path), fresh process."""
+    """`course check` of the checkout `code` (its converter package first on the path), fresh
+    process, with the benchmark's own user cache folder (beside the project)."""
     command = [sys.executable, "-m", "converter", "--root", str(project), "check", *args]
     if jobs is not None:
         command += ["-j", str(jobs)]
-    return _timed(command, cwd=code, env={**os.environ, "PYTHONPATH": str(code)})
+    cache = project.parent / "user-cache"
+    return _timed(command, cwd=code, env={**os.environ, "PYTHONPATH": str(code), "XDG_CACHE_HOME": str(cache)})
 
 
 def kernel_start(samples: int = 5) -> float:
@@ -105,11 +110,13 @@ def one_run(jobs: int | None, against: Path | None) -> dict[str, float]:
         layout = Layout(project)
         notebooks = [project / f"{e.path}.md" for e in read_entries(layout.book, layout.root)]
 
-        # Both checks start from nothing: an earlier report would order the notebooks longest first.
+        # Every check of (a) starts from an empty _build: no report to order the notebooks by.
         if against is not None:
             figures["a_against"] = _course(against, project, jobs, "--no-cache")
             shutil.rmtree(project / "_build")
-        figures["a"] = _course(ROOT, project, jobs, "--no-cache")
+        figures["a_first"] = _course(ROOT, project, jobs, "--no-cache")  # nor any run times remembered
+        shutil.rmtree(project / "_build")
+        figures["a"] = _course(ROOT, project, jobs, "--no-cache")  # the run times (a_first) remembered
         report = json.loads((project / "_build" / "report.json").read_text(encoding="utf-8"))["notebooks"]
         figures["cells"] = sum(n.get("cell_seconds", 0.0) for n in report)
         figures["longest_cells"] = max(n.get("cell_seconds", 0.0) for n in report)
@@ -150,7 +157,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("-j", "--jobs", type=int, help="passed to every course check (default: each one's own default)")
     parser.add_argument("--against", type=Path, metavar="DIR",
-                        help="another checkout whose `course check` runs too, alternating (e.g. a worktree of main)")
+                        help="another checkout whose `course check` runs too, first (e.g. a worktree of main)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     load = os.getloadavg()[0]
@@ -167,7 +174,9 @@ def main() -> None:
     longest = start + median("longest_cells")
     print(f"{runs[0]['notebooks']:.0f} notebooks ({kernels:.0f} need a kernel), {cores} cores, -j {args.jobs or 'default'}, "
           f"{args.runs} run(s), medians; load average {load:.2f} before, {os.getloadavg()[0]:.2f} after:")
-    print(f"  (a) course check --no-cache       {a:6.2f} s")
+    print(f"  (a) course check --no-cache       {a:6.2f} s  (empty _build; run times remembered from the line below)")
+    print(f"      the same, a machine's first   {median('a_first'):6.2f} s  (a/b {median('a_first') / b:.2f}; nothing"
+          " remembered: the book's order)")
     if args.against:
         print(f"      the same with {args.against}: {median('a_against'):6.2f} s  (a/b {median('a_against') / b:.2f})")
     print(f"  (b) jupyter nbconvert --execute   {b:6.2f} s  (one after another)")

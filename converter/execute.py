@@ -59,7 +59,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import claims, practice, runtimes
+from . import claims, practice, run_times, runtimes
 from .atomic import atomic_write
 from .check_settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, ClusterUnavailable, SandboxUnavailable, default_jobs  # noqa: F401 (its API)
 from . import environment as course_environment
@@ -186,6 +186,9 @@ class CheckOptions:
     cluster: str | None = None
     """The address of a Dask distributed scheduler (`tcp://host:8786`): the notebooks run on its
     workers, which have the course environment and the sandbox (None: here, `jobs` at once)."""
+    run_times: Path | None = None
+    """Where the notebooks' run times are remembered beyond the report, to order the next check
+    (converter/run_times.py; the CLI: the user's cache folder; None: nowhere)."""
 
     @property
     def kernel_name(self) -> str:
@@ -251,19 +254,35 @@ def check(
         else:
             todo.append((path, key))
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    # Longest first (by the last known run time), so a slow notebook does not start last. The
-    # workers parse the notebooks (a parse takes about as long as a kernel start: done here,
-    # one after another, it kept the first kernels waiting).
-    todo.sort(key=lambda item: -(previous[str(item[0])].seconds if str(item[0]) in previous else 60.0))
+    times = run_times.load(options.run_times) if todo else {}
+    todo.sort(key=lambda item: -_expected_seconds(item[0], item[1], previous, times))
+    ran: list[tuple[Path, str, float]] = []
     with _pool([(p, k, executed[p]) for p, k in todo], options) as running:
         for result in running:
             result = _store(result, options)
             results.append(result)
+            ran.append((Path(result.notebook), result.key, result.seconds))
             on_done(result)
+    run_times.remember(options.run_times, times, ran)
     everything = _write_report(options, previous, results)
     if options.findings is not None:
         _write_findings(options.findings, everything, sandbox=options.sandbox)
     return results
+
+
+UNKNOWN_SECONDS = 60.0
+"""What a notebook never run before is expected to take: more than most, so it starts early."""
+
+
+def _expected_seconds(path: Path, key: str, previous: dict[str, NotebookResult], times: dict[str, float]) -> float:
+    """How long a notebook will take, to start the longest first (started last, a slow notebook
+    holds up the whole check): its run in the report, else its remembered run time (a fresh
+    `_build`), else `UNKNOWN_SECONDS`. The workers parse the notebooks (a parse takes about as
+    long as a kernel start: done here, one after another, it kept the first kernels waiting)."""
+    if str(path) in previous:
+        return previous[str(path)].seconds
+    remembered = run_times.estimate(times, path, key)
+    return UNKNOWN_SECONDS if remembered is None else remembered
 
 
 @contextmanager

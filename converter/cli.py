@@ -499,10 +499,10 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
     for failure in report.failures:
         _say("error", str(failure))
     _console().print(
-        f"{len(report.course.documents)} {'notebook' if len(report.course.documents) == 1 else 'notebooks'} "
+        f"{_counted(len(report.course.documents), 'notebook')} "
         f"({len(report.written)} written, "
         f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
-        f"{len(report.dropped)} {'piece' if len(report.dropped) == 1 else 'pieces'} of sources dropped, "
+        f"{_counted(len(report.dropped), 'piece')} of sources dropped, "
         f"{len(report.failures)} failed sources"
     )
 
@@ -636,11 +636,16 @@ def _print_check_summary(results: list[NotebookResult], layout: Layout) -> None:
     hangs = sum(r.hang for r in results)
     cached = sum(r.cached for r in results)
     _console().print(
-        f"{len(results)} notebooks ({cached} unchanged, not run again): {len(results) - failed - hangs} ok, "
-        f"{failed} with unexpected errors, {hangs} hung; {sum(r.exercises for r in results)} exercises proved "
+        f"{_counted(len(results), 'notebook')} ({cached} unchanged, not run again): {len(results) - failed - hangs} ok, "
+        f"{failed} with unexpected errors, {hangs} hung; {_counted(sum(r.exercises for r in results), 'exercise')} proved "
         f"(starter fails its check, solution passes, {sum(r.variants for r in results)} correct variants pass, "
         f"{sum(r.wrong_answers for r in results)} wrong answers fail); details in {_relative(str(layout.root / '_build' / 'report.json'), layout)}"
     )
+
+
+def _counted(number: int, noun: str) -> str:
+    """"1 notebook", "2 notebooks"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _print_blocks_run(results: list[NotebookResult]) -> None:

@@ -137,6 +137,20 @@ def test_student_takes_the_notebooks_convert_wrote(project: Path) -> None:
     assert (project / "_build" / "student" / "counting-words.ipynb").exists()
 
 
+def test_the_check_summary_counts_one_notebook_in_the_singular(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "book" / "reading.md"
+    path.parent.mkdir()
+    import jupytext
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    notebook = new_notebook(cells=[new_markdown_cell("# Reading\n\nNothing to run here.")],
+                            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    jupytext.write(notebook, path, fmt="md:myst")
+    assert main(["--root", str(project), "check", "--no-sandbox", str(path)]) == 0
+    out = " ".join(capsys.readouterr())  # the console's lines go to stderr
+    assert "1 notebook (0 unchanged" in out and "0 exercises proved" in out, out
+
+
 def test_a_folder_is_not_a_notebook(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "book").mkdir()
     assert main(["--root", str(project), "check", str(project / "book")]) == 2

@@ -8,7 +8,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,15 +47,15 @@ def test_servers_keep_running_in_the_background_for_the_cells_below(code: str, s
 @pytest.mark.parametrize(
     ("code", "services"),
     [
-        ("const redis = require('redis');\nconst client = redis.createClient();\nclient.connect();\n", ("npm", "redis")),
-        ("setInterval(() => console.log('tick'), 1000);\n", ()),
+        ("const redis = require('redis');\nconst client = redis.createClient();\nclient.connect();\n", ("npm", "redis", "settle")),
+        ("setInterval(() => console.log('tick'), 1000);\n", ("settle",)),
     ],
 )
-def test_connections_and_timers_run_for_a_few_seconds(code: str, services: tuple[str, ...]) -> None:
+def test_connections_and_timers_run_until_they_only_wait_or_a_few_seconds(code: str, services: tuple[str, ...]) -> None:
     verdict = javascript.judge(code, CTX)
     assert verdict.runs and verdict.services == services and not verdict.serves
-    assert verdict.magic.startswith(f"%%script bash -c 'timeout {javascript.RUNS_FOR_SECONDS} node")
-    assert f"stopped after {javascript.RUNS_FOR_SECONDS} seconds" in verdict.change
+    assert verdict.magic.startswith(f"%%script bash -c 'timeout {javascript.RUNS_FOR_SECONDS} node -r ./course_settle.js")
+    assert f"only waits on its connections (1 s), or after {javascript.RUNS_FOR_SECONDS} seconds" in verdict.change
     assert verdict.volatile
 
 
@@ -124,13 +126,68 @@ def _script(magic: str) -> list[str]:
     return shlex.split(magic.removeprefix("%%script "))
 
 
+def _timeboxed(code: str, folder: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run `code` as its timeboxed cell would, in `folder` after the "settle" setup cell; the
+    run and its seconds."""
+    verdict = javascript.judge(code, CTX)
+    assert "settle" in verdict.services
+    subprocess.run([sys.executable, "-c", runtimes.SERVICES["settle"].setup], cwd=folder, check=True, timeout=60)
+    start = time.perf_counter()
+    done = subprocess.run(_script(verdict.magic), input=verdict.code, cwd=folder, capture_output=True, text=True, timeout=60)
+    return done, time.perf_counter() - start
+
+
 @pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js (sudo apt-get install nodejs)")
 def test_a_timer_stopped_after_its_time_is_not_an_error(tmp_path: Path) -> None:
-    verdict = javascript.judge("console.log('start');\nsetInterval(() => {}, 1000);\n", CTX)
-    done = subprocess.run(_script(verdict.magic), input=verdict.code, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (0, "start\n")
-    failing = subprocess.run(_script(verdict.magic), input="throw new Error('boom');\n", cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done, seconds = _timeboxed("console.log('start');\nsetInterval(() => {}, 1000);\n", tmp_path)
+    assert (done.returncode, done.stdout) == (0, "start\n"), done.stderr
+    assert seconds >= javascript.RUNS_FOR_SECONDS - 0.5  # a timer is work still to come: never settled
+    failing = subprocess.run(_script(javascript.judge("setInterval(() => {}, 1000);\n", CTX).magic),
+                             input="throw new Error('boom');\n", cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert failing.returncode == 1 and "Error: boom" in failing.stderr
+
+
+@pytest.fixture
+def slow_server() -> Iterator[int]:
+    """A real TCP server on a free port: each connection gets "pong" 0.4 s after it sends a
+    line, and is then held open (as a database keeps a client's connection)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            held.append(connection)
+            connection.recv(64)
+            time.sleep(0.4)
+            connection.sendall(b"pong\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js (sudo apt-get install nodejs)")
+def test_a_client_that_only_waits_on_its_connection_is_stopped_once_it_settles(tmp_path: Path, slow_server: int) -> None:
+    code = (f"const net = require('net');\nconst client = net.connect({slow_server}, '127.0.0.1');\n"
+            "client.on('connect', () => { console.log('connected'); client.write('ping\\n'); });\n"
+            "client.on('data', (d) => console.log('got ' + d.toString().trim()));\n")
+    done, seconds = _timeboxed(code, tmp_path)
+    # the slow reply still shows; then a second of waiting on the open connection ends it
+    assert (done.returncode, done.stdout) == (0, "connected\ngot pong\n"), done.stderr
+    assert 1.0 <= seconds < javascript.RUNS_FOR_SECONDS - 1, seconds
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js (sudo apt-get install nodejs)")
+def test_a_program_that_ends_by_itself_is_not_held(tmp_path: Path) -> None:
+    code = "const t = setInterval(() => {}, 50);\nsetTimeout(() => { clearInterval(t); console.log('later'); }, 300);\n"
+    done, seconds = _timeboxed(code, tmp_path)
+    assert (done.returncode, done.stdout) == (0, "later\n") and seconds < 1.0, (done.stderr, seconds)
 
 
 @pytest.mark.skipif(not shutil.which("node") or not shutil.which("curl"), reason="needs Node.js and curl")

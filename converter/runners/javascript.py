@@ -3,8 +3,9 @@
 npm packages come from the course's package.json (installed by `npm ci`; cells find
 them through NODE_PATH and a `node_modules` link). A server keeps running in the
 background, as in a second terminal, for the cells below (`curl localhost:3000`);
-a block that opens a connection or a timer runs for a few seconds and is then
-stopped (`timeout`), so that its output shows and the notebook goes on; a Redis
+a block that opens a connection or a timer runs until it only waits on its
+connections (course_settle.js, from a setup cell), for a few seconds at most (`timeout`),
+so that its output shows and the notebook goes on; a Redis
 client gets a Redis server started for the notebook. ES module syntax and top-level `await` run in Node's module mode;
 TypeScript runs on ts-node, transpiled only (no type check, as a tutorial's
 fragment lacks the project's types).
@@ -20,6 +21,7 @@ import re
 from collections.abc import Mapping
 
 from .carry import carried
+from .setups import SETTLED_SECONDS
 from .verdict import Context, Verdict, run, skip
 
 # ES modules (import/export, top-level await) need Node's module mode: stdin is CommonJS by default.
@@ -34,8 +36,9 @@ _JEST = "%%script bash -c 'cat > {file} && FORCE_COLOR=0 exec jest --ci --config
 # A server runs in the background, as in a second terminal, for the cells after it (`curl localhost:3000`):
 # the cell is saved with this suffix and run by the script the "background" setup cell writes.
 _BACKGROUND = "%%script bash course_background.sh {suffix} {command}"
-# A program that stays up (server, open connection) is stopped after RUNS_FOR_SECONDS; that stop is no error.
-_TIMEBOX = "%%script bash -c 'timeout {seconds} {command}; s=$?; [ $s = 124 ] || exit $s'"
+# A program that stays up (server, open connection) is stopped once it only waits on its connections
+# (the "settle" setup cell's script, preloaded), or after RUNS_FOR_SECONDS; neither stop is an error.
+_TIMEBOX = "%%script bash -c 'timeout {seconds} {command} -r ./course_settle.js; s=$?; [ $s = 124 ] || exit $s'"
 # require() is not defined in Node's module mode: the cell makes one, as Node's docs show.
 _REQUIRE_IN_MODULE = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n"
 # npm packages that talk to a service the course does not start, by what they need.
@@ -195,7 +198,9 @@ def _judge(code: str, context: Context, *, typescript: bool) -> Verdict:
         changes.append("keeps running in the background, as in a second terminal, for the cells below; it stops with the kernel")
     elif _KEEPS_RUNNING.search(stripped):
         command = _TIMEBOX.format(seconds=RUNS_FOR_SECONDS, command=command.removeprefix("%%script "))
-        changes.append(f"stopped after {RUNS_FOR_SECONDS} seconds: it opens a connection or timer that would keep running")
+        services.add("settle")
+        changes.append(f"stopped once it only waits on its connections ({SETTLED_SECONDS} s), or after {RUNS_FOR_SECONDS}"
+                       " seconds: it opens a connection or timer that would keep running")
     # What a server or a connection prints depends on timing (and ids it hands out): not compared by nbval.
     return run(full, change="; ".join(changes), magic=command, services=tuple(sorted(services)), serves=ports,
                volatile=command != plain)

@@ -74,3 +74,30 @@ def stop_servers(pids=Path(".course_background.pids")):
 
 atexit.register(stop_servers)
 """
+
+
+SETTLED_SECONDS = 1
+SETTLE_SCRIPT = f"""\
+// node -r ./course_settle.js PROGRAM: ends the program once it has only waited on open
+// connections for {SETTLED_SECONDS} s (no timer, no file, lookup or child process under way):
+// what it does, it has done and shown. Node before 17.3 cannot tell: the cell's time limit stops it.
+const waiting = new Set(["TCPSocketWrap", "TCPServerWrap", "PipeWrap", "TTYWrap"]);
+let since = null;
+setInterval(() => {{
+  const active = process.getActiveResourcesInfo ? process.getActiveResourcesInfo() : ["unknown"];
+  if (active.length === 0 || !active.every((name) => waiting.has(name))) {{
+    since = null;
+  }} else if (since === null) {{
+    since = Date.now();
+  }} else if (Date.now() - since >= {SETTLED_SECONDS * 1000}) {{
+    process.exit(0);
+  }}
+}}, 100).unref();
+"""
+
+SETTLE = f"""\
+with open("course_settle.js", "w") as script:
+    script.write('''\\
+{SETTLE_SCRIPT}''')
+"""
+

@@ -498,10 +498,11 @@ def _print_convert_summary(report: ConvertReport, layout: Layout) -> None:
         _say("warning", warning)
     for failure in report.failures:
         _say("error", str(failure))
+    pages = set(report.paths.values())  # the notebooks among the files written (_toc.yml and index.md aside)
     _console().print(
         f"{_counted(len(report.course.documents), 'notebook')} "
-        f"({len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged), {len(report.excluded)} left out, "
+        f"({sum(p in pages for p in report.written)} written, "
+        f"{sum(p in pages for p in report.unchanged)} unchanged), {len(report.excluded)} left out, "
         f"{_counted(len(report.dropped), 'piece')} of sources dropped, "
         f"{len(report.failures)} failed sources"
     )

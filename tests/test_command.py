@@ -39,6 +39,8 @@ def test_the_command_reports_and_exits_with_its_status(tmp_path: Path, one_tutor
     command = [sys.executable, "-m", "converter", "--root", str(tmp_path), "convert"]
     done = subprocess.run([*command, str(good)], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
-    assert "1 notebook (3 written" in done.stderr and (tmp_path / "_toc.yml").is_file()
+    assert "1 notebook (1 written, 0 unchanged)" in done.stderr and (tmp_path / "_toc.yml").is_file()
+    again = subprocess.run([*command, str(good)], capture_output=True, text=True, env=env)
+    assert "1 notebook (0 written, 1 unchanged)" in again.stderr  # the notebooks counted, not _toc.yml and index.md
     missing = subprocess.run([*command, str(tmp_path / "missing.md")], capture_output=True, text=True, env=env)
     assert missing.returncode != 0 and "missing.md" in missing.stderr

@@ -8,7 +8,7 @@ packages) in a temporary folder, with a user cache folder of its own:
       given), fresh process, from an empty _build, with the run times the check before it
       remembered in the user cache (converter/run_times.py: they order the notebooks longest
       first); beside it, that check before it: a machine's first, nothing remembered, the
-      notebooks in the book's order;
+      notebooks ordered by what their code says it waits (run_times.guess);
       with `--against DIR`, the check of another checkout too (say a worktree of main), first;
   (b) the same notebooks executed one after another by one
       `jupyter nbconvert --to notebook --execute` (converted to .ipynb with jupytext first,
@@ -176,7 +176,7 @@ def main() -> None:
           f"{args.runs} run(s), medians; load average {load:.2f} before, {os.getloadavg()[0]:.2f} after:")
     print(f"  (a) course check --no-cache       {a:6.2f} s  (empty _build; run times remembered from the line below)")
     print(f"      the same, a machine's first   {median('a_first'):6.2f} s  (a/b {median('a_first') / b:.2f}; nothing"
-          " remembered: the book's order)")
+          " remembered: ordered by what the code waits)")
     if args.against:
         print(f"      the same with {args.against}: {median('a_against'):6.2f} s  (a/b {median('a_against') / b:.2f})")
     print(f"  (b) jupyter nbconvert --execute   {b:6.2f} s  (one after another)")

@@ -242,6 +242,7 @@ def check(
     executed = executed_paths([*notebooks, *(Path(n) for n in previous if Path(n).exists())], options.out_dir)
     results: list[NotebookResult] = []
     todo: list[tuple[Path, str]] = []
+    guesses: dict[Path, float] = {}
     for path in notebooks:
         text = path.read_text(encoding="utf-8")
         key = cache_key(text, options.cell_timeout, options.notebook_timeout, _sandbox_key(options))
@@ -253,9 +254,10 @@ def check(
             on_done(result)
         else:
             todo.append((path, key))
+            guesses[path] = run_times.guess(text)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     times = run_times.load(options.run_times) if todo else {}
-    todo.sort(key=lambda item: -_expected_seconds(item[0], item[1], previous, times))
+    todo.sort(key=lambda item: -_expected_seconds(item[0], item[1], previous, times, guesses[item[0]]))
     ran: list[tuple[Path, str, float]] = []
     with _pool([(p, k, executed[p]) for p, k in todo], options) as running:
         for result in running:
@@ -271,18 +273,21 @@ def check(
 
 
 UNKNOWN_SECONDS = 60.0
-"""What a notebook never run before is expected to take: more than most, so it starts early."""
+"""What a notebook never run before is expected to take at least: more than most, so it starts
+early; among such notebooks, those whose code says it waits longer (`run_times.guess`) first."""
 
 
-def _expected_seconds(path: Path, key: str, previous: dict[str, NotebookResult], times: dict[str, float]) -> float:
+def _expected_seconds(path: Path, key: str, previous: dict[str, NotebookResult], times: dict[str, float],
+                      guess: float) -> float:
     """How long a notebook will take, to start the longest first (started last, a slow notebook
     holds up the whole check): its run in the report, else its remembered run time (a fresh
-    `_build`), else `UNKNOWN_SECONDS`. The workers parse the notebooks (a parse takes about as
-    long as a kernel start: done here, one after another, it kept the first kernels waiting)."""
+    `_build`), else `UNKNOWN_SECONDS` and the guess from its code. The workers parse the notebooks
+    (a parse takes about as long as a kernel start: done here, one after another, it kept the
+    first kernels waiting)."""
     if str(path) in previous:
         return previous[str(path)].seconds
     remembered = run_times.estimate(times, path, key)
-    return UNKNOWN_SECONDS if remembered is None else remembered
+    return UNKNOWN_SECONDS + guess if remembered is None else remembered
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """How long each notebook took to check, remembered beyond `_build`, so that a check with no
 report (a fresh `_build`, a copy of the project, a clone on the same machine) still starts the
-longest notebooks first: started last, one 18 s notebook made a 27 s check take 33 s.
+longest notebooks first: started last, one 18 s notebook made a 27 s check take 33 s. A
+notebook never run is placed by what its code says it will wait (`guess`).
 
 Kept in the user's cache folder (beside the compile cache), in one small JSON file: seconds
 under the notebook's run key (its text, timeouts and sandbox: `execute.cache_key`) and under its
@@ -11,6 +12,7 @@ missing, damaged or unwritable file changes nothing else.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +21,24 @@ from .atomic import atomic_write
 FILE_NAME = "check-times.json"
 LIMIT = 4000
 """Entries kept (two per notebook), those written last first: a few hundred kilobytes at most."""
+
+
+# time.sleep(2), asyncio.sleep(0.5), setTimeout aside; Ruby's and the shell's `sleep 2`
+_SLEEP = re.compile(r"\bsleep(?:\(\s*(\d+(?:\.\d+)?)\s*\)|[ \t]+(\d+(?:\.\d+)?)(?![\d.]|[ \t]*\*))", re.IGNORECASE)
+_TIME_LIMIT = re.compile(r"^%%script bash -c 'timeout (\d+)", re.MULTILINE)  # a program that keeps running, capped
+_CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```", re.MULTILINE | re.DOTALL)
+_PER_CELL = 0.1
+
+
+def guess(text: str) -> float:
+    """Seconds a notebook never run is expected to take, to order it among others never run:
+    what its code cells say they wait (sleeps of a literal number of seconds, the time limits
+    of programs that keep running), and a little per cell. A rough rank, not a forecast: it
+    finds the notebooks that mostly wait, which started last hold up a whole check."""
+    cells = _CODE_CELL.findall(text)
+    code = "\n".join(cells)
+    waits = sum(float(a or b) for a, b in _SLEEP.findall(code)) + sum(int(n) for n in _TIME_LIMIT.findall(code))
+    return waits + _PER_CELL * len(cells)
 
 
 def load(directory: Path | None) -> dict[str, float]:

@@ -48,6 +48,25 @@ def test_nowhere_to_keep_them_changes_nothing(tmp_path: Path) -> None:
     assert blocked.read_text(encoding="utf-8") == ""
 
 
+def _cells(*sources: str) -> str:
+    return "".join(f"```{{code-cell}}\n{source}\n```\n\nSome prose: time.sleep(9) is slow.\n\n" for source in sources)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("Prose only: time.sleep(9), sleep 9.\n", 0.0),
+        (_cells("import time\ntime.sleep(2)", "await asyncio.sleep(0.5)"), 2.7),
+        (_cells("%%script bash -c 'timeout 5 node -r ./course_settle.js; s=$?; [ $s = 124 ] || exit $s'\nsetInterval(f, 1)"), 5.1),
+        (_cells("%%bash\nsleep 3\necho done", "%%script ruby\nsleep 1.5"), 4.7),
+        (_cells("time.Sleep(100 * time.Millisecond)", "print('asleep 4')"), 0.2),  # not a literal number of seconds
+        (_cells("x = 1"), 0.1),
+    ],
+)
+def test_a_notebook_never_run_is_guessed_by_what_its_code_waits(text: str, seconds: float) -> None:
+    assert run_times.guess(text) == pytest.approx(seconds)
+
+
 @pytest.fixture
 def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Path], CheckOptions, list[list[str]]]:
     """Four notebooks, check options that remember run times in tmp_path/cache, and a pool that
@@ -91,6 +110,17 @@ def test_a_new_notebook_starts_before_the_known_ones(course: tuple[list[Path], C
     execute.check([new, *notebooks], options)
     # unknown first (UNKNOWN_SECONDS); the edited n9 keeps its place by its name
     assert orders[-1] == ["new.md", "n20.md", "n9.md", "n3.md", "n1.md"]
+
+
+def test_among_notebooks_never_run_those_that_wait_longer_start_first(
+    course: tuple[list[Path], CheckOptions, list[list[str]]],
+) -> None:
+    notebooks, options, orders = course
+    waits = {"n1.md": "time.sleep(1)", "n9.md": "x = 1", "n3.md": "time.sleep(7)", "n20.md": "sleep 3"}
+    for path in notebooks:
+        path.write_text(_cells(waits[path.name]), encoding="utf-8")
+    execute.check(notebooks, options)
+    assert orders[-1] == ["n3.md", "n20.md", "n1.md", "n9.md"]
 
 
 def test_without_a_place_to_remember_the_report_still_orders(course: tuple[list[Path], CheckOptions, list[list[str]]]) -> None:

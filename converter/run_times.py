@@ -23,7 +23,7 @@ LIMIT = 4000
 """Entries kept (two per notebook), those written last first: a few hundred kilobytes at most."""
 
 
-# time.sleep(2), asyncio.sleep(0.5), setTimeout aside; Ruby's and the shell's `sleep 2`
+# time.sleep(2), asyncio.sleep(0.5), Ruby's and the shell's `sleep 2`; not Go's `Sleep(2 * time.Second)`
 _SLEEP = re.compile(r"\bsleep(?:\(\s*(\d+(?:\.\d+)?)\s*\)|[ \t]+(\d+(?:\.\d+)?)(?![\d.]|[ \t]*\*))", re.IGNORECASE)
 _TIME_LIMIT = re.compile(r"^%%script bash -c 'timeout (\d+)", re.MULTILINE)  # a program that keeps running, capped
 _CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```", re.MULTILINE | re.DOTALL)
@@ -74,4 +74,4 @@ def remember(directory: Path | None, times: dict[str, float], runs: Iterable[tup
     try:
         atomic_write(directory / FILE_NAME, json.dumps(kept, separators=(",", ":")))
     except OSError:
-        pass  # a read-only or full cache folder: the next check orders by the book instead
+        pass  # a read-only or full cache folder: the next check orders by its guesses instead

@@ -100,4 +100,3 @@ with open("course_settle.js", "w") as script:
     script.write('''\\
 {SETTLE_SCRIPT}''')
 """
-

@@ -72,6 +72,8 @@ def order_the_pieces(doc: Document) -> list[Exercise]:
     for index, block in code_of(doc):
         for exercise in _exercises(doc, index, block):
             found.setdefault(exercise.prompt, exercise)  # a block the page shows twice: once
+        if len(found) >= MAX_OFFERS:
+            break  # the first ones are offered: later blocks cannot change them
     return list(found.values())[:MAX_OFFERS]
 
 

@@ -55,6 +55,8 @@ def spot_the_slip(doc: Document) -> list[Exercise]:
         for slip in picked:
             found.append(_slip_exercise(doc, index, block.language, code, slip))
             page += " " + _normal(lines[slip.line - 1])  # one exercise per line across blocks
+        if len(found) >= MAX_OFFERS:
+            break  # the first ones are offered: later blocks cannot change them
     return found[:MAX_OFFERS]
 
 

@@ -25,7 +25,8 @@ LIMIT = 4000
 
 # time.sleep(2), asyncio.sleep(0.5), Ruby's and the shell's `sleep 2`; not Go's `Sleep(2 * time.Second)`
 _SLEEP = re.compile(r"\bsleep(?:\(\s*(\d+(?:\.\d+)?)\s*\)|[ \t]+(\d+(?:\.\d+)?)(?![\d.]|[ \t]*\*))", re.IGNORECASE)
-_TIME_LIMIT = re.compile(r"^%%script bash -c 'timeout (\d+)", re.MULTILINE)  # a program that keeps running, capped
+# `timeout 5 node ...`: the cap of a program that keeps running (the writer's magic, or the tutorial's own)
+_TIME_LIMIT = re.compile(r"\btimeout[ \t]+(\d+(?:\.\d+)?)(?=[ \t])")
 _CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```", re.MULTILINE | re.DOTALL)
 _PER_CELL = 0.1
 
@@ -37,7 +38,7 @@ def guess(text: str) -> float:
     finds the notebooks that mostly wait, which started last hold up a whole check."""
     cells = _CODE_CELL.findall(text)
     code = "\n".join(cells)
-    waits = sum(float(a or b) for a, b in _SLEEP.findall(code)) + sum(int(n) for n in _TIME_LIMIT.findall(code))
+    waits = sum(float(a or b) for a, b in _SLEEP.findall(code)) + sum(float(n) for n in _TIME_LIMIT.findall(code))
     return waits + _PER_CELL * len(cells)
 
 

@@ -59,6 +59,7 @@ def _cells(*sources: str) -> str:
         (_cells("import time\ntime.sleep(2)", "await asyncio.sleep(0.5)"), 2.7),
         (_cells("%%script bash -c 'timeout 5 node -r ./course_settle.js; s=$?; [ $s = 124 ] || exit $s'\nsetInterval(f, 1)"), 5.1),
         (_cells("%%bash\nsleep 3\necho done", "%%script ruby\nsleep 1.5"), 4.7),
+        (_cells("%%bash\ntimeout 2 ./server &\ncurl -s --max-time 1 localhost", "requests.get(url, timeout=30)"), 2.2),
         (_cells("time.Sleep(100 * time.Millisecond)", "print('asleep 4')"), 0.2),  # not a literal number of seconds
         (_cells("x = 1"), 0.1),
     ],

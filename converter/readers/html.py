@@ -16,12 +16,12 @@ from bs4 import BeautifulSoup, Tag
 from converter.document import Document, Meta
 from converter.errors import SourceError
 from converter.readers.html_blocks import (
-    all_named, blocks_from_html, drop_title_heading, first_named, is_anchor, iso_date, keep_embed_fallbacks,
-    parent_named, parse_html,
+    PRE_CODE, all_named, blocks_from_html, drop_title_heading, first_named, is_anchor, iso_date,
+    keep_embed_fallbacks, parent_named, parse_html,
 )
 
 _NOT_SHOWN = frozenset({"script", "style", "noscript", "template"})
-_PARAGRAPHS, _PRE_CODE = frozenset({"p", "pre"}), frozenset({"pre", "code"})
+_PARAGRAPHS = frozenset({"p", "pre"})
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 # Most specific first: a body container beats the <article> that also holds
@@ -189,7 +189,7 @@ def _strip_chrome(article: Tag) -> list[str]:
     notes: list[str] = []
     gone: set[int] = set()  # ids of tags removed with an ancestor (bs4's `decomposed` searches the subtree)
     for tag in article.find_all(True):
-        if id(tag) in gone or parent_named(tag, _PRE_CODE) or not _is_chrome(tag):
+        if id(tag) in gone or parent_named(tag, PRE_CODE) or not _is_chrome(tag):
             continue
         words = " ".join(list(tag.get("class") or []) + [str(tag.get("id") or "")])
         if not _COMMENTS.search(words) and (

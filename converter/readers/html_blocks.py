@@ -53,7 +53,8 @@ _BLOCK_TAGS = _HEADINGS | {
     "nav", "details", "summary", "dl", "dt", "dd", "center", "address",
     "fieldset", "hgroup", "form",
 }
-_PRE_CODE = frozenset({"pre", "code"})
+PRE_CODE = frozenset({"pre", "code"})
+"""The tags that hold code: what lies inside them is never page chrome or prose."""
 _PAGE_CONTENT = frozenset({"pre", "article", "h2", "h3"})
 _SECTION_CONTENT = frozenset({"pre", "table", "h1", "h2", "h3"})
 _DROP_TAGS = {
@@ -215,7 +216,7 @@ def keep_embed_fallbacks(root: Tag) -> int:
     (readers drop <noscript> otherwise). Returns how many were kept."""
     kept = 0
     for noscript in all_named(root, "noscript"):
-        if first_named(noscript, _PRE_CODE) is None:
+        if first_named(noscript, PRE_CODE) is None:
             continue
         before = noscript.find_previous_sibling(True)
         while before is not None and before.name == "noscript":  # several fallbacks after one script
@@ -325,7 +326,7 @@ def _dropped(tag: Tag, ctx: _Context) -> bool:
     classes = tag.get("class") or []
     if any(_WIDGET_CLASS.search(c) for c in classes):
         # Never drop a wrapper that holds the code itself (Prism div.code-toolbar).
-        return tag.name not in _PRE_CODE and first_named(tag, _PRE_CODE) is None
+        return tag.name not in PRE_CODE and first_named(tag, PRE_CODE) is None
     return False
 
 

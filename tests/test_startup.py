@@ -226,16 +226,14 @@ def test_the_passes_come_without_the_writer_and_the_generators() -> None:
     assert out.strip() == "[]"
 
 
-def test_a_conversion_with_every_page_kept_imports_no_writer(tmp_path) -> None:  # noqa: ANN001
-    (tmp_path / "_config.yml").write_text("title: T\n")
-    (tmp_path / "a.md").write_text("# Python Lists\n\nSorting a list in python.\n\n```python\nprint(sorted([3, 1, 2]))\n```\n")
+def test_a_conversion_with_every_page_kept_imports_no_writer(tmp_path, one_tutorial) -> None:  # noqa: ANN001
     code = (
         "import sys\n"
         "from pathlib import Path\n"
         "from converter.budget import Budget\n"
         "from converter.convert import Layout, convert\n"
         f"root = Path({str(tmp_path)!r})\n"
-        "report = convert([root / 'a.md'], layout=Layout(root), budget=Budget(seconds=20))\n"
+        f"report = convert([Path({str(one_tutorial)!r})], layout=Layout(root), budget=Budget(seconds=20))\n"
         "print(len(report.written), 'jupytext' in sys.modules, 'converter.passes.exercises' in sys.modules)\n"
     )
     assert _run(code).split() == ["3", "True", "True"]  # the page, the table of contents, the landing page

@@ -1,5 +1,5 @@
 """converter.compile_cache: patterns and methods rebuilt from the file are what `re` and
-`dataclasses` make."""
+`dataclasses` make, and a covered module's generated code what `exec` makes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 from pygments.lexers import get_lexer_by_name
 
@@ -268,6 +269,51 @@ def test_a_damaged_method_is_compiled_again(cache: Path) -> None:
         compile_cache._known[key] = b"\x00 not a code object"
     assert _behaviour(*_shapes()) == expected
     assert set(sources) <= set(compile_cache._new)
+
+
+_SCHEMA = {
+    "type": "object", "required": ["cells"], "additionalProperties": False,
+    "properties": {"cells": {"type": "array", "items": {"$ref": "#/definitions/cell"}}},
+    "definitions": {"cell": {"type": "object", "required": ["source"], "properties": {
+        "source": {"type": "string", "pattern": "^[^\\t]*$"}, "tags": {"type": "array", "uniqueItems": True}}}},
+}
+_DOCUMENTS = [{"cells": []}, {"cells": [{"source": "x = 1"}]}, {"cells": [{"source": "\tx"}]},
+              {"cells": [{"source": 1}]}, {"cells": [{"source": "", "tags": ["a", "a"]}]}, {"other": 1}]
+
+
+def _verdicts(validate) -> list[str]:  # noqa: ANN001
+    found = []
+    for document in _DOCUMENTS:
+        try:
+            validate(document)
+            found.append("valid")
+        except fastjsonschema.JsonSchemaValueException as err:
+            found.append(err.message)
+    return found
+
+
+def test_a_covered_module_s_generated_code_comes_from_the_file(cache: Path, monkeypatch) -> None:  # noqa: ANN001
+    expected = _verdicts(fastjsonschema.compile(_SCHEMA))
+    assert expected[:2] == ["valid", "valid"] and len(set(expected[2:])) == 4  # each wrong one for its own reason
+    compile_cache.install(cache)
+    monkeypatch.setattr(fastjsonschema, "exec", builtins.exec, raising=False)  # removed again after
+    compile_cache.cover(fastjsonschema)
+    made = _verdicts(fastjsonschema.compile(_SCHEMA))
+    sources = [key for key in compile_cache._new if key[0] == "py"]
+    assert len(sources) == 1
+    compile_cache.save()
+    compile_cache._known.clear()
+    compile_cache._known.update(compile_cache._read(compile_cache._file)[1])
+    again = _verdicts(fastjsonschema.compile(_SCHEMA))
+    assert set(sources) <= compile_cache._used
+    assert expected == made == again
+
+
+def test_cover_leaves_a_module_alone_unless_the_command_installed_the_cache(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(compile_cache, "_file", None)
+    monkeypatch.delattr(fastjsonschema, "exec", raising=False)
+    compile_cache.cover(fastjsonschema)
+    assert not hasattr(fastjsonschema, "exec")
 
 
 def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:

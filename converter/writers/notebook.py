@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from .. import _jupytext_without_servers  # noqa: F401 (imports jupytext, without jupyter_server)
+import fastjsonschema
 import jupytext
 import jupytext.formats
 import jupytext.header
@@ -23,7 +24,7 @@ from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import nbbase
 from pygments.token import Error
 
-from .. import practice
+from .. import compile_cache, practice
 from ..cells import code_cell_source, exercise_answers, exercise_sources
 from ..document import Block, CodeBlock, Document, Exercise, Heading, Paragraph
 from ..commonmark import render
@@ -203,8 +204,10 @@ def _layout_free(source: str) -> str:
 
 
 def warm_validator() -> None:
-    """Build nbformat's notebook validator now (fastjsonschema compiles the schema into Python:
-    0.03 s): convert's page workers forked after this inherit it instead of each building its own."""
+    """Build nbformat's notebook validator now (fastjsonschema writes the schema as Python and
+    compiles that: 0.03 s, the compiling kept by the compile cache): convert's page workers
+    forked after this inherit it instead of each building its own."""
+    compile_cache.cover(fastjsonschema)
     nbformat.validator.get_validator(version=nbformat.v4.nbformat, version_minor=nbformat.v4.nbformat_minor)
 
 

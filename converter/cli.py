@@ -271,7 +271,7 @@ def _convert_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-j", "--jobs", type=int, default=default_jobs(), help="notebooks run in parallel (default: two per core)")
+    parser.add_argument("-j", "--jobs", type=int, default=default_jobs(), help="notebooks run in parallel (default: three per core, fewer if memory is short)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds per cell (default: {CELL_TIMEOUT})")
     parser.add_argument(
         "--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT, metavar="S",

@@ -6,7 +6,7 @@ Execution
     per-notebook limit (`--notebook-timeout`, default 300 s). A notebook over its
     limit is stopped (its kernel killed) and reported as a hang; the other
     notebooks go on. Notebooks run in parallel in worker processes (`-j`, default
-    two per core: notebooks mostly wait). Each worker starts the kernel of its next notebook
+    three per core: notebooks mostly wait). Each worker starts the kernel of its next notebook
     while the current one runs (a kernel takes about half a second to start), never reusing
     one. A notebook with no cell to run (every code cell skipped, or no
     code at all) needs no kernel: it is "executed" without one, which gives the

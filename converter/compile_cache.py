@@ -10,7 +10,10 @@ Two kinds of compiling repeat identically in every run:
   compiles with `exec`: 0.6 ms a class, 70 classes before convert's passes can start. Their
   code objects are kept, as a .pyc keeps a module's. So is the validator fastjsonschema
   writes for nbformat's notebook schema (175 kB of Python: 0.02 s to compile), for a
-  module that asks (`cover`).
+  module that asks (`cover`);
+- the pattern Pygments writes from each word list of a lexer (`words(...)`, through
+  `regex_opt`, in pure Python: 8 ms for the lexers convert warms, 13 ms more for CSS's), once
+  a lexer is looked up through `converter.languages` (`cover_word_lists`).
 
 What is kept depends only on the pattern and its flags, or on the source, and on the
 interpreter: the file is per interpreter version, in the user's cache folder. A pattern
@@ -64,7 +67,7 @@ WORTH_WRITING = 0.01
 every process, is new in every run and cheap (Python's tokenize, 1.6 ms)."""
 
 _ORIGINAL = getattr(_compiler, "compile", None)
-_Key = tuple  # ("re", pattern, flags) or ("py", source)
+_Key = tuple  # ("re", pattern, flags), ("py", source) or ("words", words, prefix, suffix)
 # Each entry marshalled, decoded when used: ("re", ...) -> the rest of `_sre.compile`'s
 # arguments, (flags, code as bytes, groups, groupindex, indexgroup), the code made a list
 # when used; ("py", ...) -> a code object.
@@ -190,6 +193,33 @@ def _exec(source, globals=None, locals=None):  # noqa: ANN001, ANN202, A002 (exe
         _new_seconds[0] += time.perf_counter() - started
         _new[key] = _known[key] = marshal.dumps(code)
     return builtins.exec(code, globals, locals)
+
+
+def cover_word_lists(lexers: types.ModuleType) -> None:
+    """Pygments' `regex_opt` as `lexers` (pygments.lexer) calls it, through the cache, when
+    the command installed it: the pattern it writes depends only on the set of words and on
+    the prefix and suffix, all strings."""
+    write = lexers.regex_opt
+    if _file is None or getattr(write, "kept_by_compile_cache", False):
+        return
+
+    def regex_opt(strings, prefix="", suffix=""):  # noqa: ANN001, ANN202 (Pygments' own signature)
+        words = tuple(sorted(set(strings)))
+        if not all(isinstance(part, str) for part in (*words, prefix, suffix)):
+            return write(strings, prefix=prefix, suffix=suffix)
+        key = ("words", words, prefix, suffix)
+        pattern = _decoded(_known.get(key))
+        if isinstance(pattern, str):
+            _used.add(key)
+            return pattern
+        started = time.perf_counter()
+        pattern = write(strings, prefix=prefix, suffix=suffix)
+        _new_seconds[0] += time.perf_counter() - started
+        _new[key] = _known[key] = marshal.dumps(pattern)
+        return pattern
+
+    regex_opt.kept_by_compile_cache = True  # type: ignore[attr-defined]
+    lexers.regex_opt = regex_opt
 
 
 def _decoded(kept: bytes | None) -> object:

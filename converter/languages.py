@@ -30,11 +30,13 @@ import re
 import tomllib
 from functools import lru_cache
 
+import pygments.lexer
 import yaml
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Error
 from pygments.util import ClassNotFound
 
+from . import compile_cache
 from .needles import may_match, needle
 
 # Declared name -> canonical name. Keys are lower case, prefixes already gone.
@@ -656,6 +658,7 @@ def pygments_lexer(name: str, *, exact: bool = False):
     """Pygments' lexer called `name`, or None if it has none (looked up once per name: a lookup
     scans every lexer's aliases). `exact`: one whose tokens join back to the text as given
     (no newline stripped or added), for code taken apart and put back together."""
+    compile_cache.cover_word_lists(pygments.lexer)  # a lexer made here writes its word lists' patterns
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False) if exact else get_lexer_by_name(name)
     except ClassNotFound:

@@ -1,18 +1,22 @@
 """converter.compile_cache: patterns and methods rebuilt from the file are what `re` and
-`dataclasses` make, and a covered module's generated code what `exec` makes."""
+`dataclasses` make, a covered module's generated code what `exec` makes, and a lexer's
+word-list patterns what Pygments writes."""
 
 from __future__ import annotations
 
 import builtins
 import marshal
 import os
+import random
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import fastjsonschema
+import pygments.lexer
 import pytest
+from pygments import regexopt
 from pygments.lexers import get_lexer_by_name
 
 import dataclasses
@@ -314,6 +318,55 @@ def test_cover_leaves_a_module_alone_unless_the_command_installed_the_cache(monk
     monkeypatch.delattr(fastjsonschema, "exec", raising=False)
     compile_cache.cover(fastjsonschema)
     assert not hasattr(fastjsonschema, "exec")
+
+
+def _css_lexer_made_anew() -> list[tuple[object, str]]:
+    """The CSS lexer's class processed again (Pygments keeps its patterns on the class), and its
+    tokens on a sample."""
+    lexer_class = type(get_lexer_by_name("css"))
+    lexer_class.__dict__.get("_tokens") is not None and delattr(lexer_class, "_tokens")
+    return list(lexer_class().get_tokens("a:hover { color: rebeccapurple; margin: 0 auto !important }\n"))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_word_list_s_pattern_from_the_cache_is_pygments_own(cache: Path, monkeypatch, seed: int) -> None:  # noqa: ANN001
+    monkeypatch.setattr(pygments.lexer, "regex_opt", pygments.lexer.regex_opt)
+    compile_cache.install(cache)
+    compile_cache.cover_word_lists(pygments.lexer)
+    rng = random.Random(seed)
+    alphabet = "abcdeé-_.*+?()[]|\\ "
+    words = [''.join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 30))]
+    words += rng.sample(words, len(words) // 3)  # repeated words, in another order
+    prefix, suffix = rng.choice(["", r"\b", "(?<!-)"]), rng.choice(["", r"\b", r"(?=\s)"])
+    expected = regexopt.regex_opt(words, prefix=prefix, suffix=suffix)
+    assert pygments.lexer.regex_opt(words, prefix=prefix, suffix=suffix) == expected  # written, kept
+    assert pygments.lexer.regex_opt(list(reversed(words)), prefix=prefix, suffix=suffix) == expected  # from the cache
+    assert ("words", tuple(sorted(set(words))), prefix, suffix) in compile_cache._used
+    other = (prefix + "(?:", ")" + suffix)  # the same words, another prefix and suffix: its own pattern
+    assert pygments.lexer.regex_opt(words, *other) == regexopt.regex_opt(words, *other) != expected
+
+
+def test_a_lexer_made_from_the_file_lexes_as_pygments_own(cache: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(pygments.lexer, "regex_opt", pygments.lexer.regex_opt)
+    expected = _css_lexer_made_anew()
+    compile_cache.install(cache)
+    compile_cache.cover_word_lists(pygments.lexer)
+    made = _css_lexer_made_anew()
+    lists = [key for key in compile_cache._new if key[0] == "words"]
+    assert len(lists) >= 3  # the CSS lexer's keywords, properties, units...
+    compile_cache.save()
+    compile_cache._known.clear()
+    compile_cache._known.update(compile_cache._read(compile_cache._file)[1])
+    again = _css_lexer_made_anew()
+    assert set(lists) <= compile_cache._used
+    assert expected == made == again
+
+
+def test_word_lists_are_left_alone_unless_the_command_installed_the_cache(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(compile_cache, "_file", None)
+    monkeypatch.setattr(pygments.lexer, "regex_opt", regexopt.regex_opt)
+    compile_cache.cover_word_lists(pygments.lexer)
+    assert pygments.lexer.regex_opt is regexopt.regex_opt
 
 
 def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:

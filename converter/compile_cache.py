@@ -1,6 +1,6 @@
 """What the command compiles at run time, kept between runs, as __pycache__ keeps modules.
 
-Two kinds of compiling repeat identically in every run:
+Three kinds of compiling repeat identically in every run:
 - regular expressions: CPython compiles a pattern in pure Python (re._parser, then
   re._compiler), 0.1 ms for a small one, several ms for a big one. Converting the seeds
   compiles about 1,800 (Pygments' lexers, language detection, the libraries' own): a tenth
@@ -15,13 +15,15 @@ Two kinds of compiling repeat identically in every run:
   `regex_opt`, in pure Python: 8 ms for the lexers convert warms, 13 ms more for CSS's), once
   a lexer is looked up through `converter.languages` (`cover_word_lists`).
 
-What is kept depends only on the pattern and its flags, or on the source, and on the
-interpreter: the file is per interpreter version, in the user's cache folder. A pattern
-built from the file equals (`==`: same pattern, flags and code) the one `re` compiles, and a
-method compiled from the file is the one `exec` makes; the tests hold them equal.
+What is kept depends only on the pattern and its flags, on the source, or on the words, and on
+the interpreter: the file is per interpreter version, in the user's cache folder. A pattern
+built from the file equals (`==`: same pattern, flags and code) the one `re` compiles, a
+method compiled from the file is the one `exec` makes, and a word list's pattern is the one
+Pygments writes; the tests hold them equal.
 
 Only the command installs it (converter.command), as only the command freezes the
-collector: the converter used as a library leaves `re` and `dataclasses` alone. Forked
+collector: the converter used as a library leaves `re`, `dataclasses`, fastjsonschema and
+Pygments alone. Forked
 workers inherit what the parent loaded, and leave what they compiled anew for the parent's
 `save`. Anything unexpected (another implementation of `re`, a damaged file or entry, no
 cache folder) falls back to compiling as usual: the cache costs time when it is wrong,
@@ -70,7 +72,7 @@ _ORIGINAL = getattr(_compiler, "compile", None)
 _Key = tuple  # ("re", pattern, flags), ("py", source) or ("words", words, prefix, suffix)
 # Each entry marshalled, decoded when used: ("re", ...) -> the rest of `_sre.compile`'s
 # arguments, (flags, code as bytes, groups, groupindex, indexgroup), the code made a list
-# when used; ("py", ...) -> a code object.
+# when used; ("py", ...) -> a code object; ("words", ...) -> the pattern, a string.
 _known: dict[_Key, bytes] = {}
 _last_run: dict[_Key, int] = {}  # the last run that used each entry of the file
 _run = [0]                       # how many runs have written the file

@@ -324,7 +324,8 @@ def _css_lexer_made_anew() -> list[tuple[object, str]]:
     """The CSS lexer's class processed again (Pygments keeps its patterns on the class), and its
     tokens on a sample."""
     lexer_class = type(get_lexer_by_name("css"))
-    lexer_class.__dict__.get("_tokens") is not None and delattr(lexer_class, "_tokens")
+    if "_tokens" in lexer_class.__dict__:
+        del lexer_class._tokens
     return list(lexer_class().get_tokens("a:hover { color: rebeccapurple; margin: 0 auto !important }\n"))
 
 

@@ -43,6 +43,7 @@ import threading
 import time
 import types
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 from . import budget
@@ -185,15 +186,7 @@ def _exec(source, globals=None, locals=None):  # noqa: ANN001, ANN202, A002 (exe
     compiles it there (neither has __future__ imports to inherit)."""
     if not isinstance(source, str):
         return builtins.exec(source, globals, locals)
-    key = ("py", source)
-    code = _decoded(_known.get(key))
-    if isinstance(code, types.CodeType):
-        _used.add(key)
-    else:
-        started = time.perf_counter()
-        code = compile(source, "<string>", "exec", dont_inherit=True)
-        _new_seconds[0] += time.perf_counter() - started
-        _new[key] = _known[key] = marshal.dumps(code)
+    code = _kept_or_made(("py", source), types.CodeType, lambda: compile(source, "<string>", "exec", dont_inherit=True))
     return builtins.exec(code, globals, locals)
 
 
@@ -209,19 +202,24 @@ def cover_word_lists(lexers: types.ModuleType) -> None:
         words = tuple(sorted(set(strings)))
         if not all(isinstance(part, str) for part in (*words, prefix, suffix)):
             return write(strings, prefix=prefix, suffix=suffix)
-        key = ("words", words, prefix, suffix)
-        pattern = _decoded(_known.get(key))
-        if isinstance(pattern, str):
-            _used.add(key)
-            return pattern
-        started = time.perf_counter()
-        pattern = write(strings, prefix=prefix, suffix=suffix)
-        _new_seconds[0] += time.perf_counter() - started
-        _new[key] = _known[key] = marshal.dumps(pattern)
-        return pattern
+        return _kept_or_made(("words", words, prefix, suffix), str, lambda: write(strings, prefix=prefix, suffix=suffix))
 
     regex_opt.kept_by_compile_cache = True  # type: ignore[attr-defined]
     lexers.regex_opt = regex_opt
+
+
+def _kept_or_made(key: _Key, kind: type, make: Callable[[], object]) -> object:
+    """The value the file keeps under `key` when it decodes to a `kind`; else `make()`'s, kept
+    for the file (its time counted towards WORTH_WRITING). A damaged entry is made again."""
+    kept = _decoded(_known.get(key))
+    if isinstance(kept, kind):
+        _used.add(key)
+        return kept
+    started = time.perf_counter()
+    made = make()
+    _new_seconds[0] += time.perf_counter() - started
+    _new[key] = _known[key] = marshal.dumps(made)
+    return made
 
 
 def _decoded(kept: bytes | None) -> object:

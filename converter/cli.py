@@ -22,6 +22,7 @@ from .budget import Budget
 from .convert import ConvertReport, Layout, convert, expand_sources, freeze_for_the_command
 from .errors import describe
 from .check_settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, ClusterUnavailable, SandboxUnavailable, default_jobs
+from .compile_cache import default_directory
 from .findings import FINDINGS_FILE
 from .sandbox import Limits, parse_size
 from .publish import publish
@@ -568,7 +569,7 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
         notebook_timeout=args.notebook_timeout, jobs=max(1, args.jobs), use_cache=not args.no_cache,
         jupyter_cache=build / ".jupyter_cache", sandbox=not args.no_sandbox, limits=Limits(memory=args.memory),
         findings=layout.root / FINDINGS_FILE, node_modules=_node_modules(layout.root), cluster=args.cluster,
-        run_times=_user_cache(),
+        run_times=default_directory(),
     )
     if args.no_sandbox:
         _say("warning", "--no-sandbox: tutorial code runs as you, with your files, secrets and network")
@@ -577,16 +578,6 @@ def _check(notebooks: list[Path], layout: Layout, args: argparse.Namespace) -> b
         results = check(notebooks, options, on_done=lambda _: progress.advance(task))
     _print_check_summary(results, layout)
     return all(r.ok for r in results)
-
-
-def _user_cache() -> Path | None:
-    """The user's cache folder for the course builder; None without a home folder."""
-    from .compile_cache import default_directory
-
-    try:
-        return default_directory()
-    except RuntimeError:
-        return None
 
 
 def _node_modules(root: Path) -> Path | None:

@@ -86,9 +86,13 @@ _recorded = threading.local()
 _file: Path | None = None
 
 
-def default_directory() -> Path:
-    """The user's cache folder for the course builder (XDG_CACHE_HOME, or ~/.cache)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "course-builder"
+def default_directory() -> Path | None:
+    """The user's cache folder for the course builder (XDG_CACHE_HOME, or ~/.cache); None
+    without a home folder to keep it in."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "course-builder"
+    except RuntimeError:  # Path.home() with no HOME and no passwd entry
+        return None
 
 
 def cache_file(directory: Path) -> Path:
@@ -104,10 +108,10 @@ def install(directory: Path | None = None) -> bool:
     global _file
     if _file is not None:
         return False
-    try:
-        _file = cache_file(directory or default_directory())
-    except RuntimeError:  # no home folder to keep it in: compiling as usual
+    directory = directory or default_directory()
+    if directory is None:  # no home folder to keep it in: compiling as usual
         return False
+    _file = cache_file(directory)
     run, entries, last_runs, _ = _read(_file)
     _run[0] = int(run)
     _known.update(entries)

@@ -370,6 +370,17 @@ def test_word_lists_are_left_alone_unless_the_command_installed_the_cache(monkey
     assert pygments.lexer.regex_opt is regexopt.regex_opt
 
 
+def test_the_user_cache_folder_is_none_without_a_home_folder(monkeypatch) -> None:  # noqa: ANN001
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert compile_cache.default_directory() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "/elsewhere")
+    assert compile_cache.default_directory() == Path("/elsewhere/course-builder")
+
+
 def test_without_a_home_folder_nothing_is_kept(tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no HOME, no XDG_CACHE_HOME
     done = subprocess.run([sys.executable, "-c", "import pathlib, re\n"

@@ -15,11 +15,11 @@ package: this machine sets PYTHONDONTWRITEBYTECODE=1, so an editable checkout wo
 otherwise compile its ~100 modules from source on every run (0.06-0.1 s more here).
 `--source` measures that case instead (it removes the checkouts' bytecode).
 
-The command keeps what it compiles at run time (regular expressions, generated code, Pygments'
-word-list patterns) in the user's cache folder (converter.compile_cache), as Python keeps bytecode: any earlier
-run on the machine, of any project, fills it. The runs use a cache folder of the benchmark's
-own, filled by one run first; a third conversion per run, with an empty cache folder,
-measures a machine's very first run.
+The command keeps what it compiles at run time (regular expressions, generated code,
+Pygments' word-list patterns) in the user's cache folder (converter.compile_cache), as Python
+keeps bytecode: any earlier run on the machine, of any project, fills it. The runs use a cache
+folder of the benchmark's own, filled by one run first; a third conversion per run, with an
+empty cache folder, measures a machine's very first run.
 """
 
 from __future__ import annotations

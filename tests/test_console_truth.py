@@ -328,14 +328,14 @@ def test_a_feed_item_that_cannot_be_read_is_a_console_line(
 ) -> None:
     from converter.readers import rss
 
-    document = rss._document
+    build = rss.build
 
-    def broken(item, source):  # noqa: ANN001, ANN202
-        if rss._title(item) == "Broken":
+    def broken(item):  # noqa: ANN001, ANN202
+        if item.title == "Broken":
             raise ValueError("bad item")
-        return document(item, source)
+        return build(item)
 
-    monkeypatch.setattr(rss, "_document", broken)
+    monkeypatch.setattr(rss, "build", broken)
     feed = project / "feed.xml"
     feed.write_text("<rss version='2.0'><channel>\n" + _item("Loops in Python", CODE) + _item("Broken", CODE) + "</channel></rss>\n")
     code, lines = _convert(project, capsys, feed)

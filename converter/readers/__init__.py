@@ -1,37 +1,76 @@
-"""Readers: one per input format, chosen from the content, not the file name."""
+"""Readers: one per input format, chosen from the content, not the file name.
+
+A format of many tutorials per file (a feed's items, a dump's articles) reads in three
+steps, each a function of its module: `split` the file into entries, `build` each entry's
+tutorial, `assemble` the source from its entries as built. `read` does the three in one
+process; convert builds the entries of a large source in all its workers (`Split`)."""
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ..errors import SourceError
+from ..budget import OverBudget
+from ..errors import SourceError, describe
 
 if TYPE_CHECKING:
     from ..document import Document
 
-__all__ = ["READERS", "detect_format", "decode", "read_source"]
+__all__ = ["READERS", "Split", "assemble", "build_entry", "built_in_process", "detect_format", "decode",
+           "import_entry_readers", "read_source", "split_source", "what_stopped"]
 
 Reader = Callable[..., "list[Document]"]
 
 
-class _Readers(dict):
-    """The reader of each format, imported when first asked for: convert's workers fork
-    before any is imported, and one reading a text dump never imports Beautiful Soup,
-    feedparser or markdown-it (a tenth of a second before reading could start)."""
+_MODULES = {"feed": "rss", "html": "html", "markdown": "markdown", "text": "text"}
+_IN_ENTRIES = frozenset({"feed", "text"})
+"""Formats of many tutorials per file, read in entries (`Split`): a feed's items, a dump's articles."""
 
-    MODULES = {"feed": "rss", "html": "html", "markdown": "markdown", "text": "text"}
+
+def _module(name: str) -> ModuleType:
+    """The reader of a format, imported when first asked for: convert's workers fork before
+    any is imported, and one reading a text dump never imports Beautiful Soup, feedparser or
+    markdown-it (a tenth of a second before reading could start)."""
+    return importlib.import_module(f"{__name__}.{_MODULES[name]}")
+
+
+def import_entry_readers() -> None:
+    """Import the readers that build entries (`build_entry`), for the processes forked next."""
+    for name in _IN_ENTRIES:
+        _module(name)
+
+
+class _Readers(dict):
+    """Each format's `read(text, source=...)`, imported when first asked for (`_module`)."""
 
     def __missing__(self, name: str) -> Reader:
-        reader = importlib.import_module(f"{__name__}.{self.MODULES[name]}").read
+        reader = _module(name).read
         self[name] = reader
         return reader
 
 
 READERS: dict[str, Reader] = _Readers()
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A source cut into its tutorials' entries (a feed's items, a dump's articles), each not
+    yet built into blocks, the costly part of reading: convert builds the entries of all its
+    sources side by side (`build_entry`), so that one large feed reads on every core, then puts
+    each source together again (`assemble`). A format's reader module has `split`, `build` and
+    `assemble`; its `read` is the three in one process."""
+
+    format: str
+    source: str
+    entries: tuple[object, ...]
+    notes: tuple[str, ...]
+    """The source's own notes (what was dropped around its entries)."""
+
 
 _FEED = re.compile(r"<(\w+:)?(rss|feed|RDF)[\s>]", re.I)  # also prefixed roots: <atom:feed>
 _HTML = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<article[\s>]|<head[\s>]", re.I)
@@ -74,7 +113,15 @@ def decode(data: bytes, *, source: str) -> str:
 
 
 def read_source(path: Path) -> list[Document]:
-    """Read one source file into its tutorials."""
+    """Read one source file into its tutorials, in this process."""
+    found = split_source(path)
+    if isinstance(found, Split):
+        return assemble(found, built_in_process(lambda entry: build_entry((found.format, entry)), found.entries))
+    return found
+
+
+def split_source(path: Path) -> list[Document] | Split:
+    """A source of many tutorials cut into its entries; one of a single tutorial read whole."""
     from ..characters import clean_strings
 
     source = str(path)
@@ -83,6 +130,45 @@ def read_source(path: Path) -> list[Document]:
     except OSError as err:
         raise SourceError(source, f"cannot read: {err.strerror}") from None
     content = decode(data, source=source)
-    documents = READERS[detect_format(content, suffix=path.suffix)](content, source=source)
+    name = detect_format(content, suffix=path.suffix)
+    if name in _IN_ENTRIES:
+        entries, notes = _module(name).split(content, source=source)
+        return Split(name, source, tuple(entries), tuple(notes))
     # After parsing: entities (&#x0c;) and YAML escapes ("\ud83d") decode to them too.
-    return clean_strings(documents)
+    return clean_strings(READERS[name](content, source=source))
+
+
+def build_entry(item: tuple[str, object]) -> Document | None:
+    """(a Split's format, one of its entries) built into its tutorial; None: it has no content
+    of its own (its source's `assemble` says so)."""
+    from ..characters import clean_strings
+
+    name, entry = item
+    document = _module(name).build(entry)
+    return None if document is None else clean_strings(document)
+
+
+def built_in_process(build: Callable[[object], Document | None], entries: Sequence[object]) -> list[object]:
+    """Each entry built, or the exception that stopped it: one bad entry costs only itself."""
+    built: list[object] = []
+    for entry in entries:
+        try:
+            built.append(build(entry))
+        except Exception as err:
+            built.append(err)
+    return built
+
+
+def what_stopped(err: BaseException) -> str:
+    """Why an entry could not be built, for its source's notes (the budget says it in its own words)."""
+    return str(err) if isinstance(err, OverBudget) else describe(err)
+
+
+def assemble(split: Split, built: Sequence[Document | None | BaseException]) -> list[Document]:
+    """A source's tutorials from its entries as built (each a Document, None, or what stopped
+    it), the source's notes on the first one; SourceError when no tutorial is left."""
+    from ..characters import clean_strings
+
+    documents = _module(split.format).assemble(split, built)
+    first = documents[0]
+    return [replace(first, source_notes=clean_strings(first.source_notes)), *documents[1:]]

@@ -18,13 +18,13 @@ import html
 import html.entities
 import io
 import re
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
-
-import feedparser
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
+from converter.readers import Split, built_in_process, what_stopped
 from converter.readers.html_blocks import all_named, blocks_from_html, drop_title_heading, first_named, iso_date, parse_html
 from converter.readers.markdown import blocks_from_markdown, is_markdown
 
@@ -45,6 +45,33 @@ _UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 
 def read(text: str, *, source: str) -> list[Document]:
     """Every item of a feed as a Document; SourceError if no item can be read."""
+    items, notes = split(text, source=source)
+    return assemble(Split("feed", source, tuple(items), tuple(notes)), built_in_process(build, items))
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A feed item's fields as feedparser read them, as plain values: items cross to convert's
+    workers, and a FeedParserDict would import feedparser in every process that unpickles it."""
+
+    name: str
+    """`item 3 ('Its title')`, for notes."""
+    source: str
+    title: str = ""
+    link: str = ""
+    body: str = ""
+    """Its HTML (or Markdown): full content first, summary as fallback."""
+    author: str = ""
+    date: str = ""
+    tags: tuple[str, ...] = ()
+    problem: str = ""
+    """Why its fields could not be read ("": they could)."""
+
+
+def split(text: str, *, source: str) -> tuple[list[Item], list[str]]:
+    """The feed's items, and notes on what around them was dropped or recovered."""
+    import feedparser  # here: the processes that build items need none of it
+
     xml, notes = _prepare(text)
     if not xml:
         raise SourceError(source, "empty file")
@@ -69,15 +96,20 @@ def read(text: str, *, source: str) -> list[Document]:
         truncated = any("truncated" in note for note in notes)
         problem = "truncated before its first complete item" if truncated else "has no items"
         raise SourceError(source, f"feed {problem}")
+    return [_item(n, item, source) for n, item in enumerate(items, 1)], notes
 
-    documents = []
-    for n, item in enumerate(items, 1):
-        try:
-            documents.append(_document(item, source))
-        except Exception as err:  # one bad item must not cost the others
-            notes.append(f"skipped {_item_name(n, item)} that could not be read ({describe(err)})")
+
+def assemble(split: Split, built: Sequence[Document | None | BaseException]) -> list[Document]:
+    """The feed's tutorials from its items as built, its notes on the first; SourceError if
+    none has content."""
+    notes, documents = list(split.notes), []
+    for item, document in zip(split.entries, built):
+        if item.problem or isinstance(document, BaseException):  # one bad item must not cost the others
+            notes.append(f"skipped {item.name} that could not be read ({item.problem or what_stopped(document)})")
+        elif document is not None:
+            documents.append(document)
     if not any(doc.blocks for doc in documents):
-        raise SourceError(source, "feed items have no content")
+        raise SourceError(split.source, "feed items have no content")
     documents[0] = replace(documents[0], source_notes=tuple(notes))
     return documents
 
@@ -145,31 +177,34 @@ def _malformed(xml: str, error: Any) -> list[str]:
 # -------------------------------------------------------------------- items
 
 
-def _document(item: Any, source: str) -> Document:
-    link = _link(item)
-    title = _title(item)
-    body = _body(item)
+def _item(n: int, item: Any, source: str) -> Item:
+    name = _item_name(n, item)
+    try:
+        # The stamps as written: feedparser's parsed ones are UTC, the tutorial's date is its own.
+        date = next(filter(None, (iso_date(item.get(key) or "") for key in ("published", "updated"))), "")
+        return Item(name, source, _title(item), _link(item), _body(item), _author(item), date, _tags(item))
+    except Exception as err:  # one bad item must not cost the others
+        return Item(name, source, problem=describe(err))
+
+
+def build(item: Item) -> Document | None:
+    """The item's tutorial (None: its fields could not be read; `assemble` says why)."""
+    if item.problem:
+        return None
     notes: list[str] = []
+    body, title = item.body, item.title
     markdown = body if is_markdown(body) else _markdown_in_paragraphs(body)
     if markdown:  # some feeds (Hashnode, static-site generators, WordPress) carry the Markdown source
         blocks, block_notes = blocks_from_markdown(markdown)
         block_notes = ["item content is Markdown, not HTML: read as Markdown", *block_notes]
     else:
-        blocks, block_notes = blocks_from_html(body, base_url=link) if body.strip() else ([], [])
+        blocks, block_notes = blocks_from_html(body, base_url=item.link) if body.strip() else ([], [])
     if not blocks:
         notes.append("item has no content")
     if not title:
         notes.append("item has no title")
         title = "Untitled"
-    meta = Meta(
-        title=title,
-        source=source,
-        url=link,
-        author=_author(item),
-        # The stamps as written: feedparser's parsed ones are UTC, the tutorial's date is its own.
-        date=next(filter(None, (iso_date(item.get(key) or "") for key in ("published", "updated"))), ""),
-        tags=_tags(item),
-    )
+    meta = Meta(title=title, source=item.source, url=item.link, author=item.author, date=item.date, tags=item.tags)
     blocks = drop_title_heading(blocks, title)
     return Document(meta, tuple(blocks), tuple(notes + block_notes))
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass, replace
 
 from ..classify import BULLET, NUMBERED, Kind, label_run, line_is_code
 from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Paragraph
-from ..errors import SourceError, describe
+from ..errors import SourceError
 from ..languages import detect as detect_language, normalize as normalize_language
 from ..myst_escape import escape
+from . import Split, built_in_process, what_stopped
 
 # An article separator: a bullet (any common glyph) at a smaller indent than the body.
 _SEPARATOR = re.compile(r"^(?P<indent>[ \t]*)[•◦▪‣●○■*-]\s+(?P<title>\S.*)$")
@@ -88,6 +89,23 @@ class _Built:
 
 def read(text: str, *, source: str) -> list[Document]:
     """Read a plain-text dump into one Document per article."""
+    entries, notes = split(text, source=source)
+    return assemble(Split("text", source, tuple(entries), tuple(notes)), built_in_process(build, entries))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article of a dump, with what the page says of all of them."""
+
+    article: _Article
+    body_indent: int
+    tags: tuple[str, ...]
+    """From the page's "Tag: X" header."""
+    source: str
+
+
+def split(text: str, *, source: str) -> tuple[list[Entry], list[str]]:
+    """The dump's articles, and notes on the page text around them that was dropped."""
     if "\x00" in text:
         raise SourceError(source, "binary data (NUL bytes), not a text dump")
     # A copied &nbsp; is U+00A0: in code it is indentation (Python rejects it), in prose a space.
@@ -99,23 +117,34 @@ def read(text: str, *, source: str) -> list[Document]:
     body_indent = _body_indent(lines)
     preamble, articles = _split_articles(lines, body_indent)
     tags, page_notes = _page_header(preamble)
+    return [Entry(article, body_indent, tags, source) for article in articles], link_notes + page_notes
 
-    documents: list[Document] = []
-    for article in articles:
-        try:
-            built = _build_article(article, body_indent)
-        except Exception as err:  # one bad article must not cost the others
-            page_notes.append(f"skipped article {article.title!r} that could not be read ({describe(err)})")
-            continue
-        if not built.blocks:
-            page_notes.append(f"skipped article without content: {article.title!r}")
-            continue
-        meta = Meta(title=article.title, source=source, tags=tuple(dict.fromkeys(tags + built.tags)))
-        documents.append(Document(meta=meta, blocks=built.blocks, notes=built.notes))
+
+def build(entry: Entry) -> Document | None:
+    """The article's tutorial; None when it has no content."""
+    built = _build_article(entry.article, entry.body_indent)
+    if not built.blocks:
+        return None
+    meta = Meta(title=entry.article.title, source=entry.source, tags=tuple(dict.fromkeys(entry.tags + built.tags)))
+    return Document(meta=meta, blocks=built.blocks, notes=built.notes)
+
+
+def assemble(split: Split, built: Sequence[Document | None | BaseException]) -> list[Document]:
+    """The dump's tutorials from its articles as built, its notes on the first; SourceError
+    when no article is left."""
+    notes, documents = list(split.notes), []
+    for entry, document in zip(split.entries, built):
+        title = entry.article.title
+        if isinstance(document, BaseException):  # one bad article must not cost the others
+            notes.append(f"skipped article {title!r} that could not be read ({what_stopped(document)})")
+        elif document is None:
+            notes.append(f"skipped article without content: {title!r}")
+        else:
+            documents.append(document)
     if not documents:
-        raise SourceError(source, "no readable article (only page header, footer or titles)")
+        raise SourceError(split.source, "no readable article (only page header, footer or titles)")
     # After the loop: an article skipped after the first one is noted too.
-    documents[0] = replace(documents[0], source_notes=tuple(link_notes + page_notes))
+    documents[0] = replace(documents[0], source_notes=tuple(notes))
     return documents
 
 

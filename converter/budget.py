@@ -30,7 +30,8 @@ from typing import TypeVar
 
 from .errors import describe
 
-__all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "each_within", "collect_workers"]
+__all__ = ["Budget", "NO_BUDGET", "OverBudget", "WorkerDied", "before_fork", "between_items", "each_within",
+           "collect_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,6 +56,11 @@ NO_BUDGET = Budget(seconds=0)
 between_items: list[Callable[[], None]] = []
 """Called in a worker after it sent an item's result: a worker ends by SIGKILL, so what it
 leaves for later runs (converter.compile_cache) it leaves here."""
+
+
+before_fork: list[Callable[[], None]] = []
+"""Called before a worker is forked, ahead of os.register_at_fork's hooks (logging's takes its
+lock there: a hook that waits for a thread importing a module that makes a logger never returns)."""
 
 
 class OverBudget(Exception):
@@ -164,6 +170,8 @@ class _Worker:
         self.item, self.deadline = index, time.monotonic() + self.budget.seconds
 
     def _fork(self) -> None:
+        for hook in before_fork:
+            hook()
         order_read, order_write = os.pipe()
         result_read, result_write = os.pipe()
         pid = os.fork()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import shutil
 import sys
 import threading
@@ -26,7 +25,7 @@ from . import environment, findings
 from .atomic import atomic_write
 from .document import LEFT_OUT, CodeBlock, Course, Document, Excluded, is_loss
 from .errors import ConverterError, SourceError, describe
-from .budget import NO_BUDGET, Budget, OverBudget, each_within
+from .budget import NO_BUDGET, Budget, OverBudget, before_fork, each_within
 from .environment import CourseEnvironment, fingerprint
 from .findings import Findings
 from .memo import Memo
@@ -301,8 +300,7 @@ def _join_background() -> None:
         sys.setswitchinterval(_USUAL_INTERVAL.pop())
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_join_background)
+before_fork.append(_join_background)
 
 
 def _languages(docs: Iterable[Document]) -> set[str]:

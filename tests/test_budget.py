@@ -215,3 +215,29 @@ def test_a_page_that_fails_to_write_costs_only_that_page(tmp_path: Path, monkeyp
     assert [str(f) for f in report.failures] == [f"{source}: Python Loops: could not be written (ValueError: a writer bug)"]
     assert list(report.paths) == ["Python Lists"] and report.paths["Python Lists"].exists()
     assert len(report.course.documents) == 2  # the tutorial is in the course; its page is what failed
+
+
+def test_a_worker_forks_once_the_import_thread_is_done_even_as_it_makes_a_logger() -> None:
+    """Convert imports in a thread while workers run; a fork waits for that thread first
+    (budget.before_fork). It used to wait in an os.register_at_fork hook, which runs after
+    logging's own, registered later, has taken its lock: a thread that then made a logger
+    (markdown-it's modules do, as they are imported) never finished, and convert hung."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "import converter.convert as convert\n"
+        "from converter.budget import Budget, each_within\n"
+        "assert 'logging' not in sys.modules\n"
+        "def imports():\n"
+        "    import logging\n"  # its at-fork hook is registered after convert's
+        "    time.sleep(0.5)\n"
+        "    logging.getLogger('made-while-forking')\n"
+        "convert._in_background(imports)\n"
+        "time.sleep(0.2)\n"
+        "print(list(each_within(Budget(seconds=5, jobs=1), abs, [-1, -2])))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[1,", "2]"]

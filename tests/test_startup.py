@@ -241,18 +241,17 @@ def test_a_conversion_with_every_page_kept_imports_no_writer(tmp_path, one_tutor
 
 
 def test_background_work_is_done_before_the_process_forks() -> None:
-    """A child must not start with an import half done: a fork waits for the background work."""
+    """A worker must not start with an import half done: forking one waits for the background
+    work (budget.before_fork)."""
     out = _run(
-        "import os, time\n"
+        "import time\n"
         "from converter import convert\n"
+        "from converter.budget import Budget, each_within\n"
         "done = []\n"
         "convert._in_background(lambda: (time.sleep(0.3), done.append(1)))\n"
-        "pid = os.fork()\n"
-        "if pid == 0:\n"
-        "    os._exit(len(done))\n"
-        "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+        "print(list(each_within(Budget(seconds=5, jobs=1), lambda _: len(done), [0])))\n"
     )
-    assert out.strip() == "1"
+    assert out.strip() == "[1]"
 
 
 def test_threads_switch_often_only_while_background_work_runs() -> None:

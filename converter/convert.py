@@ -30,7 +30,7 @@ from .environment import CourseEnvironment, fingerprint
 from .findings import Findings
 from .memo import Memo
 from .passes.placement import Chapter, book_chapters, chapter_by_title, chapters_from_config
-from .readers import read_source
+from .readers import Split, assemble, build_entry, import_entry_readers, read_source, split_source
 from .stamp import is_hand_edited, stamp
 from .writers.toc import SAFE_LOADER, course_extra, front_matter, landing_page, read_entries, toc_yaml
 
@@ -131,7 +131,9 @@ def read_all(
     memo: Memo | None = None, on_reading: Callable[[], None] = lambda: None,
 ) -> list[Document]:
     """Read every source, each under `budget`; a bad one is reported and skipped, the others
-    still convert. Given the environment, then apply the per-tutorial passes to each tutorial
+    still convert. A feed or dump that would hold up one worker long after the others is
+    cut into its entries, built side by side, each under `budget` (an entry that fails costs
+    only itself). Given the environment, then apply the per-tutorial passes to each tutorial
     (`prepare_all`). What `memo` kept from an earlier conversion is not done again.
     `environment` may be a function that reads it: it is called once the readers have started.
     `on_reading` is called then too, after this process's own work (the command shows its
@@ -139,26 +141,39 @@ def read_all(
     memo = memo or Memo(None)
     keys = [memo.key("read", str(path), _file_digest(path)) for path in files]
     kept = _kept(memo, keys)
-    reading = _kept_or_within(memo, keys, kept, budget, read_source, files)  # the workers start at once...
+    cut = _read_in_entries(files, kept, budget)
+    # The workers start at once, each reading a source whole, or cutting one of `cut` into its
+    # entries, which are built next, side by side (a worker keeps only what it read whole)...
+    reading = _kept_or_within(memo, keys, kept, budget, _read_or_split, [(path, path in cut) for path in files],
+                              keep=lambda found: not isinstance(found, Split))
     if callable(environment):
         environment = environment()
+    # ...while this process imports what the next workers need and inherit: the readers
+    # that build entries, if any, for the workers that build them, forked once the sources
+    # are cut; the passes (a sixth of a second; the readers need none of them; the writer
+    # comes while the passes run: see prepare_all). Hence the imports in the functions below.
+    # With entries to build, in a thread: this one hands the workers their items.
+    stages: list[Callable[[], None]] = [import_entry_readers] if cut else []
     if environment is not None:
-        # ...while this process imports the passes (a sixth of a second; the readers need
-        # none of them; the writer comes while the passes run: see prepare_all). Hence the
-        # imports in the functions below.
-        from .passes import pipeline  # noqa: F401
-
-        if budget.seconds and None in kept:  # a source read now: its tutorials are prepared next
-            # The lexers of the languages the course runs: language detection (the next workers)
-            # and the exercises (the last ones) lex with them, and each worker compiled its own.
-            from .exercises.mutants import warm_lexers
-            from .runtimes import RUNTIMES
-
-            warm_lexers({"python", *RUNTIMES})
-        _freeze_as_the_command_does()
+        stages.append(partial(_passes_machinery, lexers=bool(budget.seconds) and None in kept))
+    run: Callable[[Callable[[], None]], None] = _in_background if cut else _now
+    if stages:
+        run(stages.pop(0))
     on_reading()
+    sources = list(reading)
+    building = _building(sources, budget)  # (a fork waits for the thread)
+    for stage in stages:
+        run(stage)
+    read = _assembled(sources, building)
+    _join_background()
+    _freeze_as_the_command_does()
+    for key, earlier, found in zip(keys, kept, read):
+        if earlier is None and isinstance(found, _Assembled):
+            memo.put(key, found.documents)
     docs: list[Document] = []
-    for path, found in zip(files, reading):
+    for path, found in zip(files, read):
+        if isinstance(found, _Assembled):
+            found = found.documents
         if isinstance(found, SourceError):
             report.failures.append(found)
         elif isinstance(found, OverBudget):
@@ -172,6 +187,63 @@ def read_all(
         docs = prepare_all(docs, report, environment=environment, budget=budget, memo=memo)
     report.dropped += noted_losses(docs)
     return docs
+
+
+@dataclass(frozen=True, slots=True)
+class _Assembled:
+    """A split source's tutorials, put together in this process (which keeps them in the memo)."""
+
+    documents: list[Document]
+
+
+READ_IN_ENTRIES_ABOVE = 512 * 1024
+"""Bytes: a feed or dump larger than this, and than its share of the sources to read (their
+size over the workers), is read in entries built side by side (`bench/large_source.py`):
+cutting it up and building in a second round of workers costs more than it saves below."""
+
+
+def _read_in_entries(files: Sequence[Path], kept: Sequence[object | None], budget: Budget) -> set[Path]:
+    """The sources to read in entries: those that would hold up one worker long after the
+    others are done."""
+    sizes = {path: _size(path) for path, earlier in zip(files, kept) if earlier is None}
+    if not budget.seconds or budget.jobs < 2:
+        return set()
+    share = sum(sizes.values()) / budget.jobs
+    return {path for path, size in sizes.items() if size > max(READ_IN_ENTRIES_ABOVE, share)}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the reader says what is wrong with it
+
+
+def _read_or_split(item: tuple[Path, bool]) -> list[Document] | Split:
+    path, in_entries = item
+    return split_source(path) if in_entries else read_source(path)
+
+
+def _building(found: Sequence[object], budget: Budget) -> Iterator[object]:
+    """The entries of every split source (`found`), built side by side, each under `budget`,
+    so that a large feed or dump is not read on one core while the other waits."""
+    entries = [(split.format, entry) for split in found if isinstance(split, Split) for entry in split.entries]
+    return iter(each_within(budget, build_entry, entries) if entries else ())
+
+
+def _assembled(found: Sequence[object], building: Iterator[object]) -> list[object]:
+    """Each source's Split in `found` replaced by its tutorials as built (or by what says
+    none is left), the rest as they are."""
+    read: list[object] = []
+    for source in found:
+        if isinstance(source, Split):
+            try:
+                read.append(_Assembled(assemble(source, [next(building) for _ in source.entries])))
+            except Exception as err:  # SourceError: no tutorial left; else a reader bug, costing this source only
+                read.append(err)
+        else:
+            read.append(source)
+    return read
 
 
 _COMMAND_FROZE = [False]
@@ -262,6 +334,20 @@ def prepare_all(docs: Sequence[Document], report: ConvertReport, *, environment:
     return prepared
 
 
+def _passes_machinery(*, lexers: bool) -> None:
+    """What the per-tutorial passes' workers need; `lexers`: also the lexers of the languages
+    the course runs (a source was read now, so its tutorials are prepared next): language
+    detection (those workers) and the exercises (the last ones) lex with them, and each
+    worker compiled its own."""
+    from .passes import pipeline  # noqa: F401
+
+    if lexers:
+        from .exercises.mutants import warm_lexers
+        from .runtimes import RUNTIMES
+
+        warm_lexers({"python", *RUNTIMES})
+
+
 def _page_machinery() -> None:
     """What the page workers need and the passes' workers do not: the exercise generators,
     the writer (jupytext, nbformat: a sixth of a second to import) and its validator."""
@@ -291,6 +377,10 @@ def _in_background(work: Callable[[], None]) -> None:
         sys.setswitchinterval(_SWITCH_INTERVAL)
     _BACKGROUND.append(thread)
     thread.start()
+
+
+def _now(work: Callable[[], None]) -> None:
+    work()
 
 
 def _join_background() -> None:

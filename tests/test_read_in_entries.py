@@ -16,11 +16,10 @@ from converter.convert import ConvertReport, Layout, convert, read_all
 from converter.readers import Split, assemble, build_entry, read_source, split_source
 
 TESTS = Path(__file__).parent
-REPRODUCERS = TESTS / "cases" / "hostile" / "reproducers"
 # Every feed and dump the tests hold: the seeds, the reader corpus, the cases, the fuzzers' reproducers.
 MANY_TUTORIALS = sorted(
     {p for p in [*(TESTS.parent / "sources").iterdir(), *TESTS.rglob("*.xml"), *TESTS.rglob("*.txt")]
-     if p.is_file() and ".expected" not in p.name and "requirements" not in p.name}
+     if p.is_file() and ".expected" not in p.name}
     - {p for p in TESTS.rglob("*") if "runnable" in p.parts}
 )
 TWO_WORKERS = Budget(seconds=30, jobs=2)

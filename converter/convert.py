@@ -167,13 +167,11 @@ def read_all(
     read = _assembled(sources, building)
     _join_background()
     _freeze_as_the_command_does()
-    for key, earlier, found in zip(keys, kept, read):
-        if earlier is None and isinstance(found, _Assembled):
-            memo.put(key, found.documents)
+    for key, source, found in zip(keys, sources, read):
+        if isinstance(source, Split) and isinstance(found, list):  # assembled here (a worker keeps what it read whole)
+            memo.put(key, found)
     docs: list[Document] = []
     for path, found in zip(files, read):
-        if isinstance(found, _Assembled):
-            found = found.documents
         if isinstance(found, SourceError):
             report.failures.append(found)
         elif isinstance(found, OverBudget):
@@ -189,13 +187,6 @@ def read_all(
     return docs
 
 
-@dataclass(frozen=True, slots=True)
-class _Assembled:
-    """A split source's tutorials, put together in this process (which keeps them in the memo)."""
-
-    documents: list[Document]
-
-
 READ_IN_ENTRIES_ABOVE = 512 * 1024
 """Bytes: a feed or dump larger than this, and than its share of the sources to read (their
 size over the workers), is read in entries built side by side (`bench/large_source.py`):
@@ -205,9 +196,9 @@ cutting it up and building in a second round of workers costs more than it saves
 def _read_in_entries(files: Sequence[Path], kept: Sequence[object | None], budget: Budget) -> set[Path]:
     """The sources to read in entries: those that would hold up one worker long after the
     others are done."""
-    sizes = {path: _size(path) for path, earlier in zip(files, kept) if earlier is None}
     if not budget.seconds or budget.jobs < 2:
         return set()
+    sizes = {path: _size(path) for path, earlier in zip(files, kept) if earlier is None}
     share = sum(sizes.values()) / budget.jobs
     return {path for path, size in sizes.items() if size > max(READ_IN_ENTRIES_ABOVE, share)}
 
@@ -238,7 +229,7 @@ def _assembled(found: Sequence[object], building: Iterator[object]) -> list[obje
     for source in found:
         if isinstance(source, Split):
             try:
-                read.append(_Assembled(assemble(source, [next(building) for _ in source.entries])))
+                read.append(assemble(source, [next(building) for _ in source.entries]))
             except Exception as err:  # SourceError: no tutorial left; else a reader bug, costing this source only
                 read.append(err)
         else:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..document import Document
 
 __all__ = ["READERS", "Split", "assemble", "build_entry", "built_in_process", "detect_format", "decode",
-           "import_entry_readers", "read_source", "split_source", "what_stopped"]
+           "import_entry_readers", "read_in_process", "read_source", "split_source", "what_stopped"]
 
 Reader = Callable[..., "list[Document]"]
 
@@ -132,10 +132,22 @@ def split_source(path: Path) -> list[Document] | Split:
     content = decode(data, source=source)
     name = detect_format(content, suffix=path.suffix)
     if name in _IN_ENTRIES:
-        entries, notes = _module(name).split(content, source=source)
-        return Split(name, source, tuple(entries), tuple(notes))
+        return _split(name, content, source=source)
     # After parsing: entities (&#x0c;) and YAML escapes ("\ud83d") decode to them too.
     return clean_strings(READERS[name](content, source=source))
+
+
+def _split(name: str, text: str, *, source: str) -> Split:
+    entries, notes = _module(name).split(text, source=source)
+    return Split(name, source, tuple(entries), tuple(notes))
+
+
+def read_in_process(name: str, text: str, *, source: str) -> list[Document]:
+    """A format read in entries (`name`: "feed", "text") as its module's `read` reads it: split,
+    each entry built, assembled, in this process."""
+    module = _module(name)
+    split = _split(name, text, source=source)
+    return module.assemble(split, built_in_process(module.build, split.entries))
 
 
 def build_entry(item: tuple[str, object]) -> Document | None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from converter.document import Document, Meta
 from converter.errors import SourceError, describe
-from converter.readers import Split, built_in_process, what_stopped
+from converter.readers import Split, read_in_process, what_stopped
 from converter.readers.html_blocks import all_named, blocks_from_html, drop_title_heading, first_named, iso_date, parse_html
 from converter.readers.markdown import blocks_from_markdown, is_markdown
 
@@ -45,8 +45,7 @@ _UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 
 def read(text: str, *, source: str) -> list[Document]:
     """Every item of a feed as a Document; SourceError if no item can be read."""
-    items, notes = split(text, source=source)
-    return assemble(Split("feed", source, tuple(items), tuple(notes)), built_in_process(build, items))
+    return read_in_process("feed", text, source=source)
 
 
 @dataclass(frozen=True, slots=True)

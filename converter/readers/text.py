@@ -30,7 +30,7 @@ from ..document import Block, CodeBlock, Document, Heading, ListBlock, Meta, Par
 from ..errors import SourceError
 from ..languages import detect as detect_language, normalize as normalize_language
 from ..myst_escape import escape
-from . import Split, built_in_process, what_stopped
+from . import Split, read_in_process, what_stopped
 
 # An article separator: a bullet (any common glyph) at a smaller indent than the body.
 _SEPARATOR = re.compile(r"^(?P<indent>[ \t]*)[•◦▪‣●○■*-]\s+(?P<title>\S.*)$")
@@ -89,8 +89,7 @@ class _Built:
 
 def read(text: str, *, source: str) -> list[Document]:
     """Read a plain-text dump into one Document per article."""
-    entries, notes = split(text, source=source)
-    return assemble(Split("text", source, tuple(entries), tuple(notes)), built_in_process(build, entries))
+    return read_in_process("text", text, source=source)
 
 
 @dataclass(frozen=True, slots=True)
